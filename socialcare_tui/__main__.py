@@ -1,0 +1,3 @@
+from socialcare_tui.cli import main
+
+raise SystemExit(main())

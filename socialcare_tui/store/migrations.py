@@ -1,0 +1,68 @@
+"""Schema migrations: `schema/NNN_name.sql` files run in order, once each."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import duckdb
+
+from socialcare_tui.errors import DatabaseUnavailable
+
+_SCHEMA_PACKAGE = "socialcare_tui.store.schema"
+
+
+def available() -> list[tuple[int, str]]:
+    """(version, sql) for every migration file, in order."""
+    found = []
+    for entry in resources.files(_SCHEMA_PACKAGE).iterdir():
+        match = re.fullmatch(r"(\d+)_\w+\.sql", entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return available()[-1][0]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND NOT temporary"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def pending(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[int, str]]:
+    """Migrations not yet applied; refuses a database written by a newer version."""
+    version = current_version(con)
+    newest = latest_version()
+    if version > newest:
+        raise DatabaseUnavailable(
+            f"{where} was written by a newer socialcare-tui (schema {version}, this one knows "
+            f"{newest}); upgrade socialcare-tui to open it"
+        )
+    return [(v, sql) for v, sql in available() if v > version]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Apply pending migrations in one transaction."""
+    todo = pending(con, where)
+    if not todo:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)"
+        )
+        for version, sql in todo:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_version VALUES ($v, now()::TIMESTAMP)", {"v": version}
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
