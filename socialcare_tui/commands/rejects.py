@@ -1,0 +1,75 @@
+"""`socialcare-tui rejects`: rows an import could not use, with file, line and reason."""
+
+from __future__ import annotations
+
+import json
+
+from socialcare_tui.errors import UserError
+from socialcare_tui.safetext import clean
+
+NAME = "rejects"
+HELP = "list rejected rows with their file, line, reason and raw text"
+EXAMPLE = "socialcare-tui rejects --source 3 --limit 20"
+_RAW_WIDTH = 160
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--source", metavar="ID|PATH", help="only rows of this import (ledger id or file path)")
+    parser.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (default 100)")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+
+
+def run(args) -> int:
+    from socialcare_tui.store import open_db
+
+    if args.limit < 1:
+        raise UserError(f"--limit {args.limit}: must be a positive number")
+    con = open_db(args.db)
+    try:
+        rows, total = _fetch(con, args.source, args.limit)
+    finally:
+        con.close()
+    records = [
+        {"source_id": r[0], "path": clean(r[1]), "line": r[2], "reason": clean(r[3]), "raw": clean(r[4])}
+        for r in rows
+    ]
+    if args.json:
+        print(json.dumps({"total": total, "rejects": records}, indent=2))
+        return 0
+    if not records:
+        print("no rejected rows")
+        return 0
+    for r in records:
+        raw = clean(r["raw"], single_line=True)
+        raw = raw if len(raw) <= _RAW_WIDTH else raw[: _RAW_WIDTH - 1] + "…"
+        print(f"{clean(r['path'], single_line=True)}:{r['line']}: {clean(r['reason'], single_line=True)}")
+        print(f"    {raw}")
+    if total > len(records):
+        print(f"({len(records)} of {total} shown; use --limit or --source)")
+    return 0
+
+
+def _fetch(con, source: str | None, limit: int):
+    where, params = "", {}
+    if source is not None:
+        if source.isdigit():
+            where, params = "WHERE r.source_id = $source_id", {"source_id": int(source)}
+        else:
+            where, params = "WHERE r.path = $path OR r.path LIKE '%/' || $path", {"path": source}
+    total = con.execute(f"SELECT count(*) FROM rejects r {where}", params).fetchone()[0]
+    if source is not None and total == 0 and not _source_known(con, source):
+        raise UserError(f"--source {source}: no such import (see `socialcare-tui sources`)")
+    rows = con.execute(
+        f"SELECT r.source_id, r.path, r.line, r.reason, r.raw FROM rejects r {where} "
+        f"ORDER BY r.source_id, r.line LIMIT $limit",
+        {**params, "limit": limit},
+    ).fetchall()
+    return rows, total
+
+
+def _source_known(con, source: str) -> bool:
+    if source.isdigit():
+        sql, params = "SELECT count(*) FROM sources WHERE source_id = $v", {"v": int(source)}
+    else:
+        sql, params = "SELECT count(*) FROM sources WHERE path = $v OR path LIKE '%/' || $v", {"v": source}
+    return con.execute(sql, params).fetchone()[0] > 0

@@ -1,0 +1,59 @@
+"""`socialcare-tui sources`: the import ledger, one row per imported file."""
+
+from __future__ import annotations
+
+import json
+
+from socialcare_tui.safetext import clean
+
+NAME = "sources"
+HELP = "list imported files: format, namespace, rows read, imported, duplicates, rejected"
+EXAMPLE = "socialcare-tui sources --json"
+_COLUMNS = ("source_id", "path", "format", "namespace", "rows_read", "imported", "duplicates",
+            "rejected", "size", "byte_offset", "content_hash", "mtime", "started_at", "finished_at")
+_SHOWN = ("source_id", "finished_at", "format", "namespace", "rows_read", "imported", "duplicates", "rejected", "path")
+_HEADINGS = ("id", "finished (UTC)", "format", "namespace", "read", "imported", "dupes", "rejected", "path")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the ledger as JSON")
+
+
+def run(args) -> int:
+    from socialcare_tui.store import open_db
+
+    con = open_db(args.db)
+    try:
+        rows = con.execute(f"SELECT {', '.join(_COLUMNS)} FROM sources ORDER BY source_id").fetchall()
+    finally:
+        con.close()
+    records = [dict(zip(_COLUMNS, row)) for row in rows]
+    if args.json:
+        print(json.dumps({"sources": records}, indent=2, default=str))
+    elif not records:
+        print("no files imported yet")
+    else:
+        print_table(_HEADINGS, [[_cell(r[c]) for c in _SHOWN] for r in records])
+    return 0
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    return clean(value, single_line=True)
+
+
+def print_table(headings, rows) -> None:
+    """Plain aligned columns (numbers are right-aligned), untrusted cells already cleaned."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
+    numeric = [all(r[i].isdigit() for r in rows if r[i]) for i in range(len(headings))]
+
+    def fmt(cells):
+        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)]
+        return "  ".join(parts).rstrip()
+
+    print(fmt(headings))
+    for row in rows:
+        print(fmt(row))

@@ -1,0 +1,61 @@
+"""The canonical event log (import-formats.md §1, `--format events`).
+
+One CREATE TABLE…AS SELECT parses every row into TEMP `staged`, with a
+`reject_reason` for the rows that cannot be used; events missing a channel or
+queue are filled from their conversation's other events (in the file or
+stored); rejected rows then move to `staged_rejects`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import UserError
+from socialcare_tui.ingest import pipeline
+
+NAME = "events"
+FIELDS = (
+    "conversation_id", "at", "type", "channel", "queue", "event_id", "direction", "author",
+    "automated", "text", "value", "scale_max", "quick_reply", "sentiment",
+    "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds",
+)
+REQUIRED = ("conversation_id", "at")
+_SQL = ("socialcare_tui.ingest.sql", "events.sql")
+
+
+def matches(columns: list[str]) -> bool:
+    return "conversation_id" in columns and "at" in columns
+
+
+def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+    require(file, options, REQUIRED, NAME)
+    ev_in, params = pipeline.projection(file, options, FIELDS)
+    params |= {
+        "tz": options.timezone, "channel": options.channel, "queue": options.queue,
+        "queue_is_channel": file.field(options, "queue") is None and not options.queue,
+        "ns": file.namespace,
+    }
+    con.execute(_stmt("parse").replace("/*ev_in*/", ev_in), params)
+    if con.execute(_stmt("count_missing_channels")).fetchone()[0]:
+        con.execute(_stmt("fill_channels"))
+        con.execute(_stmt("reject_channelless"))
+    if con.execute(_stmt("count_missing_queues")).fetchone()[0]:
+        con.execute(_stmt("fill_queues"))
+    con.execute(_stmt("rejected_lines"))
+    con.execute(_stmt("drop_rejected"))
+    pipeline.reject_lines(con, file, "ev_rejected")
+
+
+def require(file, options, fields, format_name: str) -> None:
+    """Raise a one-line UserError naming the first required column the file lacks."""
+    for name in fields:
+        if file.field(options, name) is None:
+            raise UserError(
+                f"{file.path}: missing required column '{name}' for format {format_name} "
+                f"(columns: {', '.join(file.columns[:20])})"
+            )
+
+
+def _stmt(name: str) -> str:
+    return sqlfiles.statement(*_SQL, name)

@@ -1,0 +1,574 @@
+"""Follow files and folders: import what is appended to logs, or dropped into folders.
+
+Only complete lines are imported (a half-written last line waits for its
+newline; for CSV a newline inside quotes does not end a record). The byte
+offset read so far is kept per followed file in its `sources` row
+(`byte_offset`, with the sha256 of those bytes in `content_hash`), so a
+restarted follower goes on where it stopped. A file that was rotated, truncated
+or replaced (new inode, smaller size, or different first bytes) is read again
+from the start; the (namespace, event_id) key makes that idempotent.
+
+Each batch of new lines is written to a temporary chunk file (the CSV header
+first) and imported by `pipeline.import_file`; the chunk's ledger row, events
+and rejects are then moved onto the followed file's ledger row, with line
+numbers of the followed file. A batch the pipeline refuses is split in halves
+until the bad lines are found; those go to `rejects` and following goes on.
+Files that cannot be appended to (Parquet, JSON arrays, compressed) are
+imported whole once their size has stopped changing.
+
+The database is opened through `store.access.database` for each batch only, so
+viewers can open it read-only in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import watchfiles
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import DatabaseUnavailable, UserError
+from socialcare_tui.ingest import pipeline
+from socialcare_tui.store.access import DEFAULT_BACKOFF, Backoff, WaitCallback, database, is_conflict
+
+_SQL = ("socialcare_tui.ingest.sql", "follow.sql")
+LINE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+WHOLE_SUFFIXES = {".json", ".parquet", ".gz", ".zst"}
+MAX_BATCH_BYTES = 32 * 1024 * 1024
+_HEAD_BYTES = 4096
+_RAW_LIMIT = 10_000  # characters of a rejected line kept in `rejects.raw`
+
+
+@dataclass
+class Batch:
+    """What one import of new lines did; `watch` prints one line per batch."""
+
+    path: Path
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    offset: int = 0
+    restarted: str | None = None  # "rotated", "truncated", "replaced" when read again from 0
+    error: str | None = None  # why a whole batch was rejected
+
+    def describe(self) -> str:
+        restarted = f"{self.restarted}, read again from the start; " if self.restarted else ""
+        return (
+            f"{self.path}: {restarted}{self.imported} imported, {self.duplicates} duplicates, "
+            f"{self.rejected} rejected (read to byte {self.offset})"
+        )
+
+
+@dataclass
+class _Tracked:
+    """What the follower knows about one followed file."""
+
+    path: Path
+    kind: str  # "csv", "jsonl" or "whole"
+    loaded: bool = False
+    ledger: int | None = None
+    offset: int = 0
+    lines: int = 0  # records in [0, offset) (header included): the line number base
+    ident: tuple[int, int] | None = None
+    head: bytes = b""
+    header: bytes = b""
+    digest: object = field(default_factory=hashlib.sha256)
+    done: tuple | None = None  # whole files: (size, mtime_ns) when last imported
+    candidate: tuple | None = None  # whole files: (size, mtime_ns) at the previous poll
+    refused: tuple | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
+
+    def restart(self) -> None:
+        self.ledger, self.offset, self.lines, self.head, self.header = None, 0, 0, b"", b""
+        self.digest = hashlib.sha256()
+
+
+class _Refused(Exception):
+    """The pipeline refuses a new file as a whole (unknown format, missing columns)."""
+
+
+def kind_of(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in LINE_SUFFIXES:
+        return LINE_SUFFIXES[suffix]
+    if suffix in WHOLE_SUFFIXES:
+        return "whole"
+    return None
+
+
+class Follower:
+    """Follows files and folders and imports what is new; see the module doc.
+
+    `poll()` does one pass and returns the batches imported; `run()` repeats it
+    on every file-system change (watchfiles) and at least every `interval`
+    seconds, until `stop` is set.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike],
+        db: str | os.PathLike | None,
+        options: pipeline.ImportOptions | None = None,
+        *,
+        on_batch: Callable[[Batch], None] | None = None,
+        on_wait: WaitCallback | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+    ) -> None:
+        self.roots = [Path(p).expanduser().resolve() for p in paths]
+        for root in self.roots:
+            if not root.exists() and not root.parent.is_dir():
+                raise UserError(f"{root}: no such file or folder to watch")
+            if not root.is_dir() and kind_of(root) is None:
+                raise UserError(
+                    f"{root}: cannot follow this file type (use .csv, .tsv, .jsonl or .ndjson; "
+                    ".json, .parquet, .gz and .zst files are imported whole)"
+                )
+        self.db = db
+        self.options = options if options is not None else pipeline.ImportOptions()
+        known = pipeline.formats()
+        if self.options.format and self.options.format not in known:
+            raise UserError(f"--format {self.options.format}: unknown format (known: {', '.join(known)})")
+        self.on_batch = on_batch
+        self.on_wait = on_wait
+        self.backoff = backoff
+        self.tracked: dict[Path, _Tracked] = {}
+
+    # -- the loop -------------------------------------------------------------
+
+    def run(self, stop: threading.Event | None = None, interval: float = 1.0) -> None:
+        stop = stop or threading.Event()
+        self._poll_patiently()
+        watched = sorted({str(r if r.is_dir() else r.parent) for r in self.roots})
+        for _changes in watchfiles.watch(
+            *watched,
+            watch_filter=None,
+            debounce=max(int(interval * 1000), 100),
+            step=50,
+            rust_timeout=max(int(interval * 1000), 50),
+            yield_on_timeout=True,
+            stop_event=stop,
+            recursive=False,
+            raise_interrupt=True,
+        ):
+            if stop.is_set():
+                break
+            self._poll_patiently()
+
+    def _poll_patiently(self) -> None:
+        """poll(), but a database busy for longer than the backoff allows is tried again later."""
+        try:
+            self.poll()
+        except DatabaseUnavailable as err:
+            if self.on_wait is None or not is_conflict(err):
+                raise  # missing, foreign or too new: waiting will not help
+            self.on_wait(f"waiting for database: {err}; trying again at the next change")
+
+    def poll(self) -> list[Batch]:
+        """Check every followed file once and import what is new."""
+        pending = [t for t in self._discover() if self._has_news(t)]
+        if not pending:
+            return []
+        batches: list[Batch] = []
+        try:
+            with database(self.db, backoff=self.backoff, on_wait=self.on_wait) as con:
+                for tracked in pending:
+                    try:
+                        batches.extend(self._catch_up(con, tracked))
+                    except BaseException:
+                        tracked.loaded = False  # start again from what the ledger says
+                        raise
+        finally:
+            for batch in batches:
+                if self.on_batch is not None:
+                    self.on_batch(batch)
+        return batches
+
+    # -- which files ----------------------------------------------------------
+
+    def _discover(self) -> list[_Tracked]:
+        found = []
+        for root in self.roots:
+            if root.is_dir():
+                children = sorted(p for p in root.iterdir() if _is_candidate(p))
+            else:
+                children = [root] if root.exists() else []
+            for path in children:
+                found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path))))
+        return found
+
+    def _has_news(self, t: _Tracked) -> bool:
+        try:
+            st = t.path.stat()
+        except OSError:
+            return False
+        if not t.loaded and t.kind != "whole":
+            return True
+        if t.kind == "whole":
+            return _stable_and_new(t, (st.st_size, st.st_mtime_ns))
+        if t.refused is not None:
+            if t.refused == (st.st_size, st.st_mtime_ns):
+                return False  # refused as it is: try again once it changes
+            t.refused = None
+        return st.st_size != t.offset or (st.st_dev, st.st_ino) != t.ident
+
+    # -- one file -------------------------------------------------------------
+
+    def _catch_up(self, con, t: _Tracked) -> list[Batch]:
+        if not t.loaded:
+            self._load(con, t)
+        if t.kind == "whole":
+            return self._import_whole(con, t)
+        batches: list[Batch] = []
+        restarted = self._check_identity(t)
+        st = t.path.stat()
+        size_now = st.st_size  # stop there: a busy log must not keep viewers out
+        while True:
+            try:
+                batch = self._next_batch(con, t, restarted)
+            except _Refused as refusal:
+                t.restart()
+                t.refused = (st.st_size, st.st_mtime_ns)
+                return batches + [Batch(t.path, restarted=restarted, error=str(refusal))]
+            if batch is None:
+                break
+            batches.append(batch)
+            restarted = None
+            if t.offset >= size_now:
+                break
+        return batches
+
+    def _load(self, con, t: _Tracked) -> None:
+        """Resume from the ledger when the file still starts with the bytes read before."""
+        t.loaded = True
+        row = con.execute(_stmt("latest_ledger"), {"path": str(t.path)}).fetchone()
+        if t.kind == "whole":
+            if row and row[3] == t.candidate[0]:
+                t.done = t.candidate  # imported before, same size: nothing new
+            return
+        if not row or not row[1]:
+            return
+        ledger, offset, digest_hex = row[0], row[1], row[2]
+        digest, lines = _hash_prefix(t.path, offset, quoted=t.kind == "csv")
+        if digest is None or "sha256:" + digest.hexdigest() != digest_hex:
+            return  # the file changed while we were away: read it again from the start
+        t.ledger, t.offset, t.lines, t.digest = ledger, offset, lines, digest
+        st = t.path.stat()
+        t.ident = (st.st_dev, st.st_ino)
+        with t.path.open("rb") as fh:
+            t.head = fh.read(min(offset, _HEAD_BYTES))
+        t.header = _read_header(t.path) if t.kind == "csv" else b""
+
+    def _check_identity(self, t: _Tracked) -> str | None:
+        """Why the file must be read again from the start, or None."""
+        if t.offset == 0:
+            return None
+        try:
+            st = t.path.stat()
+            with t.path.open("rb") as fh:
+                head = fh.read(len(t.head))
+        except OSError:
+            return None
+        if (st.st_dev, st.st_ino) != t.ident:
+            reason = "rotated"
+        elif st.st_size < t.offset:
+            reason = "truncated"
+        elif head != t.head:
+            reason = "replaced"
+        else:
+            return None
+        t.restart()
+        return reason
+
+    def _next_batch(self, con, t: _Tracked, restarted: str | None) -> Batch | None:
+        data, cut, ident = _read_from(t.path, t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
+        if cut == 0:
+            t.ident = t.ident or ident
+            return Batch(t.path, offset=t.offset, restarted=restarted) if restarted else None
+        body = data[:cut]
+        if t.offset == 0:
+            t.ident, t.head = ident, body[:_HEAD_BYTES]
+        batch = Batch(t.path, restarted=restarted)
+        self._import_lines(con, t, body, batch)
+        return batch
+
+    def _import_lines(self, con, t: _Tracked, body: bytes, batch: Batch) -> None:
+        """Import `body` (complete records read at t.offset); the offset moves as they land."""
+        records = _split_records(body, quoted=t.kind == "csv")
+        first_line = t.lines + 1  # the followed file's line number of records[0]
+        if t.kind == "csv" and t.offset == 0:
+            t.header = records[0]
+            _advance(t, records[:1])
+            records, first_line = records[1:], 2
+        self._import_records(con, t, records, first_line, batch)
+        batch.offset = t.offset
+
+    def _import_records(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> None:
+        """Import records in order; a batch the pipeline refuses is split until the bad
+        lines are found. The ledger's offset only ever covers records already dealt with."""
+        reason = self._attempt(con, t, records, first_line, batch)
+        if reason is None:
+            return
+        if len(records) == 1:
+            self._reject(con, t, first_line, records, reason, batch)
+            return
+        first = self._attempt(con, t, records[:1], first_line, batch)
+        if first == reason and "line" not in reason:
+            # the same refusal for one record as for all: it is about the batch's columns
+            # (a CSV header, JSON keys). A new file is refused whole, as `import` would;
+            # an append to a file already followed is rejected record by record.
+            if t.ledger is None:
+                raise _Refused(reason)
+            self._reject(con, t, first_line, records, reason, batch)
+            return
+        if first is not None:
+            self._reject(con, t, first_line, records[:1], first, batch)
+        rest = records[1:]
+        half = (len(rest) + 1) // 2
+        self._import_records(con, t, rest[:half], first_line + 1, batch)
+        if rest[half:]:
+            self._import_records(con, t, rest[half:], first_line + 1 + half, batch)
+
+    def _attempt(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> str | None:
+        """Import the records and move the offset past them; or the reason the pipeline refused."""
+        if not any(r.strip() for r in records):
+            _advance(t, records)  # blank lines: nothing to import
+            self._save_offset(con, t)
+            return None
+        try:
+            summary = _import_chunk(con, t, records, self.options)
+        except DatabaseUnavailable:
+            raise
+        except (UserError, duckdb.Error) as err:
+            return _one_line(err)
+        _advance(t, records)
+        # the pipeline numbers the chunk's first record FIRST_DATA_LINE; make it first_line
+        shift = first_line - pipeline.FIRST_DATA_LINE["csv" if t.kind == "csv" else "jsonl"]
+        self._merge(con, t, summary, shift)
+        for name in ("rows_read", "imported", "duplicates", "rejected"):
+            setattr(batch, name, getattr(batch, name) + getattr(summary, name))
+        return None
+
+    # -- the ledger -----------------------------------------------------------
+
+    def _merge(self, con, t: _Tracked, summary, shift: int) -> None:
+        """Move the chunk's ledger row, events and rejects onto the followed file's row."""
+        chunk = summary.source_id
+        state = self._ledger_state(t)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if t.ledger is None:
+                con.execute(_stmt("adopt_chunk_row"), {**state, "path": str(t.path), "chunk": chunk})
+                t.ledger = chunk
+            else:
+                con.execute(_stmt("merge_chunk_counts"), {**state, "ledger": t.ledger, "chunk": chunk})
+            moved = {"ledger": t.ledger, "chunk": chunk, "shift": shift}
+            con.execute(_stmt("move_chunk_events"), moved)
+            con.execute(_stmt("move_chunk_rejects"), {**moved, "path": str(t.path)})
+            con.execute(_stmt("drop_chunk_row"), {"ledger": t.ledger, "chunk": chunk})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
+        """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
+        _advance(t, records)
+        kept = [(line + n, r) for n, r in enumerate(records) if r.strip()]
+        self._ensure_ledger(con, t)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(_stmt("insert_rejects"), {
+                "ledger": t.ledger, "path": str(t.path), "reason": reason,
+                "lines": [n for n, _ in kept],
+                "raws": [r.decode("utf-8", errors="replace").rstrip("\r\n")[:_RAW_LIMIT] for _, r in kept],
+            })
+            con.execute(_stmt("count_rejects"), {**self._ledger_state(t), "ledger": t.ledger, "n": len(kept)})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        batch.rows_read += len(kept)
+        batch.rejected += len(kept)
+        batch.error = reason
+
+    def _save_offset(self, con, t: _Tracked) -> None:
+        self._ensure_ledger(con, t)
+        con.execute(_stmt("count_rejects"), {**self._ledger_state(t), "ledger": t.ledger, "n": 0})
+
+    def _ensure_ledger(self, con, t: _Tracked) -> None:
+        if t.ledger is not None:
+            return
+        params = {
+            **self._ledger_state(t),
+            "path": str(t.path),
+            "format": self.options.format or "auto",
+            "namespace": self.options.namespace or self.options.format or "events",
+        }
+        t.ledger = con.execute(_stmt("new_ledger_row"), params).fetchone()[0]
+
+    def _ledger_state(self, t: _Tracked) -> dict:
+        st = t.path.stat()
+        return {
+            "size": st.st_size,
+            "mtime": datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
+            "hash": "sha256:" + t.digest.hexdigest(),
+            "offset": t.offset,
+        }
+
+    # -- files that are imported whole ----------------------------------------
+
+    def _import_whole(self, con, t: _Tracked) -> list[Batch]:
+        if t.done == t.candidate:
+            return []
+        t.done = t.candidate
+        batch = Batch(t.path, offset=t.candidate[0])
+        try:
+            summary = pipeline.import_file(con, t.path, self.options)
+        except DatabaseUnavailable:
+            raise
+        except (UserError, duckdb.Error) as err:
+            batch.error = _one_line(err)
+            return [batch]
+        for name in ("rows_read", "imported", "duplicates", "rejected"):
+            setattr(batch, name, getattr(summary, name))
+        return [batch]
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _stmt(name: str) -> str:
+    return sqlfiles.statement(*_SQL, name)
+
+
+def _is_candidate(path: Path) -> bool:
+    name = path.name
+    hidden_or_partial = name.startswith((".", "~")) or name.endswith((".tmp", ".part", ".partial", ".swp"))
+    return path.is_file() and not hidden_or_partial and kind_of(path) is not None
+
+
+def _advance(t: _Tracked, records: list[bytes]) -> None:
+    for record in records:
+        t.digest.update(record)
+        t.offset += len(record)
+    t.lines += len(records)
+
+
+def _stable_and_new(t: _Tracked, now: tuple) -> bool:
+    """A whole file is imported once its size and mtime held still for one poll."""
+    stable = now == t.candidate and now[0] > 0
+    t.candidate = now
+    return stable and now != t.done
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _read_from(path: Path, offset: int, limit: int, *, quoted: bool) -> tuple[bytes, int, tuple[int, int]]:
+    """(bytes read at offset, length of the complete records in them, file identity).
+
+    About `limit` bytes are read; more only when a single record is longer than that."""
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        fh.seek(offset)
+        data = fh.read(limit)
+        cut = _complete_end(data, quoted=quoted)
+        while cut == 0 and (more := fh.read(limit)):
+            data += more
+            cut = _complete_end(data, quoted=quoted)
+    return data, cut, (st.st_dev, st.st_ino)
+
+
+def _complete_end(data: bytes, *, quoted: bool) -> int:
+    """Length of the longest prefix of `data` made of complete lines (records)."""
+    pos = data.rfind(b"\n")
+    while pos >= 0 and quoted and data.count(b'"', 0, pos) % 2:
+        pos = data.rfind(b"\n", 0, pos)  # that newline is inside a quoted field
+    return pos + 1
+
+
+def _split_records(body: bytes, *, quoted: bool) -> list[bytes]:
+    """Records of `body` (which ends with a newline), each with its newline, blank ones too
+    (so that record i of a chunk is line i of the followed file, after the base)."""
+    lines = body.split(b"\n")[:-1]
+    lines = [line + b"\n" for line in lines]
+    if not quoted:
+        return lines
+    records, current, quotes = [], b"", 0
+    for line in lines:
+        current += line
+        quotes += line.count(b'"')
+        if quotes % 2 == 0:
+            records.append(current)
+            current, quotes = b"", 0
+    if current:
+        records.append(current)
+    return records
+
+
+def _first_record(data: bytes) -> bytes:
+    """The first complete CSV record of `data` (the header), newline included."""
+    end = quotes = 0
+    while (newline := data.find(b"\n", end)) >= 0:
+        quotes += data.count(b'"', end, newline)
+        end = newline + 1
+        if quotes % 2 == 0:
+            return data[:end]
+    return b""
+
+
+def _read_header(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        data = fh.read(1024 * 1024)
+    return _first_record(data) if data else b""
+
+
+def _hash_prefix(path: Path, length: int, *, quoted: bool):
+    """(sha256 of the first `length` bytes, records in them), or (None, 0) if the file is shorter."""
+    digest, records, quotes, left = hashlib.sha256(), 0, 0, length
+    try:
+        with path.open("rb") as fh:
+            while left > 0:
+                block = fh.read(min(left, 1024 * 1024))
+                if not block:
+                    return None, 0
+                digest.update(block)
+                left -= len(block)
+                if not quoted or (b'"' not in block and quotes % 2 == 0):
+                    records += block.count(b"\n")
+                    continue
+                parts = block.split(b"\n")
+                for part in parts[:-1]:
+                    quotes += part.count(b'"')
+                    if quotes % 2 == 0:
+                        records += 1
+                quotes += parts[-1].count(b'"')
+    except OSError:
+        return None, 0
+    return digest, records
+
+
+def _import_chunk(con, t: _Tracked, records: list[bytes], options):
+    """Write the records (after the CSV header) to a private temporary file and import it."""
+    suffix = t.path.suffix.lower() if t.path.suffix.lower() in LINE_SUFFIXES else ".csv"
+    fd, name = tempfile.mkstemp(prefix="socialcare-follow-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if t.kind == "csv":
+                fh.write(t.header)
+            fh.writelines(records)
+        return pipeline.import_file(con, Path(name), options)
+    except UserError as err:  # name the followed file, not the temporary one
+        raise UserError(str(err).replace(str(Path(name).resolve()), str(t.path)).replace(name, str(t.path))) from None
+    finally:
+        os.unlink(name)

@@ -1,0 +1,466 @@
+"""Import files atomically (ARCHITECTURE.md, "Ingest contract").
+
+For each file: stat and hash it, pick the reader (readers.py) and the format
+(`--format` or detection from the column names), then inside one transaction
+let the format module fill TEMP `staged` / `staged_rejects`, add the reader's
+malformed records, and move new rows into `events` with an anti-join on
+(namespace, event_id). The ledger row in `sources` is written in the same
+transaction, so a kill at any point leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import UserError
+from socialcare_tui.ingest import channels, readers
+from socialcare_tui.timeparse import zone
+
+FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
+# Detection tries the most specific column sets first.
+DETECT_ORDER = ("twcs", "surveys", "events", "tickets")
+# Line number of the first data row, per reader kind (follow.py shifts chunk lines with it).
+FIRST_DATA_LINE = {"csv": 2, "tsv": 2, "jsonl": 1, "json": 1, "parquet": 1}
+UNITS = ("seconds", "minutes", "hours", "days", "s", "m", "h", "d")
+_SQL = ("socialcare_tui.ingest.sql", "pipeline.sql")
+# Test hook: stop for a kill at a named step (tests/test_import_rules.py).
+_PAUSE_ENV = "SOCIALCARE_TUI_PAUSE_AT"
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportOptions:
+    format: str | None = None
+    maps: dict[str, str] = field(default_factory=dict)  # field -> "Column" or "Column:unit"
+    timezone: str = "UTC"
+    channel: str | None = None
+    queue: str | None = None
+    namespace: str | None = None
+    link: str = "events"
+    encoding: str = "utf-8"
+    channel_aliases: dict[str, str] = field(default_factory=dict)
+
+    def mapped(self, name: str) -> tuple[str, str | None] | None:
+        """(column, unit) given by `--map name=Column[:unit]`, or None."""
+        spec = self.maps.get(name)
+        if spec is None:
+            return None
+        column, sep, unit = spec.rpartition(":")
+        if sep and column and unit.lower() in UNITS:
+            return column, unit.lower()
+        return spec, None
+
+
+@dataclass
+class SourceFile:
+    """One input file as the format modules see it."""
+
+    path: Path
+    kind: str  # csv, tsv, jsonl, json, parquet
+    compression: str  # none, gzip, zstd
+    encoding: str
+    size: int
+    mtime: datetime
+    columns: list[str]  # the file's own names, in file order
+    format: str = ""
+    namespace: str = ""
+    source_id: int = 0
+    content_hash: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def column(self, name: str) -> str | None:
+        """The scan identifier (`c3`) of a column, matched case-insensitively, or None."""
+        wanted = name.strip().lower()
+        for i, column in enumerate(self.columns):
+            if column.strip().lower() == wanted:
+                return f"c{i}"
+        return None
+
+    def field(self, options: ImportOptions, name: str, *synonyms: str) -> str | None:
+        """Identifier for a canonical field: `--map` first, then the name and synonyms."""
+        mapped = options.mapped(name)
+        if mapped is not None:
+            return self.column(mapped[0])
+        for candidate in (name, *synonyms):
+            ident = self.column(candidate)
+            if ident is not None:
+                return ident
+        return None
+
+    def original(self, ident: str) -> str:
+        return self.columns[int(ident[1:])]
+
+    def scan(self) -> tuple[str, dict]:
+        """SQL `SELECT c0.., line` over the whole file and its parameters (see readers.scan)."""
+        return readers.scan(self.kind, self.path, self.compression, self.encoding, self.columns)
+
+
+@dataclass
+class ImportSummary:
+    path: str
+    format: str
+    namespace: str
+    source_id: int
+    rows_read: int
+    imported: int
+    duplicates: int
+    rejected: int
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"{Path(self.path).name}: {self.rows_read} rows read, {self.imported} imported, "
+            f"{self.duplicates} duplicates, {self.rejected} rejected"
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- format registry -------------------------------------------------------------
+
+
+def formats() -> dict[str, ModuleType]:
+    """The format modules that exist in this checkout, by name."""
+    found = {}
+    for name in FORMAT_NAMES:
+        try:
+            found[name] = importlib.import_module(f"socialcare_tui.ingest.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"socialcare_tui.ingest.{name}":
+                raise
+    return found
+
+
+def detect(columns: list[str]) -> str | None:
+    lowered = [c.strip().lower() for c in columns]
+    modules = formats()
+    for name in DETECT_ORDER:
+        if name in modules and modules[name].matches(lowered):
+            return name
+    return None
+
+
+# -- finding files -----------------------------------------------------------------
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to import: given files as they are, folders searched recursively."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and readers.layout(p)
+                           and not p.name.startswith("."))
+            if not found:
+                raise UserError(
+                    f"{path}: folder holds no supported files "
+                    "(.csv, .tsv, .jsonl, .ndjson, .json, .parquet, optionally .gz or .zst)"
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> SourceFile:
+    """Stat the file, read its columns and pick its format; every mistake is a UserError."""
+    found = readers.layout(path)
+    if found is None:
+        raise UserError(
+            f"{path}: unsupported file type (use .csv, .tsv, .jsonl, .ndjson, .json, .parquet, "
+            "optionally compressed as .gz or .zst)"
+        )
+    kind, compression = found
+    try:
+        st = path.stat()
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror})") from None
+    if st.st_size == 0:
+        raise UserError(f"{path}: empty file")
+    if options.encoding not in readers.ENCODINGS:
+        raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
+    try:
+        if kind == "json":
+            kind = readers.json_kind(con, path, compression, options.encoding)
+        columns = readers.columns(con, path, kind, compression, options.encoding)
+    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
+        raise readers.describe_error(str(path), kind, err) from None
+    if not columns:
+        raise UserError(f"{path}: no columns found (empty file?)")
+    file = SourceFile(
+        path=path, kind=kind, compression=compression, encoding=options.encoding,
+        size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
+        columns=columns,
+    )
+    file.format = _choose_format(file, options)
+    file.namespace = options.namespace or file.format
+    _check_maps(file, options)
+    return file
+
+
+def _choose_format(file: SourceFile, options: ImportOptions) -> str:
+    modules = formats()
+    if options.format:
+        if options.format not in modules:
+            raise UserError(f"--format {options.format}: unknown format (known: {', '.join(modules)})")
+        return options.format
+    name = detect(file.columns)
+    if name is None:
+        shown = ", ".join(file.columns[:12]) + (", ..." if len(file.columns) > 12 else "")
+        raise UserError(
+            f"{file.path}: unknown format, columns not recognised ({shown}); "
+            f"choose one with --format ({', '.join(modules)})"
+        )
+    return name
+
+
+def _check_maps(file: SourceFile, options: ImportOptions) -> None:
+    for name in options.maps:
+        column, _unit = options.mapped(name)
+        if file.column(column) is None:
+            raise UserError(
+                f"--map {name}={options.maps[name]}: {file.path} has no column '{column}' "
+                f"(columns: {', '.join(file.columns[:20])})"
+            )
+
+
+# -- importing -----------------------------------------------------------------------
+
+
+def import_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> list[ImportSummary]:
+    """Import every file under `paths`; all files are checked before the first is imported."""
+    options = options or ImportOptions()
+    planned = plan_paths(con, paths, options)
+    summaries = []
+    for done, file in enumerate(planned):
+        if progress:
+            progress(done, len(planned), file.name)
+        summaries.append(import_planned(con, file, options))
+    if progress:
+        progress(len(planned), len(planned), "")
+    return summaries
+
+
+def plan_paths(
+    con: duckdb.DuckDBPyConnection | None, paths: Iterable[str | Path], options: ImportOptions
+) -> list[SourceFile]:
+    """Check the options and every file (type, columns, format, --map) before importing any.
+    With `con` None the files are read with a private in-memory DuckDB, so a mistake is
+    reported before the database is even opened."""
+    _check_options(options)
+    files = collect(paths)
+    scratch = duckdb.connect() if con is None else con
+    try:
+        return [plan(scratch, path, options) for path in files]
+    finally:
+        if con is None:
+            scratch.close()
+
+
+def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
+    """Import one file from `plan_paths` in one transaction."""
+    return _import(con, file, options)
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, options: ImportOptions | None = None) -> ImportSummary:
+    """Import one file in one transaction."""
+    options = options or ImportOptions()
+    _check_options(options)
+    return _import(con, plan(con, Path(path).expanduser(), options), options)
+
+
+def _check_options(options: ImportOptions) -> None:
+    zone(options.timezone, "--timezone")
+    for name in ("namespace", "link"):
+        value = getattr(options, name)
+        if value is not None and (not value.strip() or ":" in value):
+            raise UserError(f"--{name} {value!r}: must be a non-empty name without ':'")
+
+
+def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
+    started = time.monotonic()
+    file.content_hash = _hash(file.path)
+    module = formats()[file.format]
+    saved_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("SET TimeZone = $tz", {"tz": options.timezone})
+        _prepare(con, file, options)
+        _pause("started")
+        try:
+            module.stage(con, file, options)
+            _reader_rejects(con, file)
+        except (duckdb.InvalidInputException, duckdb.IOException) as err:
+            raise readers.describe_error(str(file.path), file.kind, err) from None
+        summary = _move(con, file)
+        _pause("moved")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("SET TimeZone = $tz", {"tz": saved_tz})
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
+    for name in ("create_staged", "create_staged_rejects", "instant_macro"):
+        _run(con, name)
+    con.execute(f"DROP TABLE IF EXISTS {readers.REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {readers.REJECTS_SCAN}")
+    channels.install(con, options.channel_aliases)
+    file.source_id = _run(con, "next_source_id").fetchone()[0]
+    _run(con, "insert_source", {
+        "source_id": file.source_id, "path": str(file.path.resolve()), "size": file.size,
+        "mtime": file.mtime, "content_hash": file.content_hash, "format": file.format,
+        "namespace": file.namespace,
+    })
+
+
+def _reader_rejects(con, file: SourceFile) -> None:
+    """Records the reader itself could not use: malformed CSV records, non-object JSON."""
+    if _table_exists(con, readers.REJECTS_TABLE):
+        bad_unicode = _run(con, "invalid_unicode").fetchone()[0]
+        if bad_unicode is not None:
+            raise UserError(
+                f"{file.path}: line {bad_unicode} has bytes that are not valid {file.encoding} "
+                "(give the file's encoding with --encoding)"
+            )
+        header = {"header": readers.header_lines(file.kind)}
+        _run(con, "bad_records", header)
+        if con.execute("SELECT count(*) FROM bad_records").fetchone()[0]:
+            _run(con, "fix_staged_lines", header)
+            _run(con, "fix_reject_lines", header)
+            _run(con, "malformed_records")
+    if file.kind in ("json", "jsonl"):
+        sql, params = readers.invalid_json(file.kind, file.path, file.compression, file.encoding)
+        con.execute(f"INSERT INTO staged_rejects {sql}", params)
+
+
+def _move(con, file: SourceFile) -> ImportSummary:
+    staged = _run(con, "staged_rows").fetchone()[0]
+    rejected = con.execute("SELECT count(*) FROM staged_rejects").fetchone()[0]
+    if staged + rejected == 0:
+        raise UserError(f"{file.path}: no data rows (empty file)")
+    imported = _run(con, _move_statement(con, file), {"source_id": file.source_id}).fetchone()[0]
+    _run(con, "move_rejects", {"source_id": file.source_id, "path": str(file.path.resolve())})
+    summary = ImportSummary(
+        path=str(file.path), format=file.format, namespace=file.namespace, source_id=file.source_id,
+        rows_read=staged + rejected, imported=imported, duplicates=staged - imported, rejected=rejected,
+    )
+    _run(con, "finish_source", {
+        "source_id": file.source_id, "rows_read": summary.rows_read, "imported": imported,
+        "duplicates": summary.duplicates, "rejected": rejected, "byte_offset": file.size,
+    })
+    return summary
+
+
+# -- helpers for format modules --------------------------------------------------------
+
+
+def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
+               synonyms: dict[str, tuple[str, ...]] | None = None) -> tuple[str, dict]:
+    """`SELECT <field>.., line, extra, row_hash FROM <scan>`: every canonical field as
+    VARCHAR (NULL when the file lacks it), unknown columns as a JSON object in `extra`,
+    and `row_hash` (an md5 of all values) for rows whose `event_id` is empty."""
+    sql, params = file.scan()
+    used: dict[str, str] = {}
+    parts = []
+    for name in fields:
+        ident = file.field(options, name, *(synonyms or {}).get(name, ()))
+        if ident is not None:
+            used[name] = ident
+        parts.append(f"{ident or 'NULL::VARCHAR'} AS {name}")
+    taken = set(used.values())
+    others = [f"c{i}" for i in range(len(file.columns)) if f"c{i}" not in taken]
+    if others:
+        pairs = []
+        for n, ident in enumerate(others):
+            params[f"extra_key_{n}"] = file.original(ident)
+            pairs.append(f"$extra_key_{n}, {ident}")
+        parts.append(f"json_object({', '.join(pairs)}) AS extra")
+    else:
+        parts.append("NULL::JSON AS extra")
+    # unit separator between values: md5 of the row as text, stable across DuckDB versions
+    row_hash = f"md5(concat({', chr(31), '.join(f'c{i}' for i in range(len(file.columns)))}))"
+    if "event_id" in used:
+        row_hash = f"CASE WHEN nullif(trim({used['event_id']}), '') IS NULL THEN {row_hash} END"
+    parts.append(f"{row_hash} AS row_hash")
+    return f"SELECT {', '.join(parts)}, line FROM ({sql})", params
+
+
+def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile, table: str) -> None:
+    """Copy rows of TEMP `table(line, reason)` into staged_rejects, with the row's values
+    as a JSON object for `raw` (read again from the file: only rejected rows pay for it)."""
+    if not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+        return
+    sql, params = file.scan()
+    pairs = []
+    for i, name in enumerate(file.columns):
+        params[f"raw_key_{i}"] = name
+        pairs.append(f"$raw_key_{i}, s.c{i}")
+    con.execute(
+        f"INSERT INTO staged_rejects SELECT r.line, r.reason, json_object({', '.join(pairs)})::VARCHAR "
+        f"FROM ({sql}) s JOIN {table} r ON r.line = s.line",
+        params,
+    )
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _move_statement(con, file: SourceFile) -> str:
+    """The anti-join and the in-file dedupe cost time on big files: skip them when
+    nothing is stored under the namespace, or no event id repeats in the file."""
+    stored = _run(con, "namespace_stored", {"ns": file.namespace}).fetchone()[0]
+    repeats = _run(con, "staged_repeats").fetchone()[0]
+    if repeats:
+        return "move_events"
+    return "move_events_unique" if stored else "move_events_new"
+
+
+def _run(con, name: str, params: dict | None = None):
+    sql = sqlfiles.statement(*_SQL, name)
+    return con.execute(sql, params) if params else con.execute(sql)
+
+
+def _table_exists(con, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary", {"name": name}
+    ).fetchone()[0] > 0
+
+
+def _hash(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _pause(step: str) -> None:
+    if os.environ.get(_PAUSE_ENV) == step:
+        print(f"paused at {step}", file=sys.stderr, flush=True)
+        time.sleep(60)

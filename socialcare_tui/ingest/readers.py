@@ -1,0 +1,161 @@
+"""Choose DuckDB's reader for a file and give a uniform scan over it.
+
+Every scan yields the file's columns as VARCHAR named by position (`c0`,
+`c1`, ... — never the file's own names, which are untrusted) plus `line`.
+Values are parsed by the format modules in SQL (TRY_CAST, sc_instant), so a
+bad value becomes a rejected row with a reason instead of a failed file.
+
+`line` is the record number in the file: for CSV/TSV the header is line 1;
+for JSON Lines the physical line; for JSON arrays and Parquet the 1-based
+element/row number. For CSV-read files the scan first numbers good rows by
+rank; the pipeline then shifts them past the malformed records DuckDB
+skipped (`store_rejects`), see `pipeline.fix_lines`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from socialcare_tui.errors import UserError
+
+KINDS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+         ".json": "json", ".parquet": "parquet"}
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
+ENCODINGS = ("utf-8", "utf-16", "latin-1")
+MAX_LINE = 64 * 1024 * 1024
+# json_type() fails on invalid JSON, and AND does not promise to test left first.
+_IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
+# Control char that valid JSON never holds raw: JSON Lines are read as one-column CSV.
+_JSON_LINE_OPTIONS = "header = false, columns = {'j': 'VARCHAR'}, delim = e'\\x01', quote = '', escape = ''"
+
+
+def layout(path: Path) -> tuple[str, str] | None:
+    """(kind, compression) from the file name, or None when not a supported file."""
+    suffixes = [s.lower() for s in path.suffixes]
+    compression = "none"
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        compression = COMPRESSIONS[suffixes.pop()]
+    if not suffixes or suffixes[-1] not in KINDS:
+        return None
+    kind = KINDS[suffixes[-1]]
+    if kind == "parquet" and compression != "none":
+        return None  # Parquet compresses inside the file
+    return kind, compression
+
+
+# Where read_csv(store_rejects) records malformed records of our scans.
+REJECTS_TABLE = "sc_reject_errors"
+REJECTS_SCAN = "sc_reject_scans"
+_STORE_REJECTS = f"store_rejects = true, rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}'"
+
+
+def reads_as_csv(kind: str) -> bool:
+    """True when DuckDB's CSV reader scans it (and REJECTS_TABLE gets its malformed records)."""
+    return kind in ("csv", "tsv", "jsonl")
+
+
+def header_lines(kind: str) -> int:
+    return 1 if kind in ("csv", "tsv") else 0
+
+
+def _csv_call(kind: str) -> str:
+    delim = ", delim = '\\t'" if kind == "tsv" else ""
+    return (
+        f"read_csv($path, header = true, all_varchar = true, {_STORE_REJECTS}, "
+        f"compression = $compression, encoding = $encoding, max_line_size = {MAX_LINE}{delim})"
+    )
+
+
+def _lines_call() -> str:
+    return (
+        f"read_csv($path, {_JSON_LINE_OPTIONS}, {_STORE_REJECTS}, "
+        f"compression = $compression, encoding = $encoding, max_line_size = {MAX_LINE})"
+    )
+
+
+def _json_source(kind: str) -> str:
+    """A relation (j VARCHAR, line BIGINT) of the JSON values of a JSON file."""
+    if kind == "jsonl":
+        return f"SELECT j, row_number() OVER () AS line FROM {_lines_call()}"
+    return (
+        "SELECT json::VARCHAR AS j, row_number() OVER () AS line "
+        "FROM read_json_objects($path, format = 'array', compression = $compression)"
+    )
+
+
+def _params(path: Path, compression: str, encoding: str, kind: str) -> dict:
+    params = {"path": str(path)}
+    if kind != "parquet":
+        params["compression"] = compression
+    if reads_as_csv(kind):
+        params["encoding"] = encoding
+    return params
+
+
+def json_kind(con: duckdb.DuckDBPyConnection, path: Path, compression: str, encoding: str) -> str:
+    """`.json` files hold either one array or one object per line: look at the first character."""
+    first = con.execute(
+        f"SELECT j FROM {_lines_call()} WHERE trim(j) <> '' LIMIT 1",
+        _params(path, compression, encoding, "jsonl"),
+    ).fetchone()
+    return "json" if first and first[0].lstrip().startswith("[") else "jsonl"
+
+
+def columns(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compression: str, encoding: str) -> list[str]:
+    """The file's column names, in file order (JSON: keys in order of first appearance)."""
+    params = _params(path, compression, encoding, kind)
+    if kind in ("csv", "tsv"):
+        cursor = con.execute(f"SELECT * FROM {_csv_call(kind)} LIMIT 0", params)
+        return [d[0] for d in cursor.description]
+    if kind == "parquet":
+        cursor = con.execute("SELECT * FROM read_parquet($path) LIMIT 0", params)
+        return [d[0] for d in cursor.description]
+    rows = con.execute(
+        f"""SELECT k FROM (
+                SELECT unnest(json_keys(j)) AS k, line, generate_subscripts(json_keys(j), 1) AS pos
+                FROM ({_json_source(kind)}) WHERE {_IS_OBJECT})
+            GROUP BY k ORDER BY min(line), min(pos)""",
+        params,
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def scan(kind: str, path: Path, compression: str, encoding: str, names: list[str]) -> tuple[str, dict]:
+    """SQL for `SELECT c0.., line` over the file, and its parameters. `names` = file columns."""
+    params = _params(path, compression, encoding, kind)
+    idents = [f"c{i}" for i in range(len(names))]
+    alias = ", ".join(idents)
+    if kind in ("csv", "tsv"):
+        sql = (f"SELECT {alias}, row_number() OVER () + 1 AS line "
+               f"FROM {_csv_call(kind)} AS t({alias})")
+    elif kind == "parquet":
+        casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in idents)
+        sql = (f"SELECT {casts}, file_row_number + 1 AS line "
+               f"FROM read_parquet($path, file_row_number = true) AS t({alias}, file_row_number)")
+    else:
+        params["json_paths"] = ["/" + n.replace("~", "~0").replace("/", "~1") for n in names]
+        values = ", ".join(f"v[{i + 1}] AS c{i}" for i in range(len(names)))
+        sql = (f"SELECT {values}, line FROM (SELECT json_extract_string(j, $json_paths) AS v, line "
+               f"FROM ({_json_source(kind)}) WHERE {_IS_OBJECT})")
+    return sql, params
+
+
+def invalid_json(kind: str, path: Path, compression: str, encoding: str) -> tuple[str, dict]:
+    """SQL listing (line, reason, raw) of the JSON values that are not objects."""
+    params = _params(path, compression, encoding, kind)
+    sql = (f"SELECT line, CASE WHEN json_valid(j) THEN 'not a JSON object' ELSE 'not valid JSON' END, j "
+           f"FROM ({_json_source(kind)}) WHERE j IS NOT NULL AND trim(j) <> '' "
+           f"AND NOT {_IS_OBJECT}")
+    return sql, params
+
+
+def describe_error(where: str, kind: str, err: duckdb.Error) -> UserError:
+    """A DuckDB read failure as one line."""
+    text = str(err)
+    if "unicode" in text.lower() or "utf" in text.lower():
+        return UserError(f"{where}: bytes that are not valid in the declared encoding (try --encoding)")
+    first = text.splitlines()[0] if text else type(err).__name__
+    label = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "json": "JSON", "parquet": "Parquet"}[kind]
+    return UserError(f"{where}: cannot be read as {label} ({first[:200]})")

@@ -1,0 +1,130 @@
+-- The import pipeline (ARCHITECTURE.md, "Ingest contract"): temp tables the
+-- format modules fill, shared time parsing, and the move into the store.
+
+-- name: create_staged
+CREATE OR REPLACE TEMP TABLE staged AS
+SELECT * EXCLUDE (source_id) FROM events LIMIT 0;
+
+-- name: create_staged_rejects
+CREATE OR REPLACE TEMP TABLE staged_rejects (line BIGINT, reason VARCHAR, raw VARCHAR);
+
+-- name: instant_macro
+-- sc_instant(text, tz): an input time as naive UTC, or NULL when unparseable.
+-- ISO 8601 with an offset is exact; without one it is read in the session
+-- TimeZone (the pipeline sets it to --timezone). Epoch seconds, or
+-- milliseconds when the number is too large to be seconds, are accepted, as
+-- are a few common export layouts (read in `tz` when they carry no offset).
+-- make_timestamp(epoch_us(x)) is the UTC wall time of an instant, and cheap.
+CREATE OR REPLACE TEMP MACRO sc_instant(t, tz) AS coalesce(
+    make_timestamp(epoch_us(TRY_CAST(t AS TIMESTAMPTZ))),
+    CASE WHEN abs(TRY_CAST(t AS DOUBLE)) >= 1e11
+         THEN make_timestamp(CAST(TRY_CAST(t AS DOUBLE) * 1000 AS BIGINT))
+         ELSE make_timestamp(CAST(TRY_CAST(t AS DOUBLE) * 1000000 AS BIGINT)) END,
+    make_timestamp(epoch_us(try_strptime(trim(t), ['%a %b %d %H:%M:%S %z %Y', '%Y-%m-%dT%H:%M:%S%z',
+                                                   '%Y%m%dT%H%M%S%z', '%d %b %Y %H:%M:%S %z']))),
+    make_timestamp(epoch_us(timezone(tz, try_strptime(trim(t), [
+        '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
+        '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%Y%m%dT%H%M%S']))))
+);
+
+-- name: next_source_id
+SELECT coalesce(max(source_id), 0) + 1 FROM sources;
+
+-- name: insert_source
+INSERT INTO sources (source_id, path, size, mtime, content_hash, format, namespace, started_at)
+VALUES ($source_id, $path, $size, $mtime, $content_hash, $format, $namespace, timezone('UTC', now()));
+
+-- name: bad_records
+-- Malformed records DuckDB's CSV reader skipped (read_csv store_rejects):
+-- g = how many good rows come before the shift-th of them.
+CREATE OR REPLACE TEMP TABLE bad_records AS
+SELECT g, max(shift) AS shift FROM (
+    SELECT line - row_number() OVER (ORDER BY line) - $header AS g,
+           row_number() OVER (ORDER BY line) AS shift
+    FROM (SELECT DISTINCT line FROM sc_reject_errors)
+) GROUP BY g;
+
+-- name: fix_staged_lines
+-- Rows are first numbered by rank among good rows; each malformed record
+-- before a row shifts its line by one.
+UPDATE staged SET line = staged.line + m.shift
+FROM (SELECT s.line AS p, b.shift FROM (SELECT DISTINCT line FROM staged) s
+      ASOF JOIN bad_records b ON s.line - $header > b.g) m
+WHERE staged.line = m.p;
+
+-- name: fix_reject_lines
+UPDATE staged_rejects SET line = staged_rejects.line + m.shift
+FROM (SELECT s.line AS p, b.shift FROM (SELECT DISTINCT line FROM staged_rejects) s
+      ASOF JOIN bad_records b ON s.line - $header > b.g) m
+WHERE staged_rejects.line = m.p;
+
+-- name: malformed_records
+-- One reject per malformed record; the first error DuckDB gave for it.
+INSERT INTO staged_rejects
+SELECT line, 'malformed record: ' || arg_min(error_message, column_idx), arg_min(csv_line, column_idx)
+FROM sc_reject_errors GROUP BY line;
+
+-- name: invalid_unicode
+SELECT min(line) FROM sc_reject_errors WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE');
+
+-- name: staged_rows
+SELECT count(*) FROM staged;
+
+-- name: namespace_stored
+SELECT EXISTS (SELECT 1 FROM events WHERE namespace = $ns);
+
+-- name: staged_repeats
+SELECT count(*) - count(DISTINCT namespace || chr(0) || event_id) FROM staged;
+
+-- name: move_events
+-- New rows: (namespace, event_id) not yet stored; inside the file the first
+-- occurrence wins. Everything else staged is a duplicate. Columns are listed:
+-- a format module may keep working columns in `staged`.
+INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
+SELECT $source_id, s.namespace, s.event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line
+FROM staged s
+WHERE NOT EXISTS (
+    SELECT 1 FROM events e WHERE e.namespace = s.namespace AND e.event_id = s.event_id
+)
+QUALIFY row_number() OVER (PARTITION BY s.namespace, s.event_id ORDER BY s.line) = 1;
+
+-- name: move_events_unique
+-- move_events when no (namespace, event_id) repeats inside the file.
+INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
+SELECT $source_id, s.namespace, s.event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line
+FROM staged s
+WHERE NOT EXISTS (
+    SELECT 1 FROM events e WHERE e.namespace = s.namespace AND e.event_id = s.event_id
+);
+
+-- name: move_events_new
+-- move_events when nothing is stored under the namespace and no id repeats.
+INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
+SELECT $source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
+    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
+    wrap_seconds, handle_seconds, reply_count, origin, extra, line
+FROM staged;
+
+-- name: move_rejects
+INSERT INTO rejects (source_id, path, line, reason, raw)
+SELECT $source_id, $path, line, reason, raw FROM staged_rejects ORDER BY line;
+
+-- name: finish_source
+UPDATE sources SET
+    finished_at = timezone('UTC', now()),
+    rows_read = $rows_read,
+    imported = $imported,
+    duplicates = $duplicates,
+    rejected = $rejected,
+    byte_offset = $byte_offset
+WHERE source_id = $source_id;

@@ -1,0 +1,112 @@
+"""The "Customer Support on Twitter" dataset (import-formats.md §2).
+
+Every tweet becomes one message event; its conversation is the root of its
+reply tree, found in SQL by pointer jumping (log2(depth) joins, so 3M tweets
+take a handful of passes). The parent id is kept in `extra.in_reply_to`, and a
+reply whose parent was stored by an earlier import joins that conversation.
+CSV files are read by our own `read_csv` call (strict_mode off, so a row broken
+by a bare carriage return is rejected alone); other kinds use the pipeline scan.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import UserError
+
+NAME = "twcs"
+REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
+_SQL = ("socialcare_tui.ingest.sql", "twcs.sql")
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+# 2^40 covers any real reply chain; more steps only happen on a reply loop.
+_MAX_STEPS = 40
+
+
+def matches(columns: list[str]) -> bool:
+    return set(REQUIRED) <= {c.strip().lower() for c in columns}
+
+
+def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+    """Fill TEMP `staged` / `staged_rejects` from one twcs file."""
+    params = {
+        "path": str(file.path),
+        "ns": getattr(file, "namespace", "") or options.namespace or NAME,
+        "queue": options.queue,
+        "compression": getattr(file, "compression", "none"),
+        "encoding": getattr(file, "encoding", "utf-8"),
+    }
+    ensure_staging(con)
+    _check_columns(file)
+    csv = file.kind == "csv"
+    _run(con, "drop_rejects", params)
+    _read_rows(con, file, params, csv)
+    if csv and _run(con, "reader_reject_count", params).fetchone()[0]:
+        _run(con, "shift_lines", params)
+    for name in ("nodes", "late_rejects", "tree_init"):
+        _run(con, name, params)
+    _jump_to_roots(con, params)
+    for name in ("tree_loops", "continued", "brands", "stage", "field_rejects"):
+        _run(con, name, params)
+    if csv:
+        _run(con, "parse_rejects", params)
+    _run(con, "cleanup", params)
+
+
+def ensure_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """The contract's TEMP tables, when the pipeline has not made them yet (direct use)."""
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS staged AS "
+        "SELECT * EXCLUDE (source_id) FROM events WHERE false"
+    )
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS staged_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)"
+    )
+
+
+def _check_columns(file) -> None:
+    found = {c.strip().lower() for c in file.columns}
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise UserError(f"{file.path}: twcs file has no column {', '.join(missing)}")
+
+
+def _read_rows(con, file, params: dict, csv: bool) -> None:
+    rows = sqlfiles.statement(*_SQL, "rows")
+    if csv:
+        source = sqlfiles.statement(*_SQL, "source_csv")
+    else:
+        scan, scan_params = file.scan()
+        params = params | scan_params
+        # Identifiers are the scan's own `cN` names, found from the fixed REQUIRED list.
+        renamed = ", ".join(f"{file.column(name)} AS {name}" for name in REQUIRED)
+        source = f"SELECT row_number() OVER () AS i, line AS src_line, {renamed} FROM ({scan})"
+    sql = rows.replace("FROM (/*source*/)", f"FROM ({source})")
+    con.execute(sql, _used(sql, params))
+
+
+def _jump_to_roots(con, params) -> None:
+    for _ in range(_MAX_STEPS):
+        if _run(con, "tree_left", params).fetchone()[0] == 0:
+            return
+        _run(con, "tree_step", params)
+        _run(con, "tree_swap", params)
+
+
+def _run(con, name: str, params: dict):
+    sql = sqlfiles.statement(*_SQL, name)
+    used = _used(sql, params)
+    return con.execute(sql, used) if used else con.execute(sql)
+
+
+def _used(sql: str, params: dict) -> dict:
+    """The parameters a statement names (DuckDB refuses unused ones)."""
+    return {key: params[key] for key in set(_PARAM.findall(_strip_strings(sql))) if key in params}
+
+
+def _strip_strings(sql: str) -> str:
+    # '$' inside regex literals ('\.0+$') is not a parameter; comments may hold quotes.
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return re.sub(r"'(?:[^']|'')*'", "''", sql)

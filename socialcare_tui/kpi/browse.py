@@ -1,0 +1,143 @@
+"""Conversation browsing for the Queues, Conversation and Agents screens and `queue`/`export`.
+
+Every function works on the temp layer that `engine.prepare` builds on the
+cursor it is given. Pass `resolved=` (what `prepare` returned for the same
+scope on the same cursor) to reuse that layer instead of building it again.
+Rows are dicts; times are naive UTC datetimes, durations seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import UserError
+
+STATUS_TABS = ("unassigned", "open", "pending", "resolved", "all")
+_SQL = ("socialcare_tui.kpi.sql", "browse.sql")
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+_EARLIEST = datetime(1, 1, 1)
+
+
+def _run(con, name: str, params: dict | None = None):
+    """Run a named statement of browse.sql with only the parameters it uses."""
+    sql = sqlfiles.statement(*_SQL, name)
+    used = set(_PARAM.findall(sql))
+    wanted = {k: v for k, v in (params or {}).items() if k in used}
+    return con.execute(sql, wanted) if wanted else con.execute(sql)
+
+
+def _dicts(result) -> list[dict]:
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def _prepare(con, scope, config, resolved):
+    if resolved is None:
+        from socialcare_tui.kpi import engine
+
+        resolved = engine.prepare(con, scope, config)
+    return resolved
+
+
+def _bounds(resolved) -> dict:
+    """$as_of, $lo, $hi of the prepared scope (the window is half-open lo <= t < hi)."""
+    return {"as_of": resolved.as_of, "lo": resolved.lo, "hi": resolved.hi}
+
+
+def _build_facts(con, resolved) -> dict:
+    params = _bounds(resolved)
+    _run(con, "conv_facts", params)
+    return params
+
+
+def queue_rows(con, scope, config, status: str = "all", *, resolved=None) -> list[dict]:
+    """Conversations of the scope's channels/queues in one status tab, longest wait first."""
+    if status not in STATUS_TABS:
+        raise UserError(f"--status {status}: unknown status (use one of {', '.join(STATUS_TABS)})")
+    resolved = _prepare(con, scope, config, resolved)
+    if resolved.as_of is None:  # empty database
+        return []
+    params = _build_facts(con, resolved)
+    return _dicts(_run(con, "queue_rows", {**params, "tab": status}))
+
+
+def conversation_facts(con, scope, config, conv_key: str, *, resolved=None) -> dict | None:
+    """FRT, resolution time, status and SLA outcomes of one conversation (None when not in scope)."""
+    resolved = _prepare(con, scope, config, resolved)
+    if resolved.as_of is None:
+        return None
+    params = _build_facts(con, resolved)
+    rows = _dicts(_run(con, "conversation_facts", {**params, "conv_key": conv_key}))
+    return rows[0] if rows else None
+
+
+def conversation_export_rows(con, scope, config, *, resolved=None) -> list[dict]:
+    """One row per conversation with an event in the window, with its facts."""
+    _build_export(con, scope, config, resolved)
+    return _dicts(_run(con, "export_select"))
+
+
+EXPORT_FORMATS = ("csv", "json", "parquet")
+
+
+def copy_conversations(con, scope, config, path: str, file_format: str, *, resolved=None) -> int:
+    """Write the export rows to `path` with DuckDB COPY (path bound as a parameter); returns the row count."""
+    if file_format not in EXPORT_FORMATS:
+        raise UserError(f"{path}: cannot export to '{file_format}' (use .csv, .json or .parquet)")
+    _build_export(con, scope, config, resolved)
+    if file_format == "csv":
+        _run(con, "csv_clean_macro")
+        _run(con, "csv_safe_macro")
+    _run(con, f"copy_export_{file_format}", {"path": path})
+    return _run(con, "export_count").fetchone()[0]
+
+
+def _build_export(con, scope, config, resolved) -> None:
+    resolved = _prepare(con, scope, config, resolved)
+    params = _build_facts(con, resolved) if resolved.as_of is not None else None
+    if params is None:  # empty database: an empty export with the same columns
+        params = {"as_of": datetime.max, "lo": _EARLIEST, "hi": datetime.max}
+        _run(con, "conv_facts", params)
+    _run(con, "export_rows", params)
+
+
+def transcript(con, conv_key: str, as_of: datetime | None = None) -> list[dict]:
+    """Every event of one conversation in order (messages, status, assign, tag, survey answers).
+
+    Reads the stored events, so it needs no prepared scope; events after `as_of` are left out.
+    """
+    limit = as_of if as_of is not None else datetime.max
+    return _dicts(_run(con, "transcript", {"conv_key": conv_key, "as_of": limit}))
+
+
+def channel_tree(con, scope, config, *, resolved=None) -> list[dict]:
+    """Channels with their queues and counts of open and waiting conversations.
+
+    The tree is the channel picker, so the scope's channel and queue filters are
+    dropped (pass `resolved` only for a layer prepared without them).
+    """
+    if resolved is None:
+        scope = dataclasses.replace(scope, channels=(), queues=())
+    resolved = _prepare(con, scope, config, resolved)
+    tree: dict[str, dict] = {}
+    for row in _dicts(_run(con, "channel_tree")):
+        node = tree.setdefault(row["channel"], {"channel": row["channel"], "open": 0, "waiting": 0,
+                                                "conversations": 0, "queues": []})
+        for key in ("open", "waiting", "conversations"):
+            node[key] += row[key]
+        node["queues"].append({k: row[k] for k in ("queue", "open", "waiting", "conversations")})
+    return list(tree.values())
+
+
+def agent_rows(con, scope, config, *, resolved=None) -> list[dict]:
+    """Per agent: replies, conversations handled, median FRT, resolutions, CSAT, open and waiting now."""
+    resolved = _prepare(con, scope, config, resolved)
+    if resolved.as_of is None:
+        return []
+    rows = _dicts(_run(con, "agent_rows", _bounds(resolved)))
+    # --agent keeps the conversations those agents touched; list only those agents
+    wanted = set(getattr(scope, "agents", ()) or ())
+    return [row for row in rows if row["agent"] in wanted] if wanted else rows

@@ -1,0 +1,355 @@
+"""The one entry point for KPI numbers (used by the CLI and the app).
+
+API (every function opens its own `con.cursor()`, so callers on threads are safe):
+
+    Scope(as_of=None, start=None, end=None, window=None,
+          channels=(), queues=(), agents=(), tags=(), live=False)
+        Times are naive UTC. as_of None = newest event time (wall clock when live).
+        start/end = --from (inclusive) / --to (exclusive); window = --window D
+        (as_of - D < t <= as_of). Filters match a conversation when it matches any
+        value of each given filter; agent = the assignee at as_of or the author of
+        any of its human replies; tag = a tag event's value or its topic part.
+
+    prepare(cur, scope, config) -> Resolved
+        Builds the shared-layer TEMP tables (kpi/sql/base.sql) on `cur`:
+        scope_events, msgs, conv, turns, resolutions (+ customer_convs,
+        sla_targets) and, through kpi/lexicon.py, vader_lexicon, kpi_topic_rules,
+        kpi_costs. Resolved(as_of, lo, hi, has_window, scope): the window is
+        always half-open lo <= t < hi; as_of is None on an empty database.
+
+    report(con, scope, config, *, kpis=None, by=None) -> dict
+        The `report --format json` object of cli.md: as_of, window, filters,
+        kpis {id: {value, unit, <parts>, reason?}}, and groups when `by` is one
+        of BY_KEYS: [{"key": {by: key}, "kpis": {...}}] (a group lists the KPIs
+        that have rows in it; a missing key value is "(none)").
+
+    explain(con, scope, config, kpi_id, part=None) -> dict
+        {kpi, title, help, counts_by, unit, parts, part, value, reason, result,
+        rows}; rows are dicts (conv_key, channel, queue, agent, moment, measure,
+        flag columns ...) with naive-UTC datetimes, sorted by moment; `part`
+        keeps the rows whose flag column of that name is true.
+
+    previous_scope(con, scope, config) -> Scope | None
+        The window of the same length just before, with as_of moved back by the
+        same length; None when the scope has no window.
+
+    series(con, scope, config, kpi_ids, buckets=12) -> {id: [value | None, ...]}
+        Each KPI's value per equal time bucket of the window (the whole data when
+        there is no window), bucketed by each row's moment with the report's
+        as_of; a KPI that is not windowed gives its current value as the last
+        bucket and None before.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.errors import UserError
+from socialcare_tui.kpi import lexicon, registry
+from socialcare_tui.kpi.registry import Kpi
+from socialcare_tui.timeparse import iso_utc
+
+PACKAGE = "socialcare_tui.kpi.sql"
+BY_KEYS = ("channel", "queue", "agent", "hour", "day", "week")
+NONE_KEY = "(none)"
+US = timedelta(microseconds=1)
+EARLIEST = datetime(1, 1, 1)
+LATEST = datetime(9999, 12, 31)
+
+_LOCAL = "timezone($tz, timezone('UTC', moment))"
+# grp expressions: fixed identifiers only, the timezone is a bound parameter.
+_GROUP_EXPR = {
+    None: "NULL::VARCHAR",
+    "channel": f"coalesce(CAST(channel AS VARCHAR), '{NONE_KEY}')",
+    "queue": f"coalesce(CAST(queue AS VARCHAR), '{NONE_KEY}')",
+    "agent": f"coalesce(CAST(agent AS VARCHAR), '{NONE_KEY}')",
+    "hour": f"coalesce(lpad(CAST(hour({_LOCAL}) AS VARCHAR), 2, '0'), '{NONE_KEY}')",
+    "day": f"coalesce(strftime({_LOCAL}, '%Y-%m-%d'), '{NONE_KEY}')",
+    "week": f"coalesce(strftime(date_trunc('week', {_LOCAL}), '%Y-%m-%d'), '{NONE_KEY}')",
+    "bucket": "CAST(CAST(floor((epoch_us(moment) - epoch_us($lo)) / $bucket_us) AS BIGINT) AS VARCHAR)",
+}
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+_GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
+_FILTER_STATEMENTS = "filter_"
+
+
+@dataclass(frozen=True)
+class Scope:
+    as_of: datetime | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    window: timedelta | None = None
+    channels: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    live: bool = False
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.channels or self.queues or self.agents or self.tags)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    as_of: datetime | None
+    lo: datetime
+    hi: datetime
+    has_window: bool
+    scope: Scope = field(default_factory=Scope)
+    params: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- scope
+
+
+def _newest_event(cur) -> datetime | None:
+    return cur.execute("SELECT max(ts) FROM events").fetchone()[0]
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    """Aware datetimes become naive UTC; naive ones are taken as UTC already."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _resolve(cur, scope: Scope, config) -> Resolved:
+    scope = replace(scope, as_of=_naive(scope.as_of), start=_naive(scope.start), end=_naive(scope.end))
+    if scope.window is not None and (scope.start or scope.end):
+        raise UserError("--window cannot be combined with --from/--to")
+    if scope.window is not None and scope.window <= timedelta(0):
+        raise UserError("--window: must be a positive duration such as 24h or 7d")
+    if scope.start and scope.end and scope.start >= scope.end:
+        raise UserError(f"--from {iso_utc(scope.start)} is not before --to {iso_utc(scope.end)}")
+    as_of = scope.as_of
+    if as_of is None:
+        as_of = (datetime.now(timezone.utc).replace(tzinfo=None) if scope.live
+                 else _newest_event(cur))
+    upper = as_of + US if as_of is not None else LATEST
+    if scope.window is not None:
+        lo, hi = (as_of - scope.window + US, upper) if as_of else (EARLIEST, LATEST)
+    else:
+        lo, hi = scope.start or EARLIEST, scope.end or upper
+    has_window = scope.window is not None or scope.start is not None or scope.end is not None
+    prev_lo = prev_hi = EARLIEST  # no window: an empty previous window
+    if has_window and as_of is not None and lo > EARLIEST:
+        prev_hi = lo
+        prev_lo = max(EARLIEST, lo - (min(hi, as_of + US) - lo))
+    params = {
+        "as_of": as_of, "lo": lo, "hi": hi, "prev_lo": prev_lo, "prev_hi": prev_hi,
+        "has_window": has_window,
+        "auto_resolve": float(config.auto_resolve_after),
+        "fcr_window": float(config.fcr_repeat_window),
+        "tz": config.timezone,
+        "channels": [c.strip().lower() for c in scope.channels],
+        "queues": list(scope.queues), "agents": list(scope.agents), "tags": list(scope.tags),
+    }
+    return Resolved(as_of, lo, hi, has_window, scope, params)
+
+
+def _run(cur, sql: str, params: dict):
+    """Execute with only the parameters the statement names."""
+    sql = sql.strip().rstrip(";")
+    wanted = {name: params[name] for name in set(_PARAM.findall(sql)) if name in params}
+    return cur.execute(sql, wanted) if wanted else cur.execute(sql)
+
+
+def _load_sla(cur, config) -> None:
+    cur.execute("CREATE OR REPLACE TEMP TABLE sla_targets "
+                "(level VARCHAR, name VARCHAR, kind VARCHAR, seconds DOUBLE)")
+    rows = [("default", "", kind, float(sec)) for kind, sec in config.sla.items()]
+    rows += [(level, name, kind, float(sec)) for level, name, kind, sec in config.sla_overrides]
+    cur.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?)", rows)
+
+
+def prepare(cur, scope: Scope, config) -> Resolved:
+    """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
+    resolved = _resolve(cur, scope, config)
+    _load_sla(cur, config)
+    for name, sql in sqlfiles.named(PACKAGE, "base.sql").items():
+        if name.startswith(_FILTER_STATEMENTS) and not scope.has_filters:
+            continue
+        _run(cur, sql, resolved.params)
+    lexicon.prepare(cur, config)  # vader_lexicon, kpi_topic_rules, kpi_costs (customer voice, work mix)
+    return resolved
+
+
+# ---------------------------------------------------------------- one KPI
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _result(kpi: Kpi, row: dict) -> dict:
+    out = {"value": _plain(row.get("value")), "unit": kpi.unit}
+    for name, value in row.items():
+        if name not in ("grp", "value", "reason"):
+            out[name] = _plain(value)
+    if out["value"] is None:
+        out["reason"] = row.get("reason") or f"no data in the window ({kpi.counts_by})"
+    return out
+
+
+def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
+    """kpi_rows = the KPI's rows with grp NULL (the total), plus, with `by`, the
+    same rows again with their group key. Returns the number of rows."""
+    _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {kpi.rows_sql.strip().rstrip(';')}", params)
+    sql = "CREATE OR REPLACE TEMP TABLE kpi_rows AS SELECT NULL::VARCHAR AS grp, * FROM kpi_base"
+    if by:
+        sql += f" UNION ALL SELECT {_GROUP_EXPR[by]} AS grp, * FROM kpi_base"
+    _run(cur, sql, params)
+    return cur.execute("SELECT count(*) FROM kpi_base").fetchone()[0]
+
+
+def _aggregate(cur, kpi: Kpi, params: dict, empty: bool) -> tuple[dict, dict[str, dict]]:
+    """(total result, {group key: result}) from the current kpi_rows.
+
+    With no rows, every `GROUP BY grp` becomes grouping sets with a grand
+    total, so the total row (zero counts, NULL durations) still exists."""
+    sql = kpi.agg_sql.strip()
+    if empty:
+        sql = _GROUP_BY_GRP.sub("GROUP BY GROUPING SETS ((grp), ())", sql)
+    cursor = _run(cur, sql, params)
+    names = [d[0] for d in cursor.description]
+    total, groups = None, {}
+    for values in cursor.fetchall():
+        row = dict(zip(names, values))
+        if row.get("grp") is None:
+            total = _result(kpi, row)
+        else:
+            groups[str(row["grp"])] = _result(kpi, row)
+    if total is None:
+        total = _result(kpi, {"value": None})
+    return total, groups
+
+
+def _compute(cur, kpi: Kpi, resolved: Resolved, by: str | None = None, extra: dict | None = None):
+    params = dict(resolved.params, **(extra or {}))
+    count = _rows(cur, kpi, params, by)
+    return _aggregate(cur, kpi, params, count == 0)
+
+
+# ---------------------------------------------------------------- API
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in BY_KEYS:
+        raise UserError(f"--by {by}: not a grouping (use one of {', '.join(BY_KEYS)})")
+
+
+def _window_json(resolved: Resolved) -> dict:
+    scope = resolved.scope
+    if scope.window is not None and resolved.as_of is not None:
+        return {"from": iso_utc(resolved.as_of - scope.window), "to": iso_utc(resolved.as_of)}
+    return {"from": iso_utc(scope.start), "to": iso_utc(scope.end)}
+
+
+def _filters_json(scope: Scope) -> dict:
+    def listed(values):
+        return list(values) if values else None
+    return {"channel": listed(scope.channels), "queue": listed(scope.queues),
+            "agent": listed(scope.agents), "tag": listed(scope.tags)}
+
+
+def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
+    """Every (or the chosen) KPI for the scope, as the cli.md JSON object."""
+    _check_by(by)
+    chosen = registry.select(kpis)
+    cur = con.cursor()
+    try:
+        resolved = prepare(cur, scope, config)
+        out = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
+               "filters": _filters_json(scope), "kpis": {}}
+        grouped: dict[str, dict] = {}
+        for kpi in chosen:
+            total, groups = _compute(cur, kpi, resolved, by)
+            out["kpis"][kpi.id] = total
+            for key, result in groups.items():
+                grouped.setdefault(key, {})[kpi.id] = result
+        if by:
+            out["groups"] = [{"key": {by: key}, "kpis": grouped[key]} for key in sorted(grouped)]
+        return out
+    finally:
+        cur.close()
+
+
+def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> dict:
+    """The KPI's definition, its value and the rows behind it."""
+    kpi = registry.get(kpi_id)
+    if part is not None and part not in kpi.parts:
+        listed = ", ".join(kpi.parts) or "none"
+        raise UserError(f"--part {part}: {kpi_id} has no such part (parts: {listed})")
+    cur = con.cursor()
+    try:
+        resolved = prepare(cur, scope, config)
+        total, _ = _compute(cur, kpi, resolved)
+        where = f" WHERE {part}" if part else ""  # part is one of kpi.parts (header), not user text
+        cursor = cur.execute(f"SELECT * EXCLUDE (grp) FROM kpi_rows{where} "
+                             "ORDER BY moment NULLS LAST, conv_key")
+        names = [d[0] for d in cursor.description]
+        rows = [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
+    finally:
+        cur.close()
+    return {"kpi": kpi.id, "title": kpi.title, "help": kpi.help, "counts_by": kpi.counts_by,
+            "unit": kpi.unit, "parts": list(kpi.parts), "part": part,
+            "value": total["value"], "reason": total.get("reason"), "result": total, "rows": rows}
+
+
+def previous_scope(con, scope: Scope, config) -> Scope | None:
+    """The same-length window just before; None without a window."""
+    cur = con.cursor()
+    try:
+        resolved = _resolve(cur, scope, config)
+    finally:
+        cur.close()
+    if not resolved.has_window or resolved.as_of is None:
+        return None
+    if scope.window is not None:
+        return replace(scope, as_of=resolved.as_of - scope.window, live=False)
+    hi = min(resolved.hi, resolved.as_of + US)
+    length = hi - resolved.lo
+    # shifted by the window's length, as_of included, so both are seen from the same distance
+    return replace(scope, start=resolved.lo - length, end=resolved.lo,
+                   as_of=resolved.as_of - length, window=None, live=False)
+
+
+def series(con, scope: Scope, config, kpi_ids, buckets: int = 12) -> dict[str, list]:
+    """Each KPI's value per equal time bucket of the window (for sparklines)."""
+    chosen = registry.select(kpi_ids)
+    cur = con.cursor()
+    try:
+        resolved = prepare(cur, scope, config)
+        if resolved.as_of is None:
+            return {kpi.id: [None] * buckets for kpi in chosen}
+        lo = resolved.lo
+        if lo == EARLIEST:
+            lo = cur.execute("SELECT min(ts) FROM scope_events").fetchone()[0] or resolved.as_of
+        hi = min(resolved.hi, resolved.as_of + US)
+        width_us = max(1, math.ceil((hi - lo) / US / buckets))
+        extra = {"bucket_us": float(width_us), "lo": lo, "hi": hi}
+        out = {}
+        for kpi in chosen:
+            total, groups = _compute(cur, kpi, resolved, "bucket", extra)
+            if kpi.windowed:
+                empty = 0 if kpi.unit == "count" else None  # a bucket with no rows
+                out[kpi.id] = [groups.get(str(i), {}).get("value", empty) for i in range(buckets)]
+            else:
+                out[kpi.id] = [None] * (buckets - 1) + [total["value"]]
+        return out
+    finally:
+        cur.close()

@@ -1,0 +1,39 @@
+-- Temp tables the customer-voice and work-mix KPIs read (filled by kpi/lexicon.py).
+
+-- name: lexicon_loaded
+SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'vader_lexicon'
+
+-- name: load_lexicon
+-- The VADER lexicon file: token TAB valence TAB sd TAB raw ratings. VADER looks
+-- words up in lower case and its dict keeps the last of a repeated token, so do
+-- the same (parallel=false keeps the file order for row_number).
+CREATE OR REPLACE TEMP TABLE vader_lexicon AS
+SELECT token, arg_max(valence, rn) AS valence
+FROM (
+    SELECT token, valence, row_number() OVER () AS rn
+    FROM read_csv($path, delim = '\t', header = false, quote = '', escape = '',
+                  parallel = false, auto_detect = false,
+                  columns = {'token': 'VARCHAR', 'valence': 'DOUBLE',
+                             'sd': 'DOUBLE', 'raw': 'VARCHAR'})
+)
+WHERE token = lower(token)
+GROUP BY token
+
+-- name: create_topic_rules
+CREATE OR REPLACE TEMP TABLE kpi_topic_rules (
+    rule_no INTEGER, topic VARCHAR, subtopic VARCHAR, pattern VARCHAR
+)
+
+-- name: insert_topic_rule
+INSERT INTO kpi_topic_rules VALUES ($rule_no, $topic, $subtopic, $pattern)
+
+-- name: check_pattern
+-- Compiles the pattern with DuckDB's regex engine (RE2), which lacks some
+-- Python features such as look-ahead.
+SELECT regexp_matches('', $pattern, 'i')
+
+-- name: create_costs
+CREATE OR REPLACE TEMP TABLE kpi_costs (channel VARCHAR, cost DOUBLE)
+
+-- name: insert_cost
+INSERT INTO kpi_costs VALUES ($channel, $cost)

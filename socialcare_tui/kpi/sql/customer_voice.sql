@@ -1,0 +1,173 @@
+-- Customer voice KPIs (kpis.md "Customer voice"). Rows statements read the
+-- shared temp tables of base.sql and `vader_lexicon` (kpi/lexicon.py);
+-- `.agg` statements read `kpi_rows` (the rows plus `grp`).
+
+-- name: csat
+-- title: CSAT
+-- unit: ratio
+-- better: higher
+-- counts_by: the survey answer (the latest per conversation in the window)
+-- parts: sample, satisfied, dissatisfied
+-- help: Share of satisfied survey answers (score at least 80% of the scale); dissatisfied ones (at most 60%) are the ones to follow up.
+WITH answers AS (
+    SELECT e.conv_key, coalesce(c.channel, e.channel) AS channel, coalesce(c.queue, e.queue) AS queue,
+           c.assignee, e.ts, e.source_id, e.line,
+           TRY_CAST(e.value AS DOUBLE) AS score, coalesce(e.scale_max, 5) AS scale_max
+    FROM scope_events e LEFT JOIN conv c USING (conv_key)
+    WHERE e.type = 'csat' AND e.ts >= $lo AND e.ts < $hi
+      AND TRY_CAST(e.value AS DOUBLE) IS NOT NULL
+),
+latest AS (
+    SELECT * FROM answers
+    QUALIFY conv_key IS NULL
+         OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
+)
+-- Agent: the assignee at the latest resolution before the answer, else the current assignee.
+-- Thresholds are multiplied out (5*score >= 4*scale) so 0.8*scale rounding never bites.
+SELECT l.conv_key, l.channel, l.queue,
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+                 WHERE r.conv_key = l.conv_key AND r.resolved_at <= l.ts), l.assignee) AS agent,
+       l.ts AS moment, l.score / l.scale_max AS measure, l.score, l.scale_max,
+       true AS sample,
+       5 * l.score >= 4 * l.scale_max AS satisfied,
+       5 * l.score <= 3 * l.scale_max AS dissatisfied
+FROM latest l
+
+-- name: csat.agg
+SELECT grp,
+       count(*) FILTER (WHERE satisfied) / nullif(count(*), 0) AS value,
+       count(*) AS n,
+       count(*) FILTER (WHERE satisfied) AS satisfied,
+       count(*) FILTER (WHERE dissatisfied) AS dissatisfied,
+       avg(measure) AS mean_normalised,
+       CASE WHEN count(*) = 0 THEN 'no CSAT responses in the window' END AS reason
+FROM kpi_rows GROUP BY grp
+
+-- name: nps
+-- title: NPS
+-- unit: number
+-- better: higher
+-- counts_by: the survey answer (the latest per conversation in the window)
+-- parts: sample, promoters, passives, detractors
+-- help: Net promoter score: 100 x (share of 9-10 answers - share of 0-6 answers), from -100 to 100.
+WITH answers AS (
+    SELECT e.conv_key, coalesce(c.channel, e.channel) AS channel, coalesce(c.queue, e.queue) AS queue,
+           c.assignee, e.ts, e.source_id, e.line, TRY_CAST(e.value AS DOUBLE) AS score
+    FROM scope_events e LEFT JOIN conv c USING (conv_key)
+    WHERE e.type = 'nps' AND e.ts >= $lo AND e.ts < $hi
+      AND TRY_CAST(e.value AS DOUBLE) IS NOT NULL
+),
+latest AS (
+    SELECT * FROM answers
+    QUALIFY conv_key IS NULL
+         OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
+)
+SELECT l.conv_key, l.channel, l.queue,
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+                 WHERE r.conv_key = l.conv_key AND r.resolved_at <= l.ts), l.assignee) AS agent,
+       l.ts AS moment, l.score AS measure, true AS sample,
+       l.score >= 9 AS promoters,
+       l.score > 6 AND l.score < 9 AS passives,
+       l.score <= 6 AS detractors
+FROM latest l
+
+-- name: nps.agg
+SELECT grp,
+       100.0 * (count(*) FILTER (WHERE promoters) - count(*) FILTER (WHERE detractors))
+             / nullif(count(*), 0) AS value,
+       count(*) FILTER (WHERE promoters) AS promoters,
+       count(*) FILTER (WHERE passives) AS passives,
+       count(*) FILTER (WHERE detractors) AS detractors,
+       count(*) AS n,
+       CASE WHEN count(*) = 0 THEN 'no NPS answers in the window' END AS reason
+FROM kpi_rows GROUP BY grp
+
+-- name: sentiment
+-- title: Sentiment
+-- unit: number
+-- better: higher
+-- counts_by: the customer message
+-- parts: sample, positive, neutral, negative
+-- help: Share of positive minus share of negative customer messages; a message's score is its sentiment column, else the VADER lexicon sum normalised s/sqrt(s*s+15).
+-- A message with neither text nor a sentiment score (a ticket's synthesised
+-- opening message) says nothing about sentiment and is left out.
+WITH m AS (
+    SELECT conv_key, ord, ts, channel, queue, text, sentiment
+    FROM msgs
+    WHERE is_customer AND ts >= $lo AND ts < $hi
+      AND (sentiment IS NOT NULL OR nullif(trim(text), '') IS NOT NULL)
+),
+words AS (
+    SELECT conv_key, ord, unnest(string_split_regex(trim(text), '\s+')) AS word
+    FROM m WHERE sentiment IS NULL AND text IS NOT NULL
+),
+-- As VADER: strip surrounding punctuation unless that leaves two characters or
+-- fewer (an emoticon such as ":)"), then look the word up in lower case.
+tokens AS (
+    SELECT conv_key, ord,
+           lower(CASE WHEN length(stripped) <= 2 THEN word ELSE stripped END) AS token
+    FROM (SELECT *, regexp_replace(word, '^[[:punct:]]+|[[:punct:]]+$', '', 'g') AS stripped FROM words)
+),
+sums AS (
+    SELECT t.conv_key, t.ord, sum(l.valence) AS s
+    FROM tokens t JOIN vader_lexicon l USING (token)
+    GROUP BY t.conv_key, t.ord
+),
+scored AS (
+    SELECT m.*, coalesce(m.sentiment, coalesce(s.s, 0) / sqrt(coalesce(s.s, 0) ^ 2 + 15)) AS score,
+           m.sentiment IS NOT NULL AS from_column
+    FROM m LEFT JOIN sums s USING (conv_key, ord)
+)
+SELECT s.conv_key, s.channel, s.queue, c.assignee AS agent, s.ts AS moment, s.score AS measure,
+       s.from_column, true AS sample,
+       s.score >= 0.05 AS positive,
+       s.score > -0.05 AND s.score < 0.05 AS neutral,
+       s.score <= -0.05 AS negative
+FROM scored s LEFT JOIN conv c USING (conv_key)
+
+-- name: sentiment.agg
+SELECT grp,
+       (count(*) FILTER (WHERE positive) - count(*) FILTER (WHERE negative)) / nullif(count(*), 0) AS value,
+       count(*) FILTER (WHERE positive) AS positive,
+       count(*) FILTER (WHERE neutral) AS neutral,
+       count(*) FILTER (WHERE negative) AS negative,
+       count(*) AS n,
+       CASE WHEN count(*) = 0 THEN 'no customer messages with text or a sentiment score in the window'
+            END AS reason
+FROM kpi_rows GROUP BY grp
+
+-- name: customer_retention
+-- title: Customer retention
+-- unit: ratio
+-- better: higher
+-- counts_by: the customer's first message in the previous window
+-- parts: numerator, denominator
+-- help: Customers who wrote in the previous window (same length, just before) and wrote again in this one, over those who wrote in the previous window.
+WITH prev AS (
+    SELECT author,
+           arg_min(conv_key, (ts, ord)) AS conv_key, arg_min(channel, (ts, ord)) AS channel,
+           arg_min(queue, (ts, ord)) AS queue, min(ts) AS moment
+    FROM msgs
+    WHERE is_customer AND author IS NOT NULL AND ts >= $prev_lo AND ts < $prev_hi
+    GROUP BY author
+),
+came_back AS (
+    SELECT DISTINCT author FROM msgs
+    WHERE is_customer AND author IS NOT NULL AND ts >= $lo AND ts < $hi
+)
+SELECT p.conv_key, p.channel, p.queue, c.assignee AS agent, p.moment, 1 AS measure,
+       p.author AS customer, true AS denominator, b.author IS NOT NULL AS numerator
+FROM prev p LEFT JOIN came_back b USING (author) LEFT JOIN conv c USING (conv_key)
+
+-- name: customer_retention.agg
+SELECT grp,
+       count(*) FILTER (WHERE numerator) / nullif(count(*), 0) AS value,
+       count(*) FILTER (WHERE numerator) AS numerator,
+       count(*) AS denominator,
+       CASE WHEN count(*) > 0 THEN NULL
+            WHEN $prev_lo >= $prev_hi
+                THEN 'no previous window (the report has no window with a start)'
+            WHEN (SELECT count(*) FROM msgs WHERE is_customer AND author IS NOT NULL) = 0
+                THEN 'the data has no customer ids (message authors)'
+            ELSE 'no customers wrote in the previous window' END AS reason
+FROM kpi_rows GROUP BY grp

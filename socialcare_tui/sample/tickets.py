@@ -1,0 +1,15 @@
+"""A Zendesk-like ticket export (`tickets.csv`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialcare_tui.sample import engine
+
+NAME = "tickets"
+FILENAME = "tickets.csv"
+DEFAULT_ROWS = 800
+
+
+def write(con, path: Path, rows: int, seed: int) -> Path:
+    return engine.write_csv(con, "tickets.sql", "tickets", {"seed": seed, "n": rows}, path)

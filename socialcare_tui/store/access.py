@@ -1,0 +1,135 @@
+"""Short-lived access to the database, so one feeder and many viewers can share it.
+
+DuckDB lets one process open a file read-write OR many processes open it
+read-only, never both at once. So nobody keeps the file open: a feeder opens it
+read-write for one import batch, a viewer opens it read-only for one refresh,
+and each closes it right after. When the file is busy, `database()` retries
+with exponential backoff and tells the caller "waiting for database" through a
+callback, giving up with DatabaseUnavailable (exit 3) after `total_wait`.
+
+Inside one process the same rule holds between threads (DuckDB refuses a
+read-only and a read-write connection to one file in one process), so accesses
+to one file from one process are also serialised by a process-wide lock.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+
+from socialcare_tui.errors import DatabaseUnavailable
+from socialcare_tui.store.connection import is_lock_error, open_db, resolve_path
+
+WaitCallback = Callable[[str], None]
+
+# DuckDB's message when one process asks for a second connection to a file it
+# already holds in the other mode: a conflict that ends when that access ends.
+_SAME_PROCESS_CONFLICT = "different configuration"
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Retry delays: `first` seconds, doubling up to `longest`, for at most `total_wait` seconds."""
+
+    first: float = 0.05
+    longest: float = 1.0
+    total_wait: float = 30.0
+
+    def delays(self) -> Iterator[float]:
+        """Successive sleeps whose sum stays within total_wait."""
+        spent, delay = 0.0, self.first
+        while spent < self.total_wait:
+            step = min(delay, self.total_wait - spent)
+            yield step
+            spent += step
+            delay = min(delay * 2, self.longest)
+
+
+DEFAULT_BACKOFF = Backoff()
+
+_locks_guard = threading.Lock()
+_locks: dict[str, threading.RLock] = {}
+
+
+def _process_lock(key: str) -> threading.RLock:
+    with _locks_guard:
+        return _locks.setdefault(key, threading.RLock())
+
+
+def is_conflict(err: Exception) -> bool:
+    """True when the open failed only because another access holds the file."""
+    return is_lock_error(err) or _SAME_PROCESS_CONFLICT in str(err)
+
+
+@contextmanager
+def database(
+    db: str | os.PathLike | None = None,
+    *,
+    read_only: bool = False,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    on_wait: WaitCallback | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database for one batch or one refresh, and close it on leaving the block.
+
+    `on_wait(message)` is called before each retry while the file is busy; the
+    message starts with "waiting for database". Errors other than a busy file
+    (missing, foreign, too new) are raised at once.
+    """
+    path = resolve_path(db)
+    lock = _process_lock(str(path.absolute()))
+    delays = backoff.delays()
+    started = time.monotonic()
+    _acquire(lock, path, delays, on_wait, started)
+    try:
+        con = _open_with_retry(path, read_only, delays, on_wait, started)
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        lock.release()
+
+
+def _acquire(lock, path, delays, on_wait, started) -> None:
+    while not lock.acquire(blocking=False):
+        delay = _next_delay(delays, path, "another task of this process is using it", started)
+        _report(on_wait, path, "in use by this process", delay)
+        if lock.acquire(timeout=delay):
+            return
+
+
+def _open_with_retry(path, read_only, delays, on_wait, started) -> duckdb.DuckDBPyConnection:
+    while True:
+        try:
+            return open_db(path, read_only=read_only)
+        except (DatabaseUnavailable, duckdb.Error) as err:
+            if not is_conflict(err):
+                raise
+            delay = _next_delay(delays, path, str(err), started)
+            _report(on_wait, path, "locked by another process", delay)
+            time.sleep(delay)
+
+
+def _next_delay(delays: Iterator[float], path, reason: str, started: float) -> float:
+    delay = next(delays, None)
+    if delay is None:
+        waited = time.monotonic() - started
+        raise DatabaseUnavailable(
+            f"{path}: still busy after waiting {waited:.1f}s ({_first_line(reason)})"
+        )
+    return delay
+
+
+def _report(on_wait: WaitCallback | None, path, why: str, delay: float) -> None:
+    if on_wait is not None:
+        on_wait(f"waiting for database {path} ({why}); retrying in {delay:.2f}s")
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else "locked"

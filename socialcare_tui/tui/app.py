@@ -1,0 +1,465 @@
+"""The Textual app: header, channels sidebar, Dashboard / Queues / Agents / Trends,
+conversation and KPI drill-down screens, help, command palette, live refresh.
+
+Queries run in one exclusive thread worker at a time, on their own cursor (see
+DataSource); the next refresh is armed when one finishes, so a slow query delays the
+next one instead of piling up. Only the screen on top is refreshed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from socialcare_tui.tui.data import DataSource
+from socialcare_tui.tui.kpis import KpiInfo
+from socialcare_tui.tui.palette import ChannelCommands
+from socialcare_tui.tui.screens.agents import AgentsView
+from socialcare_tui.tui.screens.base import BaseScreen
+from socialcare_tui.tui.screens.conversation import ConversationScreen
+from socialcare_tui.tui.screens.dashboard import DashboardView
+from socialcare_tui.tui.screens.drill import DrillScreen
+from socialcare_tui.tui.screens.first_run import FirstRunScreen
+from socialcare_tui.tui.screens.help import HelpScreen, help_text
+from socialcare_tui.tui.screens.prompt import PromptScreen
+from socialcare_tui.tui.screens.queues import QueuesView
+from socialcare_tui.tui.screens.trends import TrendsView
+from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
+from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader
+from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, Choice
+from socialcare_tui.tui.widgets.panel import KpiPanel
+from socialcare_tui.tui.widgets.too_small import TooSmall
+
+VIEWS = ("dashboard", "queues", "agents", "trends")
+
+
+def wall_clock() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class MainScreen(BaseScreen):
+    """Header, channels sidebar and the four views in a content switcher."""
+
+    refreshable = True
+
+    def __init__(self, infos: list[KpiInfo], targets: dict[str, float]) -> None:
+        super().__init__()
+        self.infos = infos
+        self.targets = targets
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        with Horizontal(id="body"):
+            yield ChannelSidebar(id="sidebar")
+            with ContentSwitcher(initial="dashboard", id="views"):
+                yield DashboardView(self.infos, self.targets, id="dashboard")
+                yield QueuesView(id="queues")
+                yield AgentsView(id="agents")
+                yield TrendsView(id="trends")
+        yield Footer()
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        self.query_one(DashboardView).focus_first()
+
+    def on_resize(self, event) -> None:
+        super().on_resize(event)
+        self.query_one(ChannelSidebar).set_width(20 if event.size.width < 100 else 28)
+
+    def view(self):
+        switcher = self.query_one(ContentSwitcher)
+        return switcher.get_child_by_id(switcher.current or "dashboard")
+
+    def fetch(self, source, scope):
+        """Worker thread: (newest event, channel tree, view, view data)."""
+        newest = source.newest()
+        if newest is None:
+            return None, [], None, None
+        view = self.view()
+        return newest, source.channels(scope), view, view.fetch(source, scope)
+
+    def show(self, data) -> None:
+        newest, channels, view, result = data
+        self.query_one(ChannelSidebar).show(channel_entries(channels))
+        if view is not None:
+            view.show(result)
+
+
+def channel_entries(tree: list[dict]) -> list[ChannelEntry]:
+    return [
+        ChannelEntry(
+            name=node.get("channel") or "",
+            waiting=int(node.get("waiting") or 0),
+            queues=[(q.get("queue"), int(q.get("waiting") or 0)) for q in node.get("queues") or [] if q.get("queue")],
+        )
+        for node in tree
+    ]
+
+
+class SocialCareApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "socialcare-tui"
+    COMMANDS = App.COMMANDS | {ChannelCommands}
+    BINDINGS = [
+        Binding("1", "view('dashboard')", "Dashboard", id="dashboard", tooltip="Dashboard: one panel per KPI"),
+        Binding("2", "view('queues')", "Queues", id="queues", tooltip="Queues: conversations by status"),
+        Binding("3", "view('agents')", "Agents", id="agents", tooltip="Agents: per-agent figures"),
+        Binding("4", "view('trends')", "Trends", id="trends", tooltip="Trends: volume, FRT buckets, topics"),
+        Binding("w", "cycle_window", "Window", id="window", tooltip="Cycle the window: 24h, 7d, 30d, all"),
+        Binding("left_square_bracket", "step(-1)", "Earlier", id="earlier",
+                tooltip="Step the window one length back in time"),
+        Binding("right_square_bracket", "step(1)", "Later", id="later",
+                tooltip="Step the window one length forward (up to the newest data)"),
+        Binding("p", "pause", "Pause", id="pause", tooltip="Pause or resume the live refresh"),
+        Binding("c", "copy", "Copy", id="copy",
+                tooltip="Copy the focused value, row or transcript to the clipboard (OSC 52)"),
+        Binding("s", "toggle_sidebar", "Channels", id="sidebar", tooltip="Show or hide the channels list"),
+        Binding("r", "refresh_data", "Refresh", id="refresh", show=False, tooltip="Refresh now"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="This help"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit"),
+    ]
+
+    def __init__(
+        self,
+        source: DataSource,
+        *,
+        db_path: str,
+        state: ViewState | None = None,
+        refresh_seconds: float | None = None,
+        clock: Callable[[], datetime] = wall_clock,
+        config_path: Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.config = source.config
+        self.db_path = db_path
+        self.state = state or ViewState(window=self.config.window or "all")
+        self.refresh_seconds = refresh_seconds or self.config.refresh_seconds
+        self.clock = clock
+        self.config_path = config_path
+        self.read_only = read_only
+        self.paused = False
+        self.empty = False
+        self.refreshed_at: datetime | None = None
+        self.refresh_count = 0
+        self._timer = None
+        self._infos: list[KpiInfo] | None = None
+
+    # --- start ------------------------------------------------------------------------
+
+    @property
+    def infos(self) -> list[KpiInfo]:
+        if self._infos is None:
+            from socialcare_tui.tui.kpis import kpi_infos
+
+            self._infos = kpi_infos()
+        return self._infos
+
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.set_keymap(self.config.keys)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.state.live:
+            self.set_interval(1.0, self._tick_sla)
+        self.push_screen(MainScreen(self.infos, self.config.targets))
+
+    def _remember_theme(self, theme) -> None:
+        if self.config_path is None:
+            return
+        from socialcare_tui.tui.settings import remember_theme
+
+        try:
+            remember_theme(self.config_path, theme.name)
+        except OSError as err:
+            self.notify(f"could not remember the theme in {self.config_path}: {err.strerror}",
+                        severity="warning", markup=False)
+
+    # --- refresh ----------------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """Start a refresh of the screen on top (cancelling one under way)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        screen = self.screen
+        self.update_header()
+        if not getattr(screen, "refreshable", False) and not isinstance(screen, FirstRunScreen):
+            self._arm_timer()
+            return
+        target = screen if getattr(screen, "refreshable", False) else self._main_screen()
+        if target is None:
+            return
+        self._refresh_worker(target, self.state.scope())
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh_worker(self, target, scope) -> None:
+        worker = get_current_worker()
+        data = target.fetch(self.source, scope)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._apply, target, data)
+
+    def _apply(self, target, data) -> None:
+        if isinstance(target, MainScreen):
+            newest = data[0]
+            self.state.newest = newest
+            if newest is None:
+                self._show_first_run()
+                return
+            if self.empty:
+                self._leave_first_run()
+        with self.batch_update():
+            if target.is_attached:
+                target.show(data)
+        self.refreshed_at = self.clock()
+        self.refresh_count += 1
+        self.update_header()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "refresh" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            if event.state == WorkerState.ERROR:
+                self.notify(f"refresh failed: {worker.error}", severity="error", markup=False)
+            self._arm_timer()
+        elif worker.group == "task" and event.state == WorkerState.ERROR:
+            self.notify(f"{worker.name} failed: {worker.error}", severity="error", markup=False, timeout=10)
+
+    def _arm_timer(self) -> None:
+        if self.paused or self._timer is not None:
+            return
+        self._timer = self.set_timer(self.refresh_seconds, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if not self.paused:
+            self.refresh_now()
+
+    def _tick_sla(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen) and isinstance(screen.view(), QueuesView):
+            screen.view().tick()
+
+    def now_for_sla(self, as_of: datetime | None) -> datetime | None:
+        """SLA time left is measured at the wall clock when live, else at the data's as-of."""
+        return self.clock() if self.state.live else as_of
+
+    # --- header -----------------------------------------------------------------------
+
+    def update_header(self) -> None:
+        state = self.state
+        as_of = state.as_of or (self.clock() if state.live else state.newest)
+        span = window_span(state.window)
+        live = "paused" if self.paused else "watching" if state.live else "offline"
+        info = HeaderInfo(
+            db_name=Path(self.db_path).name,
+            window=state.window,
+            window_from=(as_of - span) if as_of and span else None,
+            as_of=as_of,
+            live=live,
+            refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
+            filter_label=state.filter_label(),
+        )
+        for header in self.screen.query(StatusHeader):
+            header.show(info)
+
+    # --- screens ----------------------------------------------------------------------
+
+    def _main_screen(self) -> MainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _show_first_run(self) -> None:
+        if not self.empty:
+            self.empty = True
+            self.push_screen(FirstRunScreen(self.db_path))
+
+    def _leave_first_run(self) -> None:
+        self.empty = False
+        if isinstance(self.screen, FirstRunScreen):
+            self.pop_screen()
+
+    def open_conversation(self, conv_key: str) -> None:
+        self.push_screen(ConversationScreen(conv_key))
+
+    def on_kpi_panel_drill(self, message: KpiPanel.Drill) -> None:
+        info = next(i for i in self.infos if i.id == message.kpi_id)
+        self.push_screen(DrillScreen(info))
+
+    def on_channel_sidebar_chosen(self, message: ChannelSidebar.Chosen) -> None:
+        self.choose(message.choice)
+
+    def choose(self, choice: Choice) -> None:
+        self.state.channels = (choice.channel,) if choice.channel and not choice.queue else ()
+        self.state.queues = (choice.queue,) if choice.queue else ()
+        if choice.queue:
+            self.state.channels = (choice.channel,)
+        self.refresh_now()
+
+    def channel_entries(self) -> list[ChannelEntry]:
+        main = self._main_screen()
+        return main.query_one(ChannelSidebar).entries if main is not None else []
+
+    def key_for(self, binding: Binding) -> str:
+        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        first = keys.split(",")[0].strip()
+        return self.get_key_display(Binding(first, binding.action, binding.description))
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_view(self, name: str) -> None:
+        while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        main = self._main_screen()
+        if main is None or self.screen is not main:
+            return
+        main.query_one(ContentSwitcher).current = name
+        view = main.view()
+        if hasattr(view, "focus_first"):
+            view.focus_first()
+        self.refresh_now()
+
+    def action_cycle_window(self) -> None:
+        self.state.cycle_window()
+        self.refresh_now()
+
+    def set_window(self, window: str) -> None:
+        self.state.window = window
+        self.refresh_now()
+
+    def action_step(self, direction: int) -> None:
+        if not self.state.step(direction):
+            why = "the whole data has no earlier or later window; press w" if self.state.window == "all" else (
+                "already at the newest data" if direction > 0 else "cannot step")
+            self.notify(why, severity="warning", markup=False)
+            return
+        self.refresh_now()
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+            self.update_header()
+        else:
+            self.refresh_now()
+
+    def action_refresh_data(self) -> None:
+        self.refresh_now()
+
+    def action_toggle_sidebar(self) -> None:
+        main = self._main_screen()
+        if main is not None:
+            sidebar = main.query_one(ChannelSidebar)
+            sidebar.display = not sidebar.display
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections = [
+            ("Everywhere", self.BINDINGS),
+            ("Dashboard", DashboardView.BINDINGS + KpiPanel.BINDINGS),
+            ("Queues", QueuesView.BINDINGS),
+            ("Conversation and explain screens", DrillScreen.BINDINGS),
+        ]
+        self.push_screen(HelpScreen(help_text(self, sections, self.infos)))
+
+    def action_copy(self) -> None:
+        text = self._copy_source()
+        if not text:
+            self.notify("nothing to copy here", severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"copied {len(text)} characters to the clipboard")
+
+    def _copy_source(self) -> str:
+        node = self.focused
+        while node is not None:
+            if hasattr(node, "copy_text"):
+                return node.copy_text()
+            node = node.parent
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            return getattr(screen.view(), "copy_text", lambda: "")()
+        return getattr(screen, "copy_text", lambda: "")()
+
+    # --- palette: import and export -----------------------------------------------------
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        for window in WINDOWS:
+            label = "all data" if window == "all" else f"last {window}"
+            yield SystemCommand(f"Window: {label}", f"show the {label}", partial(self.set_window, window))
+        yield SystemCommand("Import a file", "import a log, ticket or survey export", self.ask_import)
+        yield SystemCommand("Export the current report", "write every KPI of this window to a file",
+                            self.ask_export)
+        yield SystemCommand("Pause or resume", "stop or restart the live refresh", self.action_pause)
+        yield SystemCommand("Help", "every key and KPI", self.action_help)
+
+    def ask_import(self) -> None:
+        if self.read_only:
+            self.notify("opened with --read-only: imports are off", severity="warning")
+            return
+        self.push_screen(PromptScreen("File or folder to import:", placeholder="path/to/export.csv"),
+                         self._import_answered)
+
+    def _import_answered(self, path: str | None) -> None:
+        if path:
+            self.import_file(path)
+
+    @work(thread=True, group="task", name="import", exit_on_error=False)
+    def import_file(self, path: str) -> None:
+        summary = self.source.import_file(path)
+        self.call_from_thread(self._imported, path, summary)
+
+    def _imported(self, path: str, summary) -> None:
+        self.notify(f"imported {path}: {summary_line(summary)}", title="Import", markup=False, timeout=10)
+        self.refresh_now()
+
+    def ask_export(self) -> None:
+        as_of = self.state.as_of or self.state.newest
+        stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
+        default = f"socialcare-report-{stamp}-{self.state.window}.json"
+        self.push_screen(PromptScreen("Export the report to (.json, .csv, .md or .txt):", default),
+                         self._export_answered)
+
+    def _export_answered(self, path: str | None) -> None:
+        if path:
+            self.export_report(path, self.state.scope())
+
+    @work(thread=True, group="task", name="export", exit_on_error=False)
+    def export_report(self, path: str, scope) -> None:
+        from socialcare_tui import output
+
+        report = self.source.report(scope)
+        titles = {info.id: info.title for info in self.infos}
+        text = output.render_report(report, output.format_for(None, path), titles=titles, width=120)
+        output.emit(text, path)
+        self.call_from_thread(self.notify, f"exported the report to {path}", title="Export", markup=False)
+
+
+def summary_line(summary) -> str:
+    """One line from what the importer returned (a summary object or a list of them)."""
+    items = summary if isinstance(summary, (list, tuple)) else [summary]
+    parts = []
+    for item in items:
+        get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
+        numbers = [(k, get(k)) for k in ("rows_read", "imported", "duplicates", "rejected")]
+        if all(v is None for _, v in numbers):
+            parts.append(str(item))
+        else:
+            parts.append(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in numbers if v is not None))
+    return "; ".join(parts) or "nothing imported"

@@ -1,0 +1,61 @@
+"""Agents: replies, conversations handled, median FRT, resolutions and CSAT in the
+window, and each agent's open and waiting conversations now."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.widgets import DataTable
+
+from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.text import plain
+
+COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handled"),
+           ("median_frt", "Med FRT"), ("resolutions", "Resolved"), ("csat", "CSAT"),
+           ("open_now", "Open now"), ("waiting_now", "Waiting now"))
+
+
+class AgentsView(Container):
+    def compose(self) -> ComposeResult:
+        table = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+
+    def fetch(self, source, scope):
+        return source.agents(scope)
+
+    def show(self, rows: list[dict]) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for index, row in enumerate(rows):
+            table.add_row(*_cells(row), key=f"{index}")
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        table.border_title = f"{len(rows)} agents"
+
+    def focus_first(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def copy_text(self) -> str:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return ""
+        return "\t".join(str(c) for c in table.get_row_at(table.cursor_row))
+
+
+def _cells(row: dict) -> list:
+    csat = row.get("csat")
+    csat_text = f"{fmt.ratio(csat)}" if csat is not None else fmt.DASH
+    return [
+        plain(row.get("agent") or "(none)", limit=24),
+        Text(fmt.count(row.get("replies") or 0), justify="right"),
+        Text(fmt.count(row.get("conversations") or 0), justify="right"),
+        Text(fmt.duration(row.get("median_frt")), justify="right"),
+        Text(fmt.count(row.get("resolutions") or 0), justify="right"),
+        Text(csat_text, justify="right"),
+        Text(fmt.count(row.get("open_now") or 0), justify="right"),
+        Text(fmt.count(row.get("waiting_now") or 0), justify="right"),
+    ]

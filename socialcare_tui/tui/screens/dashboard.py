@@ -1,0 +1,96 @@
+"""Dashboard: one panel per KPI of the registry, in a grid that reflows with the width."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.widgets import Static
+
+from socialcare_tui.tui.kpis import KpiInfo
+from socialcare_tui.tui.widgets.panel import KpiPanel
+
+PANEL_WIDTH = 27
+PANEL_HEIGHT, PANEL_MAX_HEIGHT = 5, 9
+
+
+class DashboardView(Container):
+    BINDINGS = [
+        Binding("right", "move(1)", "Next panel", show=False),
+        Binding("left", "move(-1)", "Previous panel", show=False),
+        Binding("down", "move_row(1)", "Panel below", show=False),
+        Binding("up", "move_row(-1)", "Panel above", show=False),
+    ]
+
+    def __init__(self, infos: list[KpiInfo], targets: dict[str, float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.infos = infos
+        self.targets = targets
+        self.columns = 2
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="kpi-grid"):
+            for info in self.infos:
+                yield KpiPanel(info)
+        yield Static("", id="kpi-detail", markup=False)
+
+    def on_resize(self) -> None:
+        """As many columns as fit; taller panels (bigger sparklines) when rows fit too."""
+        grid = self.query_one("#kpi-grid")
+        self.columns = max(1, (self.size.width - 1) // PANEL_WIDTH)
+        rows = -(-len(self.infos) // self.columns)
+        height = min(PANEL_MAX_HEIGHT, max(PANEL_HEIGHT, (self.size.height - 1) // max(rows, 1)))
+        grid.styles.grid_size_columns = self.columns
+        grid.styles.grid_rows = str(height)
+        for panel in self.query(KpiPanel):
+            panel.styles.height = height
+
+    def fetch(self, source, scope):
+        return source.dashboard(scope, [info.id for info in self.infos])
+
+    def show(self, data) -> None:
+        kpis = data.report.get("kpis", {})
+        before = (data.previous or {}).get("kpis", {})
+        for panel in self.query(KpiPanel):
+            kpi_id = panel.info.id
+            panel.show(kpis.get(kpi_id), before.get(kpi_id), data.series.get(kpi_id), self.targets.get(kpi_id))
+        self._show_detail()
+
+    def panels(self) -> list[KpiPanel]:
+        return list(self.query(KpiPanel))
+
+    def on_descendant_focus(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        focused = self.app.focused
+        detail = self.query_one("#kpi-detail", Static)
+        if isinstance(focused, KpiPanel):
+            entry = focused.entry
+            text = f"{focused.info.title}: {focused.info.help}"
+            if entry.get("value") is None and entry.get("reason"):
+                text = f"{focused.info.title}: no value, {entry['reason']}"
+            detail.update(text + "  (Enter: explain)")
+        else:
+            detail.update("")
+
+    def action_move(self, step: int) -> None:
+        self._focus_index(step)
+
+    def action_move_row(self, rows: int) -> None:
+        self._focus_index(rows * self.columns)
+
+    def _focus_index(self, step: int) -> None:
+        panels = self.panels()
+        if not panels:
+            return
+        focused = self.app.focused
+        index = panels.index(focused) if focused in panels else -step
+        target = min(max(index + step, 0), len(panels) - 1)
+        panels[target].focus()
+        panels[target].scroll_visible()
+
+    def focus_first(self) -> None:
+        panels = self.panels()
+        if panels:
+            panels[0].focus()

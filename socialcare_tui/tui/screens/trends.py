@@ -1,0 +1,114 @@
+"""Trends: volume by hour of day and day of week, first responses in buckets per
+channel, top topics and quick replies, and sentiment over the window, as plots."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual_plotext import PlotextPlot
+
+from socialcare_tui.safetext import clean
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+FRT_BUCKETS = ("<1h", "1-4h", "4-8h", "8-24h", ">24h")
+LABEL_LIMIT = 18
+
+
+def label(value: object) -> str:
+    text = clean(value, single_line=True)
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
+
+
+class TrendsView(Grid, can_focus=True):
+    PLOTS = ("by-hour", "by-weekday", "frt-buckets", "topics", "quick-replies", "sentiment")
+
+    def compose(self) -> ComposeResult:
+        for name in self.PLOTS:
+            yield PlotextPlot(id=f"plot-{name}", classes="trend-plot")
+
+    def on_resize(self) -> None:
+        self.styles.grid_size_columns = 3 if self.size.width >= 150 else 2 if self.size.width >= 90 else 1
+
+    def fetch(self, source, scope):
+        return source.trends(scope)
+
+    def focus_first(self) -> None:
+        self.focus()
+
+    def show(self, data: dict) -> None:
+        kpis = data["report"].get("kpis", {})
+        volume = kpis.get("inbound_volume") or {}
+        self._bars("by-hour", "Customer messages by hour (UTC)",
+                   [f"{h:02d}" for h in range(24)], volume.get("by_hour") or [0] * 24)
+        self._bars("by-weekday", "Customer messages by weekday", list(WEEKDAYS),
+                   volume.get("by_weekday") or [0] * 7)
+        self._frt_buckets(data["by_channel"])
+        topics = (kpis.get("topics") or {}).get("top") or []
+        self._hbars("topics", "Top topics (conversations)",
+                    [label("/".join(p for p in (t.get("topic"), t.get("subtopic")) if p)) for t in topics],
+                    [t.get("conversations") or 0 for t in topics])
+        quick = (kpis.get("quick_replies") or {}).get("top") or []
+        self._hbars("quick-replies", "Top quick replies (uses)",
+                    [label(q.get("name")) for q in quick], [q.get("uses") or 0 for q in quick])
+        self._sentiment(data["series"].get("sentiment") or [])
+
+    def _plot(self, name: str):
+        widget = self.query_one(f"#plot-{name}", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        return widget, plt
+
+    def _bars(self, name: str, title: str, labels: list[str], values: list) -> None:
+        widget, plt = self._plot(name)
+        plt.title(title)
+        plt.bar(labels, [v or 0 for v in values], marker="hd")
+        widget.refresh()
+
+    def _hbars(self, name: str, title: str, labels: list[str], values: list) -> None:
+        widget, plt = self._plot(name)
+        plt.title(title)
+        if labels:
+            plt.bar(list(reversed(labels)), list(reversed(values)), orientation="horizontal", width=0.3)
+        else:
+            plt.title(f"{title}: none in the window")
+        widget.refresh()
+
+    def _frt_buckets(self, grouped: dict) -> None:
+        widget, plt = self._plot("frt-buckets")
+        plt.title("First responses by time to reply, per channel")
+        names, series = [], []
+        for group in grouped.get("groups") or []:
+            entry = (group.get("kpis") or {}).get("frt_distribution") or {}
+            counts = _bucket_counts(entry)
+            if counts is not None and any(counts):
+                names.append(label((group.get("key") or {}).get("channel") or "—"))
+                series.append(counts)
+        if series:
+            plt.multiple_bar(list(FRT_BUCKETS), series, labels=names)
+        else:
+            plt.title("First responses: none in the window")
+        widget.refresh()
+
+    def _sentiment(self, values: list) -> None:
+        widget, plt = self._plot("sentiment")
+        plt.title("Sentiment over the window (positive − negative share)")
+        points = [(i, v) for i, v in enumerate(values) if v is not None]
+        if points:
+            plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
+            plt.ylim(-1, 1)
+        else:
+            plt.title("Sentiment: no data (choose a window with w)")
+        widget.refresh()
+
+
+def _bucket_counts(entry: dict) -> list[float] | None:
+    """The five bucket counts of a frt_distribution entry (as a dict part or flat parts)."""
+    buckets = entry.get("buckets")
+    if isinstance(buckets, dict):
+        return [float(buckets.get(b) or 0) for b in FRT_BUCKETS]
+    if isinstance(buckets, list) and len(buckets) == len(FRT_BUCKETS):
+        return [float(v.get("n", 0) if isinstance(v, dict) else v or 0) for v in buckets]
+    if all(b in entry for b in FRT_BUCKETS):
+        return [float(entry[b] or 0) for b in FRT_BUCKETS]
+    return None

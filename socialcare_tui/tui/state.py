@@ -1,0 +1,74 @@
+"""The app's view of the data: as-of, window and filters, turned into an engine Scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from socialcare_tui.timeparse import parse_duration
+
+WINDOWS = ("24h", "7d", "30d", "all")
+
+
+def window_span(name: str | None) -> timedelta | None:
+    if name in (None, "all"):
+        return None
+    return parse_duration(name, "window")
+
+
+def parse_report_time(text: str | None) -> datetime | None:
+    """`2017-10-31T22:10:47Z` (report JSON) to naive UTC."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+@dataclass
+class ViewState:
+    window: str = "all"
+    as_of: datetime | None = None  # None: the newest event (or the wall clock when live)
+    newest: datetime | None = None  # the newest event, learnt at each refresh
+    channels: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    live: bool = False
+
+    def scope(self):
+        from socialcare_tui.kpi.engine import Scope
+
+        return Scope(
+            as_of=self.as_of,
+            start=None,
+            end=None,
+            window=window_span(self.window),
+            channels=self.channels,
+            queues=self.queues,
+            agents=(),
+            tags=(),
+            live=self.live,
+        )
+
+    def cycle_window(self) -> str:
+        index = WINDOWS.index(self.window) + 1 if self.window in WINDOWS else 0
+        self.window = WINDOWS[index % len(WINDOWS)]
+        return self.window
+
+    def step(self, direction: int) -> bool:
+        """Move as-of one window back (-1) or forward (+1); False when it cannot move."""
+        span = window_span(self.window)
+        current = self.as_of or self.newest
+        if span is None or current is None or self.live:
+            return False
+        moved = current + span * direction
+        if direction > 0 and self.newest is not None and moved >= self.newest:
+            if self.as_of is None:
+                return False
+            moved = None  # back at the newest data: follow it again
+        self.as_of = moved
+        return True
+
+    def filter_label(self) -> str:
+        if self.queues:
+            return "queue " + ", ".join(self.queues)
+        if self.channels:
+            return "channel " + ", ".join(self.channels)
+        return "All"

@@ -1,0 +1,96 @@
+"""One dashboard panel: a KPI's value in human units, its change against the
+previous window (arrow + word, so colour is never the only signal), a sparkline
+over the window, its sample size and its target state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Label, Sparkline
+
+from socialcare_tui.tui import format as fmt
+
+
+class KpiPanel(Widget, can_focus=True):
+    BINDINGS = [Binding("enter", "drill", "Explain", id="drill")]
+
+    class Drill(Message):
+        def __init__(self, kpi_id: str) -> None:
+            super().__init__()
+            self.kpi_id = kpi_id
+
+    def __init__(self, info, **kwargs) -> None:
+        super().__init__(id=f"kpi-{info.id}", classes="kpi-panel", **kwargs)
+        self.info = info
+        self.entry: dict = {}
+        self.value_text = fmt.DASH
+        self.delta_line = Text("")
+        self.border_title = info.title
+
+    def compose(self) -> ComposeResult:
+        yield Label(fmt.DASH, classes="kpi-value", markup=False)
+        yield Label("", classes="kpi-delta", markup=False)
+        yield Sparkline([], classes="kpi-spark")
+
+    def show(self, entry: dict | None, previous: dict | None, series: list | None, target: float | None) -> None:
+        entry = entry or {}
+        self.entry = entry
+        info = self.info
+        value = entry.get("value")
+        unit = entry.get("unit") or info.unit
+        state = fmt.target_state(value, target, info.better)
+        for name in ("met", "at-risk", "missed"):
+            self.set_class(state == name, f"-{name}")
+        self.set_class(value is None, "-null")
+        self.value_text = fmt.value(value, unit)
+        value_line = Text(self.value_text, style="bold")
+        if state:
+            value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")
+        self.query_one(".kpi-value", Label).update(value_line)
+        arrow, change, verdict = fmt.delta(value, (previous or {}).get("value"), unit, info.better)
+        self.delta_line = _delta_text(arrow, change, verdict)
+        self._show_delta()
+        n = entry.get("n", entry.get("denominator"))
+        self.border_subtitle = f"n {fmt.count(n)}" if n is not None else ""
+        spark = self.query_one(Sparkline)
+        points = [0.0 if p is None else float(p) for p in (series or [])]
+        spark.data = points
+        spark.display = bool(points)
+
+    def _show_delta(self, focused: bool | None = None) -> None:
+        line = self.delta_line
+        reason = self.entry.get("reason")
+        focused = self.has_focus if focused is None else focused
+        if self.entry.get("value") is None and reason:
+            line = Text(reason if focused else "no value (focus for why)", style="italic")
+        self.query_one(".kpi-delta", Label).update(line)
+
+    def on_focus(self) -> None:
+        self._show_delta(True)
+
+    def on_blur(self) -> None:
+        self._show_delta(False)
+
+    def action_drill(self) -> None:
+        self.post_message(self.Drill(self.info.id))
+
+    def copy_text(self) -> str:
+        return f"{self.info.title}: {self.value_text}"
+
+
+def _delta_text(arrow: str, change: str, verdict: str | None) -> Text:
+    if not arrow:
+        return Text("no previous window", style="dim")
+    style = {"better": "delta-better", "worse": "delta-worse"}.get(verdict or "", "")
+    text = Text(f"{arrow} {change}")
+    if verdict in ("better", "worse"):
+        text.append(f" {verdict}")
+    text.stylize(_STYLE.get(style, ""))
+    return text
+
+
+# Rich styles for the arrow; the word carries the meaning without colour.
+_STYLE = {"delta-better": "green", "delta-worse": "red"}

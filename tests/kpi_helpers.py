@@ -1,0 +1,110 @@
+"""Insert events inline into a test database, for KPI tests.
+
+    from kpi_helpers import add, msg, T   # tests/ is on sys.path under pytest
+    add(con, conv="c1", ts="2024-01-01 10:00", type="message", direction="in", author="u1")
+    msg(con, "c1", "10:05", "out", author="alice")          # day defaults to 2024-01-01
+    kpi(con, "reply_rate", as_of="2024-01-01 12:00")        # one KPI result dict
+    explain_rows(con, "reply_rate", "numerator")             # the rows behind a part
+
+Defaults: namespace `events`, channel `twitter`, queue = channel, type `message`,
+origin `log`, `event_id` and `line` numbered in insertion order (so file order =
+insertion order). Times are naive UTC strings `YYYY-MM-DD HH:MM[:SS]`, or `HH:MM`
+on `DAY`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+DAY = "2024-01-01"
+_counter = itertools.count(1)
+
+_COLUMNS = (
+    "namespace", "event_id", "conv_key", "conversation_id", "ts", "type", "channel", "queue",
+    "direction", "author", "automated", "text", "value", "scale_max", "quick_reply", "sentiment",
+    "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds", "reply_count", "origin",
+    "source_id", "line",
+)
+
+
+def T(text: str) -> datetime:
+    """'2024-01-01 10:00' or '10:00' (on DAY) as a naive UTC datetime."""
+    text = text.strip()
+    if len(text) <= 8:
+        text = f"{DAY} {text}"
+    return datetime.fromisoformat(text)
+
+
+def add(con, conv: str | None = "c1", ts: str | datetime = "10:00", type: str = "message", *,
+        direction: str | None = None, author: str | None = None, channel: str | None = "twitter",
+        queue: str | None = None, automated: bool = False, text: str | None = None,
+        value: str | None = None, namespace: str = "events", origin: str = "log",
+        source_id: int = 1, **extra) -> None:
+    """Insert one event. `conv` is the conversation id (conv_key = namespace:conv);
+    any other `events` column may be given as a keyword (scale_max, reply_count, ...)."""
+    n = next(_counter)
+    row = {
+        "namespace": namespace,
+        "event_id": extra.pop("event_id", f"e{n}"),
+        "conv_key": f"{namespace}:{conv}" if conv is not None else None,
+        "conversation_id": conv,
+        "ts": ts if isinstance(ts, datetime) else T(ts),
+        "type": type,
+        "channel": channel,
+        "queue": queue if queue is not None else channel,
+        "direction": direction,
+        "author": author,
+        "automated": automated,
+        "text": text,
+        "value": value,
+        "origin": origin,
+        "source_id": source_id,
+        "line": extra.pop("line", n),
+    }
+    unknown = set(extra) - set(_COLUMNS)
+    if unknown:
+        raise TypeError(f"unknown event columns: {sorted(unknown)}")
+    row.update(extra)
+    cols = list(row)
+    con.execute(
+        f"INSERT INTO events ({', '.join(cols)}) VALUES ({', '.join('$' + c for c in cols)})",
+        row,
+    )
+
+
+def msg(con, conv: str, ts: str, direction: str, author: str | None = None, **kw) -> None:
+    """A message: `msg(con, 'c1', '10:00', 'in', 'u1')`."""
+    add(con, conv, ts, "message", direction=direction, author=author, **kw)
+
+
+def status(con, conv: str, ts: str, value: str, **kw) -> None:
+    add(con, conv, ts, "status", value=value, **kw)
+
+
+def assign(con, conv: str, ts: str, agent: str, **kw) -> None:
+    add(con, conv, ts, "assign", value=agent, **kw)
+
+
+def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
+    """One KPI's report result (`by` given: the whole report with groups).
+    Scope keywords as in `Scope`; `as_of`/`start`/`end` may be strings for T()."""
+    from socialcare_tui.config import Config
+    from socialcare_tui.kpi.engine import Scope, report
+
+    for key in ("as_of", "start", "end"):
+        if isinstance(scope.get(key), str):
+            scope[key] = T(scope[key])
+    result = report(con, Scope(**scope), config or Config(), kpis=[kpi_id], by=by)
+    return result if by else result["kpis"][kpi_id]
+
+
+def explain_rows(con, kpi_id: str, part: str | None = None, config=None, **scope) -> list[dict]:
+    """The rows `explain` lists for a KPI (optionally one part)."""
+    from socialcare_tui.config import Config
+    from socialcare_tui.kpi.engine import Scope, explain
+
+    for key in ("as_of", "start", "end"):
+        if isinstance(scope.get(key), str):
+            scope[key] = T(scope[key])
+    return explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]

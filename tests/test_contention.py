@@ -1,0 +1,108 @@
+"""One feeder and many viewers on one database file, through store.access."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from contention_helpers import run_feeder_and_viewers
+from socialcare_tui.errors import DatabaseUnavailable
+from socialcare_tui.store import open_db
+from socialcare_tui.store.access import Backoff, database
+
+
+
+def hold_lock(db_path, seconds: float, read_only: bool = False) -> subprocess.Popen:
+    """Another process that keeps the database open for `seconds`; returns once it holds it."""
+    code = (
+        "import duckdb, sys, time; "
+        f"c = duckdb.connect({str(db_path)!r}, read_only={read_only}); "
+        "print('held', flush=True); time.sleep(float(sys.argv[1]))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_backoff_doubles_up_to_the_longest_and_stops_at_the_total():
+    delays = list(Backoff(first=0.05, longest=0.4, total_wait=1.5).delays())
+    # 0.05 + 0.1 + 0.2 + 0.4 + 0.4 = 1.15, then the 0.35 left of the 1.5 s budget
+    assert delays == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.4, 0.35])
+
+
+def test_waits_for_a_writer_then_opens(db_path):
+    open_db(db_path).close()
+    holder = hold_lock(db_path, 0.8)
+    waits: list[str] = []
+    try:
+        started = time.monotonic()
+        with database(db_path, read_only=True, on_wait=waits.append) as con:
+            assert con.execute("SELECT count(*) FROM events").fetchone() == (0,)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waits and all(w.startswith("waiting for database") for w in waits)
+    assert waited >= 0.3  # it really waited for the holder to let go
+
+
+def test_gives_up_after_the_total_wait_with_one_line(db_path):
+    open_db(db_path).close()
+    holder = hold_lock(db_path, 30, read_only=True)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable, match=r"still busy after waiting .*locked by"):
+            with database(db_path, backoff=Backoff(total_wait=0.5)):
+                pass
+        assert time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_connection_is_closed_after_the_block(db_path):
+    with database(db_path) as con:
+        con.execute("INSERT INTO rejects (reason) VALUES ('x')")
+    # another process can now open it read-write: nothing is left holding the lock
+    out = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; print(duckdb.connect({str(db_path)!r}).execute("
+         "'SELECT count(*) FROM rejects').fetchone()[0])"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert out.stdout.strip() == "1", out.stderr
+
+
+def test_threads_of_one_process_take_turns(db_path):
+    open_db(db_path).close()
+    errors: list[BaseException] = []
+
+    def worker(read_only: bool) -> None:
+        try:
+            for _ in range(10):
+                with database(db_path, read_only=read_only) as con:
+                    if read_only:
+                        con.execute("SELECT count(*) FROM rejects").fetchone()
+                    else:
+                        con.execute("INSERT INTO rejects (reason) VALUES ('x')")
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(ro,)) for ro in (False, True, True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with database(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rejects").fetchone() == (10,)
+
+
+def test_one_feeder_and_three_viewers(db_path, tmp_path):
+    # 15 s of appends (the log rotated every 6 s) while 3 viewers read once a second
+    outcome = run_feeder_and_viewers(db_path, tmp_path / "feed.jsonl", seconds=15, rotate_every=6)
+    assert len(list(tmp_path.glob("feed.jsonl.*"))) == 2  # it really rotated, twice
+    assert outcome["feeder"]["written"] >= 50
