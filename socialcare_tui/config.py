@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.paths import default_config_path
@@ -17,6 +20,27 @@ from socialcare_tui.timeparse import parse_duration, zone
 
 SLA_KINDS = ("first_response", "next_reply", "resolution")
 DEFAULT_SLA = {"first_response": 3600.0, "next_reply": 4 * 3600.0, "resolution": 24 * 3600.0}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One business-hours calendar. `week[i]` (Monday first) holds the open
+    (start, end) minutes of the local day, sorted and merged; a range that runs
+    past midnight is split, its tail going to the next day."""
+
+    timezone: str
+    week: tuple[tuple[tuple[int, int], ...], ...]
+    country: str | None = None
+    holidays: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    default: Schedule
+    channel: dict[str, Schedule] = field(default_factory=dict)  # lower-case channel names
+    queue: dict[str, Schedule] = field(default_factory=dict)  # queue overrides win
 
 
 @dataclass
@@ -35,6 +59,7 @@ class Config:
     channel_aliases: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
+    business_hours: BusinessHours | None = None  # None: durations in calendar seconds
     path: Path | None = None
 
 
@@ -146,11 +171,14 @@ def _read_sla(config: Config, value, what: str) -> None:
 
 def _read_topic_rules(config: Config, value, what: str) -> None:
     rules = _string_table(value, what)
-    for topic, pattern in rules.items():
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise UserError(f"{what}.{topic}: not a valid regular expression ({err})") from None
+    # The rules run in DuckDB (RE2 syntax), so DuckDB is the judge of a pattern.
+    with duckdb.connect() as con:
+        for topic, pattern in rules.items():
+            try:
+                con.execute("SELECT regexp_matches('', $pattern)", {"pattern": pattern})
+            except duckdb.Error as err:
+                reason = str(err).splitlines()[0]
+                raise UserError(f"{what}.{topic}: not a valid regular expression ({reason})") from None
     config.topic_rules = rules
 
 
@@ -170,6 +198,124 @@ def _read_targets(config: Config, value, what: str) -> None:
     config.targets = _number_table(value, what)
 
 
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_SCHEDULE_KEYS = ("timezone", "country", "holidays", *WEEKDAYS)
+
+
+def _minutes(hours: str, minutes: str, what: str) -> int:
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) >= 60 or value > DAY_MINUTES:
+        raise UserError(f"{what}: '{hours}:{minutes}' is not a time of day (00:00 to 24:00)")
+    return value
+
+
+def _day_ranges(value, what: str) -> list[tuple[int, int]]:
+    """'09:00-12:00, 13:00-18:00' -> [(540, 720), (780, 1080)]; '' = closed;
+    an end before the start runs past midnight (split by _week)."""
+    if not isinstance(value, str):
+        raise UserError(f"{what}: must be a string of ranges such as \"09:00-18:00\" (\"\" = closed)")
+    ranges = []
+    for part in filter(str.strip, value.split(",")):
+        match = _RANGE.match(part)
+        if not match:
+            raise UserError(f"{what}: '{part.strip()}' is not a range such as 09:00-18:00")
+        start = _minutes(match[1], match[2], what)
+        end = _minutes(match[3], match[4], what)
+        if start == end or start == DAY_MINUTES:
+            raise UserError(f"{what}: '{part.strip()}' is an empty range")
+        ranges.append((start, end))
+    return ranges
+
+
+def _week(table: dict, what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    days: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]
+    for i, name in enumerate(WEEKDAYS):
+        for start, end in _day_ranges(table.get(name, ""), f"{what}.{name}"):
+            if end > start:
+                days[i].append((start, end))
+            else:  # overnight: until midnight, then on into the next day
+                days[i].append((start, DAY_MINUTES))
+                if end > 0:
+                    days[(i + 1) % 7].append((0, end))
+    week = []
+    for ranges in days:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        week.append(tuple((a, b) for a, b in merged))
+    if not any(week):
+        raise UserError(f"{what}: no open hours on any weekday (e.g. monday = \"09:00-18:00\")")
+    return tuple(week)
+
+
+def _holiday_dates(value, what: str) -> tuple[date, ...]:
+    if not isinstance(value, list):
+        raise UserError(f"{what}: must be a list of dates such as [\"2024-12-24\"]")
+    out = []
+    for item in value:
+        if isinstance(item, date) and not hasattr(item, "hour"):
+            out.append(item)
+            continue
+        try:
+            out.append(date.fromisoformat(item))
+        except (TypeError, ValueError):
+            raise UserError(f"{what}: '{item}' is not a date such as 2024-12-24") from None
+    return tuple(sorted(set(out)))
+
+
+def _country(value, what: str) -> str:
+    import holidays  # only needed when a country is configured
+
+    if not isinstance(value, str):
+        raise UserError(f"{what}: must be a country code such as \"FR\" or \"US\"")
+    try:
+        holidays.country_holidays(value)
+    except NotImplementedError:
+        raise UserError(f"{what}: '{value}' is not a country code known to the holidays package "
+                        "(e.g. FR, US, GB)") from None
+    return value
+
+
+def _schedule(table: dict, what: str) -> Schedule:
+    for key in table:
+        if key not in _SCHEDULE_KEYS:
+            raise UserError(f"{what}: unknown key '{key}' (known: {', '.join(_SCHEDULE_KEYS)})")
+    if "timezone" not in table:
+        raise UserError(f"{what}: needs timezone = \"Area/City\" (the open hours' local time)")
+    tz = table["timezone"]
+    if not isinstance(tz, str):
+        raise UserError(f"{what}.timezone: must be an IANA timezone name such as 'Europe/Paris'")
+    zone(tz, f"{what}.timezone")
+    country = table.get("country")
+    return Schedule(
+        timezone=tz,
+        week=_week(table, what),
+        country=None if country in (None, "") else _country(country, f"{what}.country"),
+        holidays=_holiday_dates(table.get("holidays", []), f"{what}.holidays"),
+    )
+
+
+def _read_business_hours(config: Config, value, what: str) -> None:
+    if not isinstance(value, dict):
+        raise UserError(f"{what}: must be a table ([business_hours])")
+    top = {k: v for k, v in value.items() if k not in ("channel", "queue")}
+    overrides: dict[str, dict[str, Schedule]] = {"channel": {}, "queue": {}}
+    for level in ("channel", "queue"):
+        tables = value.get(level, {})
+        if not isinstance(tables, dict):
+            raise UserError(f"{what}.{level}: must be tables such as [business_hours.{level}.NAME]")
+        for name, table in tables.items():
+            if not isinstance(table, dict):
+                raise UserError(f"{what}.{level}.{name}: must be a table of business-hours keys")
+            # an override keeps every key it does not set from [business_hours]
+            key = name.lower() if level == "channel" else name
+            overrides[level][key] = _schedule({**top, **table}, f"{what}.{level}.{name}")
+    config.business_hours = BusinessHours(_schedule(top, what), overrides["channel"], overrides["queue"])
+
+
 _READERS = {
     "timezone": _read_timezone,
     "window": _read_window,
@@ -183,4 +329,5 @@ _READERS = {
     "channel_aliases": _read_aliases,
     "keys": _read_keys,
     "targets": _read_targets,
+    "business_hours": _read_business_hours,
 }

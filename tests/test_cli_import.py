@@ -60,6 +60,7 @@ def test_import_json_summary(capsys, files, db_path):
     (["import", "EVENTS", "--map", "conversation_id"], "--map conversation_id: write FIELD=COLUMN"),
     (["import", "EVENTS", "--map", "queue=Team"], "--map queue=Team:"),
     (["import", "EVENTS", "--format", "bogus"], "invalid choice: 'bogus'"),
+    (["import", "EVENTS", "--encoding", "ebcdic"], "--encoding ebcdic: use one of utf-8, utf-16, latin-1"),
 ])
 def test_import_mistakes_are_one_line_exit_2_and_create_no_database(capsys, files, db_path, argv, message):
     argv = [str(files / "events.csv") if a == "EVENTS" else a for a in argv]
@@ -67,6 +68,14 @@ def test_import_mistakes_are_one_line_exit_2_and_create_no_database(capsys, file
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not db_path.exists()
+
+
+def test_encoding_names(capsys, tmp_path, db_path):
+    f = tmp_path / "latin.csv"
+    f.write_bytes("conversation_id,at,channel,direction,text\nc1,2024-01-01,sms,in,déjà vu\n".encode("latin-1"))
+    code, out, err = run(capsys, "import", str(f), "--encoding", "Latin1", "--db", str(db_path))
+    assert code == 0, err
+    assert out == "latin.csv: 1 rows read, 1 imported, 0 duplicates, 0 rejected\n"
 
 
 def test_sources_and_rejects(capsys, files, db_path):

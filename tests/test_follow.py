@@ -288,11 +288,11 @@ def test_a_batch_the_pipeline_refuses_is_split_until_the_bad_line_is_found(db, t
     real = pipeline.import_file
     calls = []
 
-    def refuse_poison(con, path, options=None):
+    def refuse_poison(con, path, options=None, before_commit=None):
         calls.append(path)
         if b"POISON" in Path(path).read_bytes():
             raise UserError(f"{path}: cannot be read as JSON Lines (poisoned)")
-        return real(con, path, options)
+        return real(con, path, options, before_commit)
 
     monkeypatch.setattr(pipeline, "import_file", refuse_poison)
     log = tmp_path / "feed.jsonl"
@@ -381,3 +381,20 @@ def test_a_backlog_larger_than_one_batch_is_imported_in_order(db, tmp_path, monk
     assert batches[-1].offset == log.stat().st_size
     assert rows(db, "SELECT count(*) FROM events WHERE line = CAST(substr(event_id, 2) AS INT)") == [(8,)]
     assert ledger(db, log) == [(8, 8, 0, 0, log.stat().st_size)]
+
+
+def test_a_json_array_dropped_into_a_folder_is_imported_whole_once_it_stops_growing(db, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    follower = Follower([inbox], db, EVENTS)
+    array = "[" + ",".join(jline(n).strip() for n in (1, 2)) + "]"
+    write(inbox / "drop.json", array)
+    assert follower.poll() == []  # first sight: it may still be being written
+    batches = follower.poll()  # same size and time one poll later: imported whole
+    assert [(b.path.name, b.imported) for b in batches] == [("drop.json", 2)]
+    assert follower.poll() == []
+    assert Follower([inbox], db, EVENTS).poll() == []  # a restarted feeder: first sight
+    restarted = Follower([inbox], db, EVENTS)
+    restarted.poll()
+    assert restarted.poll() == []  # the ledger already has it at this size
+    assert event_ids(db) == ["e1", "e2"]

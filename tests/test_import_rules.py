@@ -5,6 +5,7 @@ the database unchanged."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import signal
 import subprocess
@@ -54,6 +55,11 @@ def test_same_file_again_adds_nothing_and_appended_rows_only(con, tmp_path):
     # each import is one ledger row; byte_offset is the size read
     ledger = con.execute("SELECT source_id, imported, duplicates, byte_offset FROM sources ORDER BY 1").fetchall()
     assert ledger == [(1, 10, 0, ledger[0][3]), (2, 0, 10, ledger[0][3]), (3, 3, 10, f.stat().st_size)]
+    last = con.execute(
+        "SELECT path, size, content_hash, format, namespace, rows_read, started_at < finished_at "
+        "FROM sources WHERE source_id = 3").fetchone()
+    assert last == (str(f.resolve()), f.stat().st_size, hashlib.sha256(f.read_bytes()).hexdigest(),
+                    "events", "events", 13, True)
 
 
 def test_appended_rows_without_event_ids_are_the_only_new_ones(con, tmp_path):
@@ -219,7 +225,8 @@ def test_sigkill_mid_import_leaves_nothing_or_the_whole_file(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         after = _counts(db)
-        assert after in (before, (before[0] + n, before[1] + 1, before[2])), delay
+        # whole file: all n events are there (a repeat adds only its ledger row)
+        assert after in (before, (1 + n, before[1] + 1, before[2])), delay
         before = after
     # and a clean run finishes the job exactly once
     proc = _start_import(db, big)

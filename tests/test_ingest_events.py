@@ -61,11 +61,13 @@ def test_time_forms(con, tmp_path):
         "secs,c1,1719835200,sms,in\n"                      # 2024-07-01T12:00:00Z
         "millis,c1,1719835200500,sms,in\n"                 # 12:00:00.5Z
         "dateonly,c1,2024-07-02,sms,in\n"                  # midnight Paris = 2024-07-01 22:00 UTC
+        "tweet,c1,Mon Jul 01 12:00:00 +0200 2024,sms,in\n" # exact: 10:00 UTC
+        "us,c1,07/01/2024 12:30,sms,in\n"                  # month first, Paris: 10:30 UTC
         "bad,c1,yesterday-ish,sms,in\n"
         "missing,c1,,sms,in\n"
     ))
     s = pipeline.import_file(con, f, ImportOptions(timezone="Europe/Paris"))
-    assert (s.imported, s.rejected) == (6, 2)
+    assert (s.imported, s.rejected) == (8, 2)
     got = dict(rows(con, "SELECT event_id, ts FROM events"))
     assert got == {
         "offset": datetime(2024, 7, 1, 10, 0),
@@ -74,10 +76,12 @@ def test_time_forms(con, tmp_path):
         "secs": datetime(2024, 7, 1, 12, 0),
         "millis": datetime(2024, 7, 1, 12, 0, 0, 500000),
         "dateonly": datetime(2024, 7, 1, 22, 0),
+        "tweet": datetime(2024, 7, 1, 10, 0),
+        "us": datetime(2024, 7, 1, 10, 30),
     }
     reasons = rows(con, "SELECT line, reason FROM rejects ORDER BY line")
-    assert reasons[0][0] == 8 and "yesterday-ish" in reasons[0][1] and "not ISO 8601" in reasons[0][1]
-    assert reasons[1] == (9, "missing time (at)")
+    assert reasons[0][0] == 10 and "yesterday-ish" in reasons[0][1] and "not ISO 8601" in reasons[0][1]
+    assert reasons[1] == (11, "missing time (at)")
 
 
 def test_timezone_default_is_utc_and_session_zone_restored(con, tmp_path):

@@ -212,3 +212,23 @@ def test_column_matching():
     assert found["customer"] == (8, None)
     assert tickets.matches([c.lower() for c in cols])
     assert not tickets.matches(["conversation_id", "text"])
+
+
+def test_without_status_column_a_resolution_time_means_resolved(con, tmp_path):
+    path = write(tmp_path, "n.csv", """
+Ticket ID,Created,Channel,Resolved,Satisfaction
+1,2024-01-01 09:00,Chat,2024-01-01 10:00,Good
+2,2024-01-01 09:00,Chat,,3
+""")
+    assert run(con, path).rejected == 0
+    # 1: no status column, a resolution time -> resolved at 10:00. "Good" is not a
+    # number: no survey event, the rating is kept on the opening event.
+    e = events(con, "1")
+    assert e["status:resolved"][0] == datetime(2024, 1, 1, 10)
+    assert "csat" not in e
+    assert json.loads(one(con, "SELECT extra FROM events WHERE event_id = '1:opened'")[0]) == {"csat": "Good"}
+    # 2: nothing says resolved -> open at opening; its survey (3 of 5) at opening too.
+    e = events(con, "2")
+    assert e["status:open"][0] == datetime(2024, 1, 1, 9)
+    assert e["csat"][0] == datetime(2024, 1, 1, 9)
+    assert one(con, "SELECT scale_max FROM events WHERE event_id = '2:csat'") == (5.0,)

@@ -138,6 +138,29 @@ def test_bare_carriage_return_rejects_only_that_row(con, tmp_path):
     assert conv == {"1": "1", "2": "1", "4": "4", "5": "5"}
 
 
+def test_bare_carriage_return_end_to_end(con, tmp_path):
+    # Past DuckDB's 20480-row sniffing sample, as in the real 3M-row file: the
+    # pipeline plans the file, then our own read rejects the one broken row.
+    rows = [(n, "Acme" if n % 2 else str(1000 + n), n % 2 == 0, n / 10, f"@x tweet {n}",
+             n - 1 if n % 2 else None) for n in range(1, 21001)]
+    path = write(tmp_path / "big.csv", rows)
+    data = path.read_bytes().replace(b"@x tweet 20900,", b"@x tweet\r20900,")
+    path.write_bytes(data)
+    summary = run(con, path)
+    # 21000 rows: one rejected, every other imported.
+    assert (summary.rows_read, summary.imported, summary.rejected) == (21000, 20999, 1)
+    line, reason = con.execute("SELECT line, reason FROM rejects").fetchone()
+    # Tweet 20900 is data row 20900, so line 20901 (the header is line 1).
+    assert line == 20901 and "bare carriage return" in reason
+    lines = column(con, "line")
+    # Its two halves took two records: tweet 20901 is record 20903.
+    assert (lines["20899"], lines["20901"]) == (20900, 20903)
+    # 20901 (odd: a brand reply) answered the rejected 20900: it is a root now,
+    # while 20899 still answers 20898.
+    conv = column(con, "conversation_id")
+    assert (conv["20901"], conv["20899"]) == ("20901", "20898")
+
+
 def test_index_column_and_float_ids(con, tmp_path):
     path = write(tmp_path / "idx.csv", [
         (119237, "111", True, 0, "@Acme hi", None),
@@ -274,3 +297,19 @@ def test_missing_column_is_a_user_error(con, tmp_path):
 def test_matches():
     assert twcs.matches(["column0", *HEADER])
     assert not twcs.matches(["conversation_id", "at", "text"])
+
+
+def test_queue_option_fills_brandless_trees(con, tmp_path):
+    run(con, write(tmp_path / "q.csv", [(1, "5", True, 0, "@nobody hi", None)]), queue="Care")
+    assert column(con, "queue") == {"1": "Care"}
+
+
+def test_continued_tree_without_outbound_takes_brand_from_stored_root(con, tmp_path):
+    run(con, write(tmp_path / "a.csv", [
+        (1, "Zeta", False, 0, "@4 we can help", None),  # makes Zeta a known brand
+        (2, "5", True, 1, "@someone @zeta my parcel?", None),  # inbound root, no outbound
+    ]))
+    run(con, write(tmp_path / "b.csv", [(3, "5", True, 2, "@zeta hello??", 2)]))
+    # 3 answers stored 2: conversation 2, whose root text names @zeta first among brands.
+    assert column(con, "conversation_id")["3"] == "2"
+    assert column(con, "queue")["3"] == "Zeta"

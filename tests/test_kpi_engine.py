@@ -233,3 +233,31 @@ def test_registry_headers():
         assert k.title and k.help and k.counts_by and k.unit in registry.UNITS
     assert registry.get("reply_wait").windowed is False
     assert registry.get("sla_first_response").parts == ("met", "breached", "running")
+
+
+def test_live_scope_uses_the_wall_clock(con):
+    from datetime import datetime, timezone
+    msg(con, "c1", "10:00", "in", "u1")
+    before = datetime.now(timezone.utc).replace(tzinfo=None)
+    out = report(con, Scope(live=True), Config(), kpis=["reply_wait"])
+    assert out["as_of"] >= before.isoformat()[:16]
+    # waiting since 2024-01-01 10:00 until now: far more than a year
+    assert out["kpis"]["reply_wait"]["value"] > 365 * 86400
+
+
+def test_aware_times_are_taken_as_utc(con):
+    from datetime import timezone
+    msg(con, "c1", "10:00", "in", "u1")
+    msg(con, "c1", "10:30", "out", "alice")
+    aware = T("11:30").replace(tzinfo=timezone(timedelta(hours=1)))   # 10:30 UTC
+    assert report(con, Scope(as_of=aware), Config())["as_of"] == "2024-01-01T10:30:00Z"
+
+
+def test_dashboard_equals_the_three_calls(con):
+    from socialcare_tui.kpi.engine import dashboard
+    busy_day(con)
+    scope = Scope(window=timedelta(days=1))
+    got = dashboard(con, scope, Config(), kpis=MINE, buckets=4)
+    assert got["report"] == report(con, scope, Config(), kpis=MINE)
+    assert got["previous"] == report(con, previous_scope(con, scope, Config()), Config(), kpis=MINE)
+    assert got["series"] == series(con, scope, Config(), MINE, buckets=4)

@@ -325,13 +325,26 @@ async def test_first_run_then_palette_import_and_a_failed_import(tmp_path):
         con.close()
 
 
-async def import_via_palette(app, pilot, file: str) -> None:
+async def run_command(app, pilot, title: str) -> None:
+    """Open the palette, search `title`, and run it once it is the highlighted hit."""
+    from textual.command import CommandList
+
     await pilot.press("ctrl+p")
-    await pilot.pause(0.3)
-    await pilot.press(*"Import a file")
-    await pilot.pause(0.5)
+    await wait_until(pilot, lambda: app.screen.query_one(CommandList) is not None)
+    await pilot.press(*title)
+
+    def highlighted() -> bool:
+        commands = app.screen.query_one(CommandList)
+        option = commands.highlighted_option
+        return option is not None and title in str(option.prompt)
+
+    await wait_until(pilot, highlighted)
     await pilot.press("enter")
-    await pilot.pause(0.3)
+    await wait_until(pilot, lambda: app.screen.query_one("#prompt-input") is not None)
+
+
+async def import_via_palette(app, pilot, file: str) -> None:
+    await run_command(app, pilot, "Import a file")
     await pilot.press(*file, "enter")
     await settle(app, pilot)
 
@@ -342,12 +355,7 @@ async def test_palette_export_writes_the_report(db, tmp_path):
     target = tmp_path / "report.json"
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await pilot.press(*"Export the current report")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await pilot.pause(0.3)
+        await run_command(app, pilot, "Export the current report")
         prompt = app.screen.query_one("#prompt-input")
         assert prompt.value == "socialcare-report-20240308-1200-7d.json"
         prompt.value = str(target)
@@ -385,7 +393,74 @@ async def test_keys_remapped_from_config_and_theme_remembered(db, tmp_path):
         assert app.state.window == "30d"
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "  x               Cycle the window" in str(app.screen.query_one("#help-text").content)
+        assert "  x               Cycle the window: 24h, 7d, 30d, all  [keys] window" in str(
+            app.screen.query_one("#help-text").content)
         app.theme = "nord"
         await pilot.pause()
     assert config_file.read_text() == 'window = "7d"\ntheme = "nord"\n\n[sla]\nfirst_response = "1h"\n'
+
+
+async def test_read_only_viewer_opens_the_file_per_refresh(tmp_path):
+    path = build_db(tmp_path)
+    source = DataSource(None, Config(), db_path=path, read_only=True)
+    app = make_app(None, path, source=source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert panel_text(app, "inbound_volume")[0] == "5"
+        # between refreshes nothing holds the file: another process could open it read-write
+        con = open_db(path)
+        con.close()
+
+
+def test_open_errors_are_one_line_before_the_app(tmp_path, capsys):
+    from socialcare_tui.cli import main
+
+    missing = tmp_path / "nope.duckdb"
+    assert main(["open", "--db", str(missing), "--read-only"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such database" in err
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "no-such-theme"\n')
+    assert main(["open", "--db", str(missing), "--config", str(config)]) == 2
+    assert "unknown theme 'no-such-theme'" in capsys.readouterr().err
+    config.write_text('[keys]\nfly = "f"\n')
+    assert main(["open", "--db", str(missing), "--config", str(config)]) == 2
+    assert "config keys: unknown action 'fly'" in capsys.readouterr().err
+    assert main(["open", "--db", str(missing), "--window", "soon"]) == 2
+    assert main(["open", "--db", str(missing), "--watch", str(tmp_path), "--read-only"]) == 2
+    assert "cannot be combined with --read-only" in capsys.readouterr().err
+    assert main(["open", "--db", str(missing), "--watch", str(tmp_path / "no" / "such.csv")]) == 2
+    assert "no such file or folder to watch" in capsys.readouterr().err
+    assert not missing.exists()  # nothing was created by a failed start
+
+
+async def test_watch_imports_what_is_appended_and_refreshes(tmp_path):
+    from socialcare_tui.ingest.follow import Follower
+
+    path = tmp_path / "live.duckdb"
+    open_db(path).close()
+    log = write_events(tmp_path / "events.jsonl")
+    source = DataSource(None, Config(), db_path=path)
+    follower = Follower([log], path)
+    app = make_app(None, path, source=source, window="all", as_of=None, follower=follower)
+    async with app.run_test(size=SIZE) as pilot:
+        # the follower imports the 18 lines already there: 6 customer messages in all
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen)
+                         and panel_text(app, "inbound_volume")[0] == "6")
+        assert "● watching" in app.screen.query_one(StatusHeader).render().plain
+        with log.open("a") as handle:
+            handle.write(json.dumps({"event_id": "late1", "conversation_id": "L1", "channel": "sms",
+                                     "at": "2024-03-08T11:59:00Z", "direction": "in", "text": "hi"}) + "\n")
+        await wait_until(pilot, lambda: panel_text(app, "inbound_volume")[0] == "7")
+
+
+async def wait_until(pilot, condition, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await pilot.pause(0.2)
+        try:
+            if condition():
+                return
+        except Exception:  # the screen is still being built
+            pass
+    assert condition()

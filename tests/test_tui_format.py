@@ -22,7 +22,9 @@ def test_values_by_unit():
     assert fmt.value(0.8716, "ratio") == "87.2%"
     assert fmt.value(32, "number") == "+32"  # NPS
     assert fmt.value(-5, "number") == "−5"
-    assert fmt.value(0.214, "number") == "+0.21"  # sentiment keeps two decimals
+    assert fmt.value(0.214, "number", "sentiment") == "+0.21"  # sentiment keeps two decimals
+    assert fmt.value(0.0, "number", "nps") == "0"
+    assert fmt.value(809.0, "money") == "809" and fmt.value(12.5, "money") == "12.50"
     assert fmt.value(1234, "count") == "1,234"
     assert fmt.value(9, "hour") == "09:00"
     assert fmt.value(840.0, "seconds") == "14m"

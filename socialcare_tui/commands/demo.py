@@ -38,13 +38,7 @@ def _demo(args, db_path: Path) -> int:
     build_demo_db(db_path)
     if args.no_open:
         return describe(db_path, config)
-    from socialcare_tui.store import open_db
-
-    con = open_db(db_path)
-    try:
-        open_command.run_app(con, config, state, db_path=str(db_path), refresh=refresh)
-    finally:
-        con.close()
+    open_command.run_app(config, state, db_path=str(db_path), refresh=refresh)
     return 0
 
 

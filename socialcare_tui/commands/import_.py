@@ -12,6 +12,7 @@ NAME = "import"
 HELP = "import event logs, tweets, ticket or survey exports (CSV, TSV, JSON Lines, JSON, Parquet; .gz/.zst)"
 EXAMPLE = "socialcare-tui import exports/ --timezone Europe/Paris --map conversation_id=Thread"
 FORMATS = ("events", "twcs", "tickets", "surveys")
+_ENCODINGS = {"utf8": "utf-8", "utf16": "utf-16", "latin1": "latin-1", "iso-8859-1": "latin-1"}
 
 
 def add_arguments(parser) -> None:
@@ -45,23 +46,33 @@ def parse_maps(items: list[str]) -> dict[str, str]:
 def run(args) -> int:
     from socialcare_tui import config as config_module
     from socialcare_tui.ingest import pipeline
-    from socialcare_tui.store import open_db
+    from socialcare_tui.store.access import database
 
     config = config_module.load(args.config)
     options = pipeline.ImportOptions(
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
-        queue=args.queue, namespace=args.namespace, link=args.link, encoding=args.encoding.lower(),
+        queue=args.queue, namespace=args.namespace, link=args.link, encoding=_ENCODINGS.get(
+            args.encoding.lower().replace("_", "-"), args.encoding.lower()),
         channel_aliases=config.channel_aliases,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
-    con = open_db(args.db)
-    try:
+    with database(args.db, read_only=False, on_wait=tell_wait()) as con:
         summaries = _import_all(con, planned, options, pipeline, quiet=args.json)
-    finally:
-        con.close()
     if args.json:
         print(json.dumps({"files": [s.as_dict() for s in summaries]}, indent=2))
     return 0
+
+
+def tell_wait():
+    """on_wait for store.access.database: say once, on stderr, that a feeder holds the file."""
+    told = []
+
+    def on_wait(message: str) -> None:
+        if not told:
+            told.append(message)
+            print(f"socialcare-tui: {clean(message, single_line=True)}", file=sys.stderr, flush=True)
+
+    return on_wait
 
 
 def _import_all(con, planned, options, pipeline, quiet: bool) -> list:

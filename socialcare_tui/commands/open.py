@@ -12,6 +12,8 @@ EXAMPLE = "socialcare-tui open --window 7d --channel twitter"
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("--watch", action="append", metavar="PATH",
+                        help="follow this log file or folder and import what is appended (repeatable)")
     parser.add_argument("--window", metavar="SPAN", help="time window: 24h, 7d, 30d, a span like 90m, or all")
     parser.add_argument("--channel", action="append", metavar="CHANNEL", help="start filtered to this channel")
     parser.add_argument("--as-of", metavar="TIME", help="the instant shown (ISO 8601, or 24h = that long ago)")
@@ -23,7 +25,6 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from socialcare_tui import config as config_module
-    from socialcare_tui.store import open_db
     from socialcare_tui.store.connection import resolve_path
 
     config = config_module.load(args.config)
@@ -31,23 +32,51 @@ def run(args) -> int:
     refresh = check_refresh(args.refresh)
     check_settings(config)
     db_path = resolve_path(args.db)
-    con = open_db(db_path, read_only=args.read_only)
-    try:
-        run_app(con, config, state, db_path=str(db_path), refresh=refresh,
-                config_path=args.config, read_only=args.read_only)
-    finally:
-        con.close()
+    follower = make_follower(args.watch, db_path, config, args.read_only)
+    check_database(db_path, args.read_only)
+    run_app(config, state, db_path=str(db_path), refresh=refresh,
+            config_path=args.config, read_only=args.read_only, follower=follower)
     return 0
 
 
-def run_app(con, config, state, *, db_path: str, refresh=None, config_path=None, read_only=False) -> None:
+def make_follower(paths, db_path, config, read_only: bool):
+    """The follower of --watch (checked before the app starts), or None."""
+    if not paths:
+        return None
+    if read_only:
+        raise UserError("--watch imports what it follows, so it cannot be combined with --read-only")
+    from socialcare_tui.ingest import pipeline
+    from socialcare_tui.ingest.follow import Follower
+
+    options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases))
+    return Follower(paths, db_path, options)
+
+
+def check_database(db_path, read_only: bool) -> None:
+    """Open and close the database once, so a missing, foreign or locked file is one
+    line before the app starts (DatabaseUnavailable, exit 3), not an error inside it."""
+    import sys
+
+    from socialcare_tui.store.access import database
+
+    def waiting(message: str) -> None:
+        print(f"socialcare-tui: {message}", file=sys.stderr)
+
+    with database(db_path, read_only=read_only, on_wait=waiting):
+        pass
+
+
+def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read_only=False,
+            follower=None) -> None:
+    """The app on `db_path`, which it opens for each refresh and closes right after."""
     from socialcare_tui.paths import default_config_path
     from socialcare_tui.tui.app import SocialCareApp
     from socialcare_tui.tui.data import DataSource
 
     remember_in = config_path or config.path or default_config_path()
-    app = SocialCareApp(DataSource(con, config), db_path=db_path, state=state, refresh_seconds=refresh,
-                        config_path=remember_in, read_only=read_only)
+    source = DataSource(None, config, db_path=db_path, read_only=read_only)
+    app = SocialCareApp(source, db_path=db_path, state=state, refresh_seconds=refresh,
+                        config_path=remember_in, read_only=read_only, follower=follower)
     app.run()
 
 
@@ -55,7 +84,8 @@ def view_state(args, config):
     from socialcare_tui.timeparse import parse_duration, parse_time_or_relative
     from socialcare_tui.tui.state import ViewState
 
-    window = (args.window or config.window or "all").strip().lower()
+    live = bool(getattr(args, "watch", None))
+    window = (args.window or config.window or ("24h" if live else "all")).strip().lower()
     if window != "all":
         span = parse_duration(window, "--window")
         if span.total_seconds() <= 0:
@@ -65,7 +95,7 @@ def view_state(args, config):
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         as_of = parse_time_or_relative(args.as_of, now, config.timezone, "--as-of")
     channels = tuple(dict.fromkeys(c.strip() for c in args.channel or () if c.strip()))
-    return ViewState(window=window, as_of=as_of, channels=channels)
+    return ViewState(window=window, as_of=as_of, channels=channels, live=live and as_of is None)
 
 
 def check_refresh(value: float | None) -> float | None:

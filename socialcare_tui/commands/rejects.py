@@ -20,15 +20,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui.store import open_db
+    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.store.access import database
+    from socialcare_tui.store.connection import resolve_path
 
     if args.limit < 1:
         raise UserError(f"--limit {args.limit}: must be a positive number")
-    con = open_db(args.db)
-    try:
-        rows, total = _fetch(con, args.source, args.limit)
-    finally:
-        con.close()
+    if not resolve_path(args.db).exists():  # no database yet: nothing imported, nothing to create
+        if args.source is not None:
+            raise UserError(f"--source {args.source}: no such import (see `socialcare-tui sources`)")
+        rows, total = [], 0
+    else:
+        with database(args.db, read_only=True, on_wait=tell_wait()) as con:
+            rows, total = _fetch(con, args.source, args.limit)
     records = [
         {"source_id": r[0], "path": clean(r[1]), "line": r[2], "reason": clean(r[3]), "raw": clean(r[4])}
         for r in rows

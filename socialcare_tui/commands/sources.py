@@ -20,13 +20,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui.store import open_db
+    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.store.access import database
+    from socialcare_tui.store.connection import resolve_path
 
-    con = open_db(args.db)
-    try:
-        rows = con.execute(f"SELECT {', '.join(_COLUMNS)} FROM sources ORDER BY source_id").fetchall()
-    finally:
-        con.close()
+    rows = []
+    if resolve_path(args.db).exists():  # no database yet: nothing imported, nothing to create
+        with database(args.db, read_only=True, on_wait=tell_wait()) as con:
+            rows = con.execute(f"SELECT {', '.join(_COLUMNS)} FROM sources ORDER BY source_id").fetchall()
     records = [dict(zip(_COLUMNS, row)) for row in rows]
     if args.json:
         print(json.dumps({"sources": records}, indent=2, default=str))

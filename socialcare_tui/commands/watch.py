@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 
 from socialcare_tui.errors import UserError
@@ -73,5 +74,12 @@ def _print_batch(batch) -> None:
     print(clean(line, single_line=True), flush=True)
 
 
+_last_wait = [0.0]
+
+
 def _print_wait(message: str) -> None:
-    print(clean(message, single_line=True), file=sys.stderr, flush=True)
+    """Waiting for a viewer to close the database is normal: say so at most every 5 s."""
+    now = time.monotonic()
+    if now - _last_wait[0] >= 5:
+        _last_wait[0] = now
+        print(clean(message, single_line=True), file=sys.stderr, flush=True)

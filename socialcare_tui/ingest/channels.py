@@ -36,7 +36,7 @@ BUILTIN = {
 
 def key(name: str) -> str:
     """The matching key: lower case without spaces, hyphens or underscores (as in SQL)."""
-    return re.sub(r"[\s_-]+", "", name).lower()
+    return re.sub(r"[ _-]+", "", name).lower()
 
 
 def normalise(name: str | None, aliases: dict[str, str] | None = None) -> str | None:
@@ -55,4 +55,5 @@ def install(con: duckdb.DuckDBPyConnection, aliases: dict[str, str] | None = Non
     merged.update({key(a): (a, c) for a, c in (aliases or {}).items()})
     if merged:
         con.executemany(statements["add_alias"], [{"alias": a, "channel": c} for a, c in merged.values()])
+    con.execute(statements["alias_map"])
     con.execute(statements["channel_macro"])

@@ -21,6 +21,9 @@ FIELDS = (
     "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds",
 )
 REQUIRED = ("conversation_id", "at")
+# staged columns that only their own input column fills (scale_max also needs `type`: csat default)
+_ONLY_FROM_INPUT = ("direction", "author", "text", "value", "quick_reply", "sentiment",
+                    "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds")
 _SQL = ("socialcare_tui.ingest.sql", "events.sql")
 
 
@@ -36,7 +39,8 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
         "queue_is_channel": file.field(options, "queue") is None and not options.queue,
         "ns": file.namespace,
     }
-    con.execute(_stmt("parse").replace("/*ev_in*/", ev_in), params)
+    parse = _stmt("parse").replace("/*ev_in*/", ev_in).replace("/*exclude*/", _exclude(file, options))
+    con.execute(parse, params)
     if con.execute(_stmt("count_missing_channels")).fetchone()[0]:
         con.execute(_stmt("fill_channels"))
         con.execute(_stmt("reject_channelless"))
@@ -45,6 +49,21 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     con.execute(_stmt("rejected_lines"))
     con.execute(_stmt("drop_rejected"))
     pipeline.reject_lines(con, file, "ev_rejected")
+
+
+def _exclude(file, options) -> str:
+    """EXCLUDE (...) for the staged columns this file leaves all NULL (the move omits them)."""
+    absent = [name for name in _ONLY_FROM_INPUT if file.field(options, name) is None]
+    if file.field(options, "scale_max") is None and file.field(options, "type") is None:
+        absent.append("scale_max")
+    absent.append("reply_count")
+    if not any(ident not in _used(file, options) for ident in (f"c{i}" for i in range(len(file.columns)))):
+        absent.append("extra")
+    return f"EXCLUDE ({', '.join(absent)})"
+
+
+def _used(file, options) -> set[str]:
+    return {file.field(options, name) for name in FIELDS} - {None}
 
 
 def require(file, options, fields, format_name: str) -> None:

@@ -9,9 +9,10 @@ or replaced (new inode, smaller size, or different first bytes) is read again
 from the start; the (namespace, event_id) key makes that idempotent.
 
 Each batch of new lines is written to a temporary chunk file (the CSV header
-first) and imported by `pipeline.import_file`; the chunk's ledger row, events
-and rejects are then moved onto the followed file's ledger row, with line
-numbers of the followed file. A batch the pipeline refuses is split in halves
+first) and imported by `pipeline.import_file`; inside that import's transaction
+(its `before_commit` hook) the chunk's ledger row, events and rejects are
+moved onto the followed file's ledger row, with line numbers of the followed
+file, so a kill never leaves a chunk half merged. A batch the pipeline refuses is split in halves
 until the bad lines are found; those go to `rejects` and following goes on.
 Files that cannot be appended to (Parquet, JSON arrays, compressed) are
 imported whole once their size has stopped changing.
@@ -342,41 +343,44 @@ class Follower:
             _advance(t, records)  # blank lines: nothing to import
             self._save_offset(con, t)
             return None
+        # the pipeline numbers the chunk's first record FIRST_DATA_LINE; make it first_line
+        shift = first_line - pipeline.FIRST_DATA_LINE["csv" if t.kind == "csv" else "jsonl"]
+        ledger: list[int] = []
+
+        def merge(con, summary) -> None:  # inside the chunk's import transaction
+            ledger.append(self._merge(con, t, summary, shift, records))
+
         try:
-            summary = _import_chunk(con, t, records, self.options)
+            summary = _import_chunk(con, t, records, self.options, merge)
         except DatabaseUnavailable:
             raise
         except (UserError, duckdb.Error) as err:
             return _one_line(err)
+        # only now that the batch and its ledger row are committed does the follower move on
         _advance(t, records)
-        # the pipeline numbers the chunk's first record FIRST_DATA_LINE; make it first_line
-        shift = first_line - pipeline.FIRST_DATA_LINE["csv" if t.kind == "csv" else "jsonl"]
-        self._merge(con, t, summary, shift)
+        t.ledger = ledger[0]
         for name in ("rows_read", "imported", "duplicates", "rejected"):
             setattr(batch, name, getattr(batch, name) + getattr(summary, name))
         return None
 
     # -- the ledger -----------------------------------------------------------
 
-    def _merge(self, con, t: _Tracked, summary, shift: int) -> None:
-        """Move the chunk's ledger row, events and rejects onto the followed file's row."""
+    def _merge(self, con, t: _Tracked, summary, shift: int, records: list[bytes]) -> int:
+        """Move the chunk's ledger row, events and rejects onto the followed file's row, as
+        if `records` were read; runs in the chunk's import transaction. Returns the ledger id."""
         chunk = summary.source_id
-        state = self._ledger_state(t)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if t.ledger is None:
-                con.execute(_stmt("adopt_chunk_row"), {**state, "path": str(t.path), "chunk": chunk})
-                t.ledger = chunk
-            else:
-                con.execute(_stmt("merge_chunk_counts"), {**state, "ledger": t.ledger, "chunk": chunk})
-            moved = {"ledger": t.ledger, "chunk": chunk, "shift": shift}
-            con.execute(_stmt("move_chunk_events"), moved)
-            con.execute(_stmt("move_chunk_rejects"), {**moved, "path": str(t.path)})
-            con.execute(_stmt("drop_chunk_row"), {"ledger": t.ledger, "chunk": chunk})
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        state = self._ledger_state(t, records)
+        ledger = t.ledger
+        if ledger is None:
+            con.execute(_stmt("adopt_chunk_row"), {**state, "path": str(t.path), "chunk": chunk})
+            ledger = chunk
+        else:
+            con.execute(_stmt("merge_chunk_counts"), {**state, "ledger": ledger, "chunk": chunk})
+        moved = {"ledger": ledger, "chunk": chunk, "shift": shift}
+        con.execute(_stmt("move_chunk_events"), moved)
+        con.execute(_stmt("move_chunk_rejects"), {**moved, "path": str(t.path)})
+        con.execute(_stmt("drop_chunk_row"), {"ledger": ledger, "chunk": chunk})
+        return ledger
 
     def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
         """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
@@ -414,13 +418,17 @@ class Follower:
         }
         t.ledger = con.execute(_stmt("new_ledger_row"), params).fetchone()[0]
 
-    def _ledger_state(self, t: _Tracked) -> dict:
+    def _ledger_state(self, t: _Tracked, pending: list[bytes] = ()) -> dict:
+        """The ledger columns for what is read so far, plus `pending` records about to land."""
         st = t.path.stat()
+        digest = t.digest.copy()
+        for record in pending:
+            digest.update(record)
         return {
             "size": st.st_size,
             "mtime": datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
-            "hash": "sha256:" + t.digest.hexdigest(),
-            "offset": t.offset,
+            "hash": "sha256:" + digest.hexdigest(),
+            "offset": t.offset + sum(len(r) for r in pending),
         }
 
     # -- files that are imported whole ----------------------------------------
@@ -558,7 +566,7 @@ def _hash_prefix(path: Path, length: int, *, quoted: bool):
     return digest, records
 
 
-def _import_chunk(con, t: _Tracked, records: list[bytes], options):
+def _import_chunk(con, t: _Tracked, records: list[bytes], options, before_commit=None):
     """Write the records (after the CSV header) to a private temporary file and import it."""
     suffix = t.path.suffix.lower() if t.path.suffix.lower() in LINE_SUFFIXES else ".csv"
     fd, name = tempfile.mkstemp(prefix="socialcare-follow-", suffix=suffix)
@@ -567,7 +575,7 @@ def _import_chunk(con, t: _Tracked, records: list[bytes], options):
             if t.kind == "csv":
                 fh.write(t.header)
             fh.writelines(records)
-        return pipeline.import_file(con, Path(name), options)
+        return pipeline.import_file(con, Path(name), options, before_commit)
     except UserError as err:  # name the followed file, not the temporary one
         raise UserError(str(err).replace(str(Path(name).resolve()), str(t.path)).replace(name, str(t.path))) from None
     finally:

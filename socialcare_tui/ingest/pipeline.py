@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,12 +34,24 @@ FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
 DETECT_ORDER = ("twcs", "surveys", "events", "tickets")
 # Line number of the first data row, per reader kind (follow.py shifts chunk lines with it).
 FIRST_DATA_LINE = {"csv": 2, "tsv": 2, "jsonl": 1, "json": 1, "parquet": 1}
+# `events` columns a format module may fill in `staged` (all but source_id).
+EVENT_COLUMNS = (
+    "namespace", "event_id", "conv_key", "conversation_id", "ts", "type", "channel", "queue",
+    "direction", "author", "automated", "text", "value", "scale_max", "quick_reply", "sentiment",
+    "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds", "reply_count", "origin",
+    "extra", "line",
+)
+# More columns than this is no export: refused at once (100,000 took a minute to stage).
+MAX_COLUMNS = 2000
 UNITS = ("seconds", "minutes", "hours", "days", "s", "m", "h", "d")
 _SQL = ("socialcare_tui.ingest.sql", "pipeline.sql")
 # Test hook: stop for a kill at a named step (tests/test_import_rules.py).
 _PAUSE_ENV = "SOCIALCARE_TUI_PAUSE_AT"
 
 Progress = Callable[[int, int, str], None]
+# Called with (con, summary) after the rows are moved and before COMMIT (follow.py merges
+# its ledger rows there, so a batch and its bookkeeping land in one transaction).
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "ImportSummary"], None]
 
 
 @dataclass
@@ -79,6 +92,7 @@ class SourceFile:
     namespace: str = ""
     source_id: int = 0
     content_hash: str = ""
+    _index: dict = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
 
     @property
     def name(self) -> str:
@@ -86,11 +100,10 @@ class SourceFile:
 
     def column(self, name: str) -> str | None:
         """The scan identifier (`c3`) of a column, matched case-insensitively, or None."""
-        wanted = name.strip().lower()
-        for i, column in enumerate(self.columns):
-            if column.strip().lower() == wanted:
-                return f"c{i}"
-        return None
+        if not self._index:
+            for i, column in reversed(list(enumerate(self.columns))):  # the first one wins
+                self._index[column.strip().lower()] = f"c{i}"
+        return self._index.get(name.strip().lower())
 
     def field(self, options: ImportOptions, name: str, *synonyms: str) -> str | None:
         """Identifier for a canonical field: `--map` first, then the name and synonyms."""
@@ -168,8 +181,9 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise UserError(f"{path}: no such file or folder")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and readers.layout(p)
-                           and not p.name.startswith("."))
+            # compressed Parquet is picked up to be refused by name, not skipped silently
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                           and (readers.layout(p) or readers.compressed_parquet(p)))
             if not found:
                 raise UserError(
                     f"{path}: folder holds no supported files "
@@ -184,6 +198,11 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> SourceFile:
     """Stat the file, read its columns and pick its format; every mistake is a UserError."""
     found = readers.layout(path)
+    if found is None and readers.compressed_parquet(path):
+        raise UserError(
+            f"{path}: compressed Parquet is not read (Parquet compresses inside the file); "
+            "unpack it and import the .parquet file"
+        )
     if found is None:
         raise UserError(
             f"{path}: unsupported file type (use .csv, .tsv, .jsonl, .ndjson, .json, .parquet, "
@@ -199,6 +218,11 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
     if options.encoding not in readers.ENCODINGS:
         raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
     try:
+        if not readers.has_content(con, path, kind, compression, options.encoding):
+            raise UserError(f"{path}: empty file")
+        width = readers.header_width(path, kind, compression, options.encoding)
+        if width > MAX_COLUMNS:
+            raise UserError(f"{path}: {width} columns; at most {MAX_COLUMNS} are supported")
         if kind == "json":
             kind = readers.json_kind(con, path, compression, options.encoding)
         columns = readers.columns(con, path, kind, compression, options.encoding)
@@ -206,6 +230,8 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         raise readers.describe_error(str(path), kind, err) from None
     if not columns:
         raise UserError(f"{path}: no columns found (empty file?)")
+    if len(columns) > MAX_COLUMNS:
+        raise UserError(f"{path}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
     file = SourceFile(
         path=path, kind=kind, compression=compression, encoding=options.encoding,
         size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
@@ -233,7 +259,20 @@ def _choose_format(file: SourceFile, options: ImportOptions) -> str:
     return name
 
 
+def map_fields(format_name: str) -> tuple[str, ...]:
+    """The canonical field names `--map` accepts for a format (empty: it takes no --map)."""
+    module = formats()[format_name]
+    if hasattr(module, "SYNONYMS"):  # tickets: its synonym table, plus its field aliases
+        return tuple(module.SYNONYMS) + tuple(getattr(module, "FIELD_ALIASES", {}))
+    return tuple(getattr(module, "FIELDS", ()))
+
+
 def _check_maps(file: SourceFile, options: ImportOptions) -> None:
+    allowed = map_fields(file.format)
+    for name in options.maps:
+        if name not in allowed:
+            known = f"fields: {', '.join(allowed)}" if allowed else "it takes no --map"
+            raise UserError(f"--map {name}=...: format {file.format} has no field '{name}' ({known})")
     for name in options.maps:
         column, _unit = options.mapped(name)
         if file.column(column) is None:
@@ -271,7 +310,7 @@ def plan_paths(
     """Check the options and every file (type, columns, format, --map) before importing any.
     With `con` None the files are read with a private in-memory DuckDB, so a mistake is
     reported before the database is even opened."""
-    _check_options(options)
+    check_options(options)
     files = collect(paths)
     scratch = duckdb.connect() if con is None else con
     try:
@@ -286,14 +325,21 @@ def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: Im
     return _import(con, file, options)
 
 
-def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, options: ImportOptions | None = None) -> ImportSummary:
-    """Import one file in one transaction."""
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    before_commit: BeforeCommit | None = None,
+) -> ImportSummary:
+    """Import one file in one transaction; `before_commit(con, summary)` runs inside it,
+    after the rows are moved (an exception there rolls the whole file back)."""
     options = options or ImportOptions()
-    _check_options(options)
-    return _import(con, plan(con, Path(path).expanduser(), options), options)
+    check_options(options)
+    return _import(con, plan(con, Path(path).expanduser(), options), options, before_commit)
 
 
-def _check_options(options: ImportOptions) -> None:
+def check_options(options: ImportOptions) -> None:
+    """Check the options that do not depend on a file (--timezone, --namespace, --link)."""
     zone(options.timezone, "--timezone")
     for name in ("namespace", "link"):
         value = getattr(options, name)
@@ -301,9 +347,11 @@ def _check_options(options: ImportOptions) -> None:
             raise UserError(f"--{name} {value!r}: must be a non-empty name without ':'")
 
 
-def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
+def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+            before_commit: BeforeCommit | None = None) -> ImportSummary:
     started = time.monotonic()
-    file.content_hash = _hash(file.path)
+    # hashing reads the whole file: do it beside DuckDB's work (hashlib releases the GIL)
+    hashing = _HASHER.submit(_hash, file.path)
     module = formats()[file.format]
     saved_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     con.execute("BEGIN TRANSACTION")
@@ -314,13 +362,22 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
         try:
             module.stage(con, file, options)
             _reader_rejects(con, file)
-        except (duckdb.InvalidInputException, duckdb.IOException) as err:
+        except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
+                duckdb.OutOfRangeException) as err:
+            # data the SQL did not foresee: still one line (exit 2), never a traceback
             raise readers.describe_error(str(file.path), file.kind, err) from None
+        file.content_hash = hashing.result()
         summary = _move(con, file)
+        if before_commit is not None:
+            before_commit(con, summary)
         _pause("moved")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        hashing.cancel()
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # the transaction is gone already; the original error matters
         raise
     finally:
         con.execute("SET TimeZone = $tz", {"tz": saved_tz})
@@ -337,8 +394,8 @@ def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
     file.source_id = _run(con, "next_source_id").fetchone()[0]
     _run(con, "insert_source", {
         "source_id": file.source_id, "path": str(file.path.resolve()), "size": file.size,
-        "mtime": file.mtime, "content_hash": file.content_hash, "format": file.format,
-        "namespace": file.namespace,
+        "mtime": file.mtime, "format": file.format, "namespace": file.namespace,
+        "started_at": _utc_now(),  # now() in SQL is the transaction's start, the same at the end
     })
 
 
@@ -367,7 +424,7 @@ def _move(con, file: SourceFile) -> ImportSummary:
     rejected = con.execute("SELECT count(*) FROM staged_rejects").fetchone()[0]
     if staged + rejected == 0:
         raise UserError(f"{file.path}: no data rows (empty file)")
-    imported = _run(con, _move_statement(con, file), {"source_id": file.source_id}).fetchone()[0]
+    imported = con.execute(_move_sql(con, file), {"source_id": file.source_id}).fetchone()[0]
     _run(con, "move_rejects", {"source_id": file.source_id, "path": str(file.path.resolve())})
     summary = ImportSummary(
         path=str(file.path), format=file.format, namespace=file.namespace, source_id=file.source_id,
@@ -376,6 +433,7 @@ def _move(con, file: SourceFile) -> ImportSummary:
     _run(con, "finish_source", {
         "source_id": file.source_id, "rows_read": summary.rows_read, "imported": imported,
         "duplicates": summary.duplicates, "rejected": rejected, "byte_offset": file.size,
+        "content_hash": file.content_hash, "finished_at": _utc_now(),
     })
     return summary
 
@@ -434,6 +492,15 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile, table: str) -
 # -- helpers -------------------------------------------------------------------------
 
 
+def _move_sql(con, file: SourceFile) -> str:
+    """The move statement for the columns `staged` has (names from EVENT_COLUMNS only)."""
+    present = {row[0] for row in _run(con, "staged_columns").fetchall()}
+    names = [c for c in EVENT_COLUMNS if c in present]
+    sql = sqlfiles.statement(*_SQL, _move_statement(con, file))
+    sql = sql.replace("(source_id, /*columns*/)", "(source_id, " + ", ".join(f'"{c}"' for c in names) + ")")
+    return sql.replace("/*columns*/", ", ".join(f's."{c}"' for c in names))
+
+
 def _move_statement(con, file: SourceFile) -> str:
     """The anti-join and the in-file dedupe cost time on big files: skip them when
     nothing is stored under the namespace, or no event id repeats in the file."""
@@ -455,9 +522,19 @@ def _table_exists(con, name: str) -> bool:
     ).fetchone()[0] > 0
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")
+
+
 def _hash(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror})") from None
 
 
 def _pause(step: str) -> None:

@@ -14,6 +14,9 @@ skipped (`store_rejects`), see `pipeline.fix_lines`.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -43,6 +46,41 @@ def layout(path: Path) -> tuple[str, str] | None:
     if kind == "parquet" and compression != "none":
         return None  # Parquet compresses inside the file
     return kind, compression
+
+
+def compressed_parquet(path: Path) -> bool:
+    """`.parquet.gz` / `.parquet.zst`: not read (Parquet compresses inside the file)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    return len(suffixes) >= 2 and suffixes[-1] in COMPRESSIONS and suffixes[-2] == ".parquet"
+
+
+def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compression: str, encoding: str) -> bool:
+    """False when the (decompressed) text holds nothing but blank lines."""
+    if kind == "parquet":
+        return True
+    found = con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_lines_call()} WHERE trim(j) <> '')",
+        _params(path, compression, encoding, "jsonl"),
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def header_width(path: Path, kind: str, compression: str, encoding: str, limit: int = 1 << 20) -> int:
+    """Fields in the first record of a CSV/TSV (0 when not known): a cheap look before
+    DuckDB's sniffer, which takes many seconds over a header of 100,000 columns."""
+    if kind not in ("csv", "tsv") or compression == "zstd":
+        return 0
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(limit)
+    except (OSError, EOFError, zlib.error):
+        return 0  # DuckDB's reader gives the one-line error
+    first = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    try:
+        return len(next(csv.reader([first], delimiter="\t" if kind == "tsv" else ","), []))
+    except csv.Error:
+        return 0
 
 
 # Where read_csv(store_rejects) records malformed records of our scans.

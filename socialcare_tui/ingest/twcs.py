@@ -21,7 +21,7 @@ NAME = "twcs"
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 _SQL = ("socialcare_tui.ingest.sql", "twcs.sql")
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
-# 2^40 covers any real reply chain; more steps only happen on a reply loop.
+# 2^40 covers any reply chain.
 _MAX_STEPS = 40
 
 
@@ -33,10 +33,10 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     """Fill TEMP `staged` / `staged_rejects` from one twcs file."""
     params = {
         "path": str(file.path),
-        "ns": getattr(file, "namespace", "") or options.namespace or NAME,
+        "ns": file.namespace or options.namespace or NAME,
         "queue": options.queue,
-        "compression": getattr(file, "compression", "none"),
-        "encoding": getattr(file, "encoding", "utf-8"),
+        "compression": file.compression,
+        "encoding": file.encoding,
     }
     ensure_staging(con)
     _check_columns(file)
@@ -88,9 +88,14 @@ def _read_rows(con, file, params: dict, csv: bool) -> None:
 
 
 def _jump_to_roots(con, params) -> None:
+    # Every step finishes at least one node of each unfinished chain, so a step
+    # that finishes none means only reply loops are left (tree_loops rejects them).
+    previous = None
     for _ in range(_MAX_STEPS):
-        if _run(con, "tree_left", params).fetchone()[0] == 0:
+        left = _run(con, "tree_left", params).fetchone()[0]
+        if left == 0 or left == previous:
             return
+        previous = left
         _run(con, "tree_step", params)
         _run(con, "tree_swap", params)
 

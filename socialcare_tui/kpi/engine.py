@@ -33,6 +33,10 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         The window of the same length just before, with as_of moved back by the
         same length; None when the scope has no window.
 
+    dashboard(con, scope, config, *, kpis=None, buckets=12) -> dict
+        {"report", "previous" (None without a window), "series"}: the three
+        above with one preparation fewer (what the app's dashboard needs).
+
     series(con, scope, config, kpi_ids, buckets=12) -> {id: [value | None, ...]}
         Each KPI's value per equal time bucket of the window (the whole data when
         there is no window), bucketed by each row's moment with the report's
@@ -47,6 +51,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+
+import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
@@ -76,6 +82,7 @@ _GROUP_EXPR = {
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 _GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
 _FILTER_STATEMENTS = "filter_"
+_GRP_COLUMN = "kpi_group_key_"
 
 
 @dataclass(frozen=True)
@@ -170,10 +177,20 @@ def _load_sla(cur, config) -> None:
 
 def prepare(cur, scope: Scope, config) -> Resolved:
     """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
-    resolved = _resolve(cur, scope, config)
+    return _prepare(cur, _resolve(cur, scope, config), config)
+
+
+_SCOPE_EVENTS, _TRIM = "scope_events", "trim_scope_events"
+
+
+def _prepare(cur, resolved: Resolved, config, *, trim: bool = False) -> Resolved:
+    """trim=True: scope_events on `cur` already holds an unfiltered later as_of;
+    cut it down instead of sorting the events again."""
     _load_sla(cur, config)
+    skip = {_TRIM, _SCOPE_EVENTS}
+    skip.discard(_TRIM if trim else _SCOPE_EVENTS)
     for name, sql in sqlfiles.named(PACKAGE, "base.sql").items():
-        if name.startswith(_FILTER_STATEMENTS) and not scope.has_filters:
+        if name in skip or (name.startswith(_FILTER_STATEMENTS) and not resolved.scope.has_filters):
             continue
         _run(cur, sql, resolved.params)
     lexicon.prepare(cur, config)  # vader_lexicon, kpi_topic_rules, kpi_costs (customer voice, work mix)
@@ -205,14 +222,30 @@ def _result(kpi: Kpi, row: dict) -> dict:
     return out
 
 
+def _drop_kpi_rows(cur) -> None:
+    for kind in ("VIEW", "TABLE"):
+        try:
+            cur.execute(f"DROP {kind} IF EXISTS kpi_rows")
+        except duckdb.CatalogException:  # it is the other kind
+            continue
+
+
 def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
     """kpi_rows = the KPI's rows with grp NULL (the total), plus, with `by`, the
-    same rows again with their group key. Returns the number of rows."""
-    _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {kpi.rows_sql.strip().rstrip(';')}", params)
-    sql = "CREATE OR REPLACE TEMP TABLE kpi_rows AS SELECT NULL::VARCHAR AS grp, * FROM kpi_base"
+    same rows again with their group key. Returns the number of rows.
+
+    The group key is computed once into kpi_base (it may need $tz, $lo), so
+    kpi_rows stays a view: no second copy of the rows."""
+    rows_sql = kpi.rows_sql.strip().rstrip(";")
     if by:
-        sql += f" UNION ALL SELECT {_GROUP_EXPR[by]} AS grp, * FROM kpi_base"
-    _run(cur, sql, params)
+        rows_sql = f"SELECT *, {_GROUP_EXPR[by]} AS {_GRP_COLUMN} FROM ({rows_sql})"
+    _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {rows_sql}", params)
+    sql = "SELECT NULL::VARCHAR AS grp, * FROM kpi_base"
+    if by:
+        sql = (f"SELECT NULL::VARCHAR AS grp, * EXCLUDE ({_GRP_COLUMN}) FROM kpi_base UNION ALL "
+               f"SELECT {_GRP_COLUMN} AS grp, * EXCLUDE ({_GRP_COLUMN}) FROM kpi_base")
+    _drop_kpi_rows(cur)
+    cur.execute(f"CREATE TEMP VIEW kpi_rows AS {sql}")
     return cur.execute("SELECT count(*) FROM kpi_base").fetchone()[0]
 
 
@@ -266,24 +299,27 @@ def _filters_json(scope: Scope) -> dict:
             "agent": listed(scope.agents), "tag": listed(scope.tags)}
 
 
+def _report_on(cur, resolved: Resolved, chosen: list[Kpi], by: str | None) -> dict:
+    out = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
+           "filters": _filters_json(resolved.scope), "kpis": {}}
+    grouped: dict[str, dict] = {}
+    for kpi in chosen:
+        total, groups = _compute(cur, kpi, resolved, by)
+        out["kpis"][kpi.id] = total
+        for key, result in groups.items():
+            grouped.setdefault(key, {})[kpi.id] = result
+    if by:
+        out["groups"] = [{"key": {by: key}, "kpis": grouped[key]} for key in sorted(grouped)]
+    return out
+
+
 def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
     """Every (or the chosen) KPI for the scope, as the cli.md JSON object."""
     _check_by(by)
     chosen = registry.select(kpis)
     cur = con.cursor()
     try:
-        resolved = prepare(cur, scope, config)
-        out = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
-               "filters": _filters_json(scope), "kpis": {}}
-        grouped: dict[str, dict] = {}
-        for kpi in chosen:
-            total, groups = _compute(cur, kpi, resolved, by)
-            out["kpis"][kpi.id] = total
-            for key, result in groups.items():
-                grouped.setdefault(key, {})[kpi.id] = result
-        if by:
-            out["groups"] = [{"key": {by: key}, "kpis": grouped[key]} for key in sorted(grouped)]
-        return out
+        return _report_on(cur, prepare(cur, scope, config), chosen, by)
     finally:
         cur.close()
 
@@ -328,28 +364,81 @@ def previous_scope(con, scope: Scope, config) -> Scope | None:
                    as_of=resolved.as_of - length, window=None, live=False)
 
 
+def _bucket_params(cur, resolved: Resolved, buckets: int) -> dict:
+    lo = resolved.lo
+    if lo == EARLIEST:
+        lo = cur.execute("SELECT min(ts) FROM scope_events").fetchone()[0] or resolved.as_of
+    hi = min(resolved.hi, resolved.as_of + US)
+    width_us = max(1, math.ceil((hi - lo) / US / buckets))
+    return {"bucket_us": float(width_us), "lo": lo, "hi": hi}
+
+
+def _spark(kpi: Kpi, total: dict, groups: dict, buckets: int) -> list:
+    if not kpi.windowed:
+        return [None] * (buckets - 1) + [total["value"]]
+    empty = 0 if kpi.unit == "count" else None  # a bucket with no rows
+    return [groups.get(str(i), {}).get("value", empty) for i in range(buckets)]
+
+
+def _series_on(cur, resolved: Resolved, chosen: list[Kpi], buckets: int) -> dict[str, list]:
+    if resolved.as_of is None:
+        return {kpi.id: [None] * buckets for kpi in chosen}
+    extra = _bucket_params(cur, resolved, buckets)
+    out = {}
+    for kpi in chosen:
+        total, groups = _compute(cur, kpi, resolved, "bucket", extra)
+        out[kpi.id] = _spark(kpi, total, groups, buckets)
+    return out
+
+
 def series(con, scope: Scope, config, kpi_ids, buckets: int = 12) -> dict[str, list]:
     """Each KPI's value per equal time bucket of the window (for sparklines)."""
     chosen = registry.select(kpi_ids)
     cur = con.cursor()
     try:
+        return _series_on(cur, prepare(cur, scope, config), chosen, buckets)
+    finally:
+        cur.close()
+
+
+def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int):
+    """(report, series) from one rows statement per KPI: kpi_rows holds the total
+    (grp NULL) and the buckets, so one `.agg` gives both. Only when the series'
+    lo/hi are the report's own (a window ending at as_of); else None."""
+    if resolved.as_of is None:
+        return None
+    extra = _bucket_params(cur, resolved, buckets)
+    if (extra["lo"], extra["hi"]) != (resolved.lo, resolved.hi):
+        return None
+    current = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
+               "filters": _filters_json(resolved.scope), "kpis": {}}
+    sparks = {}
+    for kpi in chosen:
+        total, groups = _compute(cur, kpi, resolved, "bucket", extra)
+        current["kpis"][kpi.id] = total
+        sparks[kpi.id] = _spark(kpi, total, groups, buckets)
+    return current, sparks
+
+
+def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12) -> dict:
+    """report + previous window's report + series, from two preparations instead of
+    three, the previous one reusing the current event order when there are no filters:
+    {"report": ..., "previous": report | None, "series": {id: [...]}}."""
+    chosen = registry.select(kpis)
+    cur = con.cursor()
+    try:
         resolved = prepare(cur, scope, config)
-        if resolved.as_of is None:
-            return {kpi.id: [None] * buckets for kpi in chosen}
-        lo = resolved.lo
-        if lo == EARLIEST:
-            lo = cur.execute("SELECT min(ts) FROM scope_events").fetchone()[0] or resolved.as_of
-        hi = min(resolved.hi, resolved.as_of + US)
-        width_us = max(1, math.ceil((hi - lo) / US / buckets))
-        extra = {"bucket_us": float(width_us), "lo": lo, "hi": hi}
-        out = {}
-        for kpi in chosen:
-            total, groups = _compute(cur, kpi, resolved, "bucket", extra)
-            if kpi.windowed:
-                empty = 0 if kpi.unit == "count" else None  # a bucket with no rows
-                out[kpi.id] = [groups.get(str(i), {}).get("value", empty) for i in range(buckets)]
-            else:
-                out[kpi.id] = [None] * (buckets - 1) + [total["value"]]
-        return out
+        shared = _report_and_series(cur, resolved, chosen, buckets)
+        if shared is None:
+            shared = (_report_on(cur, resolved, chosen, None), _series_on(cur, resolved, chosen, buckets))
+        current, sparks = shared
+        before = previous_scope(con, scope, config)
+        previous = None
+        if before is not None:
+            earlier = _resolve(cur, before, config)
+            trim = (not scope.has_filters and earlier.as_of is not None
+                    and resolved.as_of is not None and earlier.as_of <= resolved.as_of)
+            previous = _report_on(cur, _prepare(cur, earlier, config, trim=trim), chosen, None)
+        return {"report": current, "previous": previous, "series": sparks}
     finally:
         cur.close()

@@ -6,6 +6,7 @@ CSV file in file order, so a file of ten million rows never sits in memory.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ SQL = "socialcare_tui.sample.sql"
 # the sample data covers the 30 days ending 2024-03-31 (UTC), whatever today is
 START = datetime(2024, 3, 2)
 SPAN_SECONDS = 30 * 86400
+_PARAM = re.compile(r"\$(\w+)")
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -31,8 +33,13 @@ def write_csv(con: duckdb.DuckDBPyConnection, filename: str, name: str, params: 
     """Run the named query of `filename` with `params` and write its rows to `path`."""
     query = sqlfiles.statement(SQL, filename, name)
     params = {"start": START, "span": SPAN_SECONDS, **params}
-    relation = con.sql(query, params={k: v for k, v in params.items() if f"${k}" in query})
+    used = set(_PARAM.findall(query))
+    relation = con.sql(query, params={k: v for k, v in params.items() if k in used})
     tmp = path.with_name(path.name + ".part")
-    relation.write_csv(str(tmp), header=True)
-    tmp.replace(path)
+    try:
+        relation.write_csv(str(tmp), header=True)
+        tmp.replace(path)  # a complete file or none: never a half-written sample
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -10,7 +10,7 @@ NAME = "events"
 FILENAME = "events.csv"
 DEFAULT_ROWS = 7000
 # measured mean rows per conversation, used to turn --rows into conversations
-ROWS_PER_CONVERSATION = 7.7
+ROWS_PER_CONVERSATION = 7.55
 
 
 def conversations(rows: int) -> int:

@@ -9,7 +9,7 @@ from socialcare_tui.sample import engine
 NAME = "twcs"
 FILENAME = "twcs.csv"
 DEFAULT_ROWS = 3000
-ROWS_PER_CONVERSATION = 3.73  # measured mean tweets per reply tree
+ROWS_PER_CONVERSATION = 3.89  # measured mean tweets per reply tree
 
 
 def write(con, path: Path, rows: int, seed: int) -> Path:

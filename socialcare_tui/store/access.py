@@ -99,7 +99,7 @@ def database(
 def _acquire(lock, path, delays, on_wait, started) -> None:
     while not lock.acquire(blocking=False):
         delay = _next_delay(delays, path, "another task of this process is using it", started)
-        _report(on_wait, path, "in use by this process", delay)
+        _report(on_wait, path, "in use by this process", started, delay)
         if lock.acquire(timeout=delay):
             return
 
@@ -112,7 +112,7 @@ def _open_with_retry(path, read_only, delays, on_wait, started) -> duckdb.DuckDB
             if not is_conflict(err):
                 raise
             delay = _next_delay(delays, path, str(err), started)
-            _report(on_wait, path, "locked by another process", delay)
+            _report(on_wait, path, "locked by another process", started, delay)
             time.sleep(delay)
 
 
@@ -126,9 +126,10 @@ def _next_delay(delays: Iterator[float], path, reason: str, started: float) -> f
     return delay
 
 
-def _report(on_wait: WaitCallback | None, path, why: str, delay: float) -> None:
+def _report(on_wait: WaitCallback | None, path, why: str, started: float, delay: float) -> None:
     if on_wait is not None:
-        on_wait(f"waiting for database {path} ({why}); retrying in {delay:.2f}s")
+        waited = time.monotonic() - started
+        on_wait(f"waiting for database {path} ({why}) for {waited:.1f}s; retrying in {delay:.2f}s")
 
 
 def _first_line(text: str) -> str:

@@ -8,6 +8,7 @@ next one instead of piling up. Only the screen on top is refreshed.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -70,7 +71,14 @@ class MainScreen(BaseScreen):
         yield TooSmall()
 
     def on_mount(self) -> None:
-        self.query_one(DashboardView).focus_first()
+        self.shown = self.query_one(DashboardView)
+        self.shown.focus_first()
+
+    def switch_to(self, name: str) -> None:
+        self.query_one(ContentSwitcher).current = name
+        self.shown = self.view()
+        if hasattr(self.shown, "focus_first"):
+            self.shown.focus_first()
 
     def on_resize(self, event) -> None:
         super().on_resize(event)
@@ -81,11 +89,13 @@ class MainScreen(BaseScreen):
         return switcher.get_child_by_id(switcher.current or "dashboard")
 
     def fetch(self, source, scope):
-        """Worker thread: (newest event, channel tree, view, view data)."""
+        """Worker thread: (newest event, channel tree, view, view data).
+
+        The view was chosen on the UI thread (`shown`); the DOM is not read here."""
         newest = source.newest()
         if newest is None:
             return None, [], None, None
-        view = self.view()
+        view = self.shown
         return newest, source.channels(scope), view, view.fetch(source, scope)
 
     def show(self, data) -> None:
@@ -139,6 +149,7 @@ class SocialCareApp(App):
         clock: Callable[[], datetime] = wall_clock,
         config_path: Path | None = None,
         read_only: bool = False,
+        follower=None,
     ) -> None:
         super().__init__()
         self.source = source
@@ -149,11 +160,14 @@ class SocialCareApp(App):
         self.clock = clock
         self.config_path = config_path
         self.read_only = read_only
+        self.follower = follower  # ingest.follow.Follower of `open --watch`
+        self._follow_stop = threading.Event()
         self.paused = False
         self.empty = False
         self.refreshed_at: datetime | None = None
         self.refresh_count = 0
         self._timer = None
+        self._last_error: str | None = None
         self._infos: list[KpiInfo] | None = None
 
     # --- start ------------------------------------------------------------------------
@@ -170,10 +184,36 @@ class SocialCareApp(App):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.set_keymap(self.config.keys)
+        self.source.on_wait = self._waiting_from_thread
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.state.live:
             self.set_interval(1.0, self._tick_sla)
         self.push_screen(MainScreen(self.infos, self.config.targets))
+        if self.follower is not None:
+            self.follower.on_batch = self._followed_from_thread
+            self.follower.on_wait = self._waiting_from_thread
+            self._follow()
+
+    def on_unmount(self) -> None:
+        self._follow_stop.set()
+
+    @work(thread=True, group="task", name="watch", exit_on_error=False)
+    def _follow(self) -> None:
+        self.follower.run(self._follow_stop)
+
+    def _followed_from_thread(self, batch) -> None:
+        if batch.imported or batch.rejected or batch.restarted or batch.error:
+            self.call_from_thread(self._followed, batch)
+
+    def _followed(self, batch) -> None:
+        if batch.error or batch.restarted:
+            self.notify(batch.describe(), title="Watch", severity="warning", markup=False)
+        self.refresh_now()
+
+    def _waiting_from_thread(self, message: str) -> None:
+        # Our own earlier query still running is routine; another process holding the file is news.
+        if "this process" not in message:
+            self.call_from_thread(self.notify, message, severity="warning", timeout=2, markup=False)
 
     def _remember_theme(self, theme) -> None:
         if self.config_path is None:
@@ -229,8 +269,10 @@ class SocialCareApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group == "refresh" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            if event.state == WorkerState.ERROR:
-                self.notify(f"refresh failed: {worker.error}", severity="error", markup=False)
+            error = f"refresh failed: {worker.error}" if event.state == WorkerState.ERROR else None
+            if error and error != self._last_error:  # the same failure every 5 s is told once
+                self.notify(error, severity="error", markup=False, timeout=10)
+            self._last_error = error
             self._arm_timer()
         elif worker.group == "task" and event.state == WorkerState.ERROR:
             self.notify(f"{worker.name} failed: {worker.error}", severity="error", markup=False, timeout=10)
@@ -260,7 +302,8 @@ class SocialCareApp(App):
         state = self.state
         as_of = state.as_of or (self.clock() if state.live else state.newest)
         span = window_span(state.window)
-        live = "paused" if self.paused else "watching" if state.live else "offline"
+        watching = state.live or self.follower is not None
+        live = "paused" if self.paused else "watching" if watching else "offline"
         info = HeaderInfo(
             db_name=Path(self.db_path).name,
             window=state.window,
@@ -325,10 +368,7 @@ class SocialCareApp(App):
         main = self._main_screen()
         if main is None or self.screen is not main:
             return
-        main.query_one(ContentSwitcher).current = name
-        view = main.view()
-        if hasattr(view, "focus_first"):
-            view.focus_first()
+        main.switch_to(name)
         self.refresh_now()
 
     def action_cycle_window(self) -> None:

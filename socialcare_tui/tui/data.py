@@ -7,12 +7,14 @@ Tests subclass DataSource to slow a query down and check the app stays responsiv
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from socialcare_tui.config import Config
+
+
+SPARK_BUCKETS = 24  # one per cell of a panel's sparkline
 
 
 @dataclass
@@ -29,18 +31,26 @@ class ConversationData:
     events: list[dict] = field(default_factory=list)
 
 
-def unfiltered(scope):
-    """The same scope without channel/queue filters (the sidebar lists every channel)."""
-    return dataclasses.replace(scope, channels=(), queues=())
-
-
 class DataSource:
-    def __init__(self, con, config: Config) -> None:
+    """Either one open connection (`con`, for tests and scripts) or a database path that
+    is opened for each query batch and closed right after (store/access.py), so a
+    feeder (`socialcare-tui watch`) and any number of viewers can share the file."""
+
+    def __init__(self, con, config: Config, *, db_path=None, read_only: bool = False) -> None:
         self.con = con
         self.config = config
+        self.db_path = db_path
+        self.read_only = read_only
+        self.on_wait = None  # set by the app: called with "waiting for database …"
 
     @contextmanager
     def cursor(self):
+        if self.con is None:
+            from socialcare_tui.store.access import database
+
+            with database(self.db_path, read_only=self.read_only, on_wait=self.on_wait) as con:
+                yield con
+            return
         cur = self.con.cursor()
         try:
             yield cur
@@ -64,14 +74,14 @@ class DataSource:
             before = engine.previous_scope(cur, scope, self.config)
             previous = engine.report(cur, before, self.config) if before is not None else None
             ids = kpi_ids or list(report.get("kpis", {}))
-            series = engine.series(cur, scope, self.config, ids) if scope.window else {}
+            series = engine.series(cur, scope, self.config, ids, buckets=SPARK_BUCKETS) if scope.window else {}
         return DashboardData(report, previous, series)
 
     def channels(self, scope):
         from socialcare_tui.kpi import browse
 
         with self.cursor() as cur:
-            return browse.channel_tree(cur, unfiltered(scope), self.config)
+            return browse.channel_tree(cur, scope, self.config)  # it drops the scope's filters itself
 
     def queue(self, scope, status: str):
         """(rows, as_of): the tab's conversations and the instant their waits are measured at."""
@@ -105,7 +115,7 @@ class DataSource:
             report = engine.report(cur, scope, self.config, kpis=kpis)
             by_channel = engine.report(cur, scope, self.config, kpis=["frt_distribution"], by="channel")
             sentiment = engine.series(cur, scope, self.config, ["sentiment", "inbound_volume"], buckets=24)
-        return {"report": report, "by_channel": by_channel, "series": sentiment}
+        return {"report": report, "by_channel": by_channel, "series": sentiment, "span": scope.window}
 
     def explain(self, scope, kpi_id: str, part: str | None = None) -> dict:
         from socialcare_tui.kpi import engine

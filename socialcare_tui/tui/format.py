@@ -62,10 +62,15 @@ def hour(value: float | None) -> str:
 def money(value: float | None) -> str:
     if value is None:
         return DASH
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+    whole = abs(value) >= 1000 or float(value).is_integer()
+    return f"{value:,.0f}" if whole else f"{value:,.2f}"
 
 
-def value(number: float | None, unit: str | None) -> str:
+# KPIs of unit "number" shown with decimals (sentiment is in [-1, 1]; NPS is whole).
+NUMBER_DIGITS = {"sentiment": 2}
+
+
+def value(number: float | None, unit: str | None, kpi_id: str | None = None) -> str:
     """A KPI value in its unit (units of ARCHITECTURE.md's KPI contract)."""
     if number is None:
         return DASH
@@ -80,7 +85,11 @@ def value(number: float | None, unit: str | None) -> str:
     if unit == "money":
         return money(number)
     # "number": NPS in [-100, 100] or sentiment in [-1, 1]
-    return signed(number, 0 if abs(number) > 1 else 2)
+    if kpi_id is not None:
+        digits = NUMBER_DIGITS.get(kpi_id, 0)
+    else:
+        digits = 0 if abs(number) > 1 else 2
+    return signed(number, digits)
 
 
 def delta(current: float | None, previous: float | None, unit: str | None, better: str | None):
@@ -142,15 +151,6 @@ def target_state(number: float | None, target: float | None, better: str | None)
 
 
 TARGET_SYMBOL = {"met": "✓", "at-risk": "!", "missed": "✗", None: ""}
-
-
-def sla_left(seconds: float | None) -> str:
-    """Time left to an SLA due time: `45m`, or `−12m late` once breached."""
-    if seconds is None:
-        return DASH
-    if seconds < 0:
-        return f"{duration(seconds)} late"
-    return duration(seconds)
 
 
 def sla_state(seconds: float | None, target: float | None = None) -> str | None:

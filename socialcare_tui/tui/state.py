@@ -32,6 +32,9 @@ class ViewState:
     queues: tuple[str, ...] = ()
     live: bool = False
 
+    def __post_init__(self) -> None:
+        self.home = self.as_of  # --as-of, or None for the newest data: where `]` stops
+
     def scope(self):
         from socialcare_tui.kpi.engine import Scope
 
@@ -59,10 +62,11 @@ class ViewState:
         if span is None or current is None or self.live:
             return False
         moved = current + span * direction
-        if direction > 0 and self.newest is not None and moved >= self.newest:
-            if self.as_of is None:
+        end = self.home or self.newest
+        if direction > 0 and end is not None and moved >= end:
+            if self.as_of == self.home:
                 return False
-            moved = None  # back at the newest data: follow it again
+            moved = self.home  # back where we started (None: follow the newest data again)
         self.as_of = moved
         return True
 

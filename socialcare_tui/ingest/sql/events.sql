@@ -59,7 +59,8 @@ checked AS (
         -- with no queue column nor --queue, every event sits in its channel's queue
         coalesce(queue, CASE WHEN $queue_is_channel THEN channel END) AS queue_filled
     FROM typed
-)
+),
+parsed AS (
 SELECT
     $ns AS namespace, event_id, $ns || ':' || conversation_id AS conv_key, conversation_id, ts, type,
     channel, queue_filled AS queue, direction, author, coalesce(automated, false) AS automated, "text",
@@ -96,7 +97,11 @@ SELECT
           OR (handle_raw IS NOT NULL AND coalesce(handle_seconds, -1) < 0)
             THEN 'talk/hold/wrap/handle seconds must be non-negative numbers'
     END AS reject_reason
-FROM checked;
+FROM checked
+)
+-- /*exclude*/ becomes EXCLUDE (...) of the columns the file cannot fill (all
+-- NULL): a narrower temp table is written faster.
+SELECT * /*exclude*/ FROM parsed;
 
 -- name: count_missing_channels
 SELECT count(*) FROM staged WHERE reject_reason IS NULL AND channel IS NULL;

@@ -17,9 +17,11 @@ CREATE OR REPLACE TEMP TABLE staged_rejects (line BIGINT, reason VARCHAR, raw VA
 -- make_timestamp(epoch_us(x)) is the UTC wall time of an instant, and cheap.
 CREATE OR REPLACE TEMP MACRO sc_instant(t, tz) AS coalesce(
     make_timestamp(epoch_us(TRY_CAST(t AS TIMESTAMPTZ))),
-    CASE WHEN abs(TRY_CAST(t AS DOUBLE)) >= 1e11
-         THEN make_timestamp(CAST(TRY_CAST(t AS DOUBLE) * 1000 AS BIGINT))
-         ELSE make_timestamp(CAST(TRY_CAST(t AS DOUBLE) * 1000000 AS BIGINT)) END,
+    -- (beyond 1e14 ms, year 5138, a number is no instant: NULL, never an overflow error)
+    CASE WHEN abs(TRY_CAST(t AS DOUBLE)) >= 1e14 THEN NULL
+         WHEN abs(TRY_CAST(t AS DOUBLE)) >= 1e11
+         THEN make_timestamp(TRY_CAST(TRY_CAST(t AS DOUBLE) * 1000 AS BIGINT))
+         ELSE make_timestamp(TRY_CAST(TRY_CAST(t AS DOUBLE) * 1000000 AS BIGINT)) END,
     make_timestamp(epoch_us(try_strptime(trim(t), ['%a %b %d %H:%M:%S %z %Y', '%Y-%m-%dT%H:%M:%S%z',
                                                    '%Y%m%dT%H%M%S%z', '%d %b %Y %H:%M:%S %z']))),
     make_timestamp(epoch_us(timezone(tz, try_strptime(trim(t), [
@@ -31,8 +33,8 @@ CREATE OR REPLACE TEMP MACRO sc_instant(t, tz) AS coalesce(
 SELECT coalesce(max(source_id), 0) + 1 FROM sources;
 
 -- name: insert_source
-INSERT INTO sources (source_id, path, size, mtime, content_hash, format, namespace, started_at)
-VALUES ($source_id, $path, $size, $mtime, $content_hash, $format, $namespace, timezone('UTC', now()));
+INSERT INTO sources (source_id, path, size, mtime, format, namespace, started_at)
+VALUES ($source_id, $path, $size, $mtime, $format, $namespace, $started_at);
 
 -- name: bad_records
 -- Malformed records DuckDB's CSV reader skipped (read_csv store_rejects):
@@ -74,18 +76,19 @@ SELECT count(*) FROM staged;
 SELECT EXISTS (SELECT 1 FROM events WHERE namespace = $ns);
 
 -- name: staged_repeats
-SELECT count(*) - count(DISTINCT namespace || chr(0) || event_id) FROM staged;
+-- (event_id alone: a conservative screen, any repeat takes the full dedupe path)
+SELECT count(*) - count(DISTINCT event_id) FROM staged;
+
+-- In the three move statements /*columns*/ is the list of `events` columns
+-- that `staged` has (pipeline.EVENT_COLUMNS; a format may leave out columns
+-- it never fills, which then take their default). Columns are listed because
+-- a format module may keep working columns in `staged`.
 
 -- name: move_events
 -- New rows: (namespace, event_id) not yet stored; inside the file the first
--- occurrence wins. Everything else staged is a duplicate. Columns are listed:
--- a format module may keep working columns in `staged`.
-INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
-SELECT $source_id, s.namespace, s.event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line
+-- occurrence wins. Everything else staged is a duplicate.
+INSERT INTO events (source_id, /*columns*/)
+SELECT $source_id, /*columns*/
 FROM staged s
 WHERE NOT EXISTS (
     SELECT 1 FROM events e WHERE e.namespace = s.namespace AND e.event_id = s.event_id
@@ -94,12 +97,8 @@ QUALIFY row_number() OVER (PARTITION BY s.namespace, s.event_id ORDER BY s.line)
 
 -- name: move_events_unique
 -- move_events when no (namespace, event_id) repeats inside the file.
-INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
-SELECT $source_id, s.namespace, s.event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line
+INSERT INTO events (source_id, /*columns*/)
+SELECT $source_id, /*columns*/
 FROM staged s
 WHERE NOT EXISTS (
     SELECT 1 FROM events e WHERE e.namespace = s.namespace AND e.event_id = s.event_id
@@ -107,13 +106,12 @@ WHERE NOT EXISTS (
 
 -- name: move_events_new
 -- move_events when nothing is stored under the namespace and no id repeats.
-INSERT INTO events (source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line)
-SELECT $source_id, namespace, event_id, conv_key, conversation_id, ts, type, channel, queue, direction, author,
-    automated, "text", value, scale_max, quick_reply, sentiment, talk_seconds, hold_seconds,
-    wrap_seconds, handle_seconds, reply_count, origin, extra, line
-FROM staged;
+INSERT INTO events (source_id, /*columns*/)
+SELECT $source_id, /*columns*/
+FROM staged s;
+
+-- name: staged_columns
+SELECT column_name FROM duckdb_columns() WHERE table_name = 'staged' AND database_name = 'temp';
 
 -- name: move_rejects
 INSERT INTO rejects (source_id, path, line, reason, raw)
@@ -121,10 +119,11 @@ SELECT $source_id, $path, line, reason, raw FROM staged_rejects ORDER BY line;
 
 -- name: finish_source
 UPDATE sources SET
-    finished_at = timezone('UTC', now()),
+    finished_at = $finished_at,
     rows_read = $rows_read,
     imported = $imported,
     duplicates = $duplicates,
     rejected = $rejected,
-    byte_offset = $byte_offset
+    byte_offset = $byte_offset,
+    content_hash = $content_hash
 WHERE source_id = $source_id;

@@ -94,7 +94,7 @@ linked AS (
 ),
 wanted AS (SELECT DISTINCT parent::VARCHAR AS event_id FROM linked WHERE parent IS NOT NULL AND NOT parent_here),
 stored AS (
-    SELECT e.event_id::BIGINT AS id, min(e.ts) AS ts, min(e.conversation_id) AS conversation_id
+    SELECT TRY_CAST(e.event_id AS BIGINT) AS id, min(e.ts) AS ts, min(e.conversation_id) AS conversation_id
     FROM events e SEMI JOIN wanted w ON e.event_id = w.event_id
     WHERE e.namespace = $ns GROUP BY e.event_id
 )
@@ -133,7 +133,7 @@ SELECT count(*) FROM twcs_anc WHERE NOT done;
 
 -- name: tree_loops
 -- Only equal timestamps can form a reply loop (later replies are rejected);
--- a node still not done after the step cap sits on or under one.
+-- a node still not done when steps stop finishing nodes sits on or under one.
 UPDATE twcs_rows SET reason = 'reply chain loops back on itself (tweet ' || twcs_rows.id || ')'
 FROM twcs_anc a WHERE twcs_rows.id = a.id AND NOT a.done AND twcs_rows.reason IS NULL;
 
@@ -144,57 +144,65 @@ CREATE OR REPLACE TEMP TABLE twcs_continued AS
 SELECT id, stored_conv FROM twcs_nodes WHERE stored_conv IS NOT NULL AND NOT parent_here;
 
 -- name: brands
--- Brand = author of the first outbound tweet of the conversation (stored ones
--- count: their queue holds the brand); else the first @handle of the root's
--- text that is a known brand (any author of an outbound tweet).
+-- Brand per tree root = author of the first outbound tweet of the conversation
+-- (for a tree continuing a stored conversation, stored tweets count: their
+-- queue holds the brand); else the first @handle of the root's text that is a
+-- known brand (any author of an outbound tweet, in this file or stored).
 CREATE OR REPLACE TEMP TABLE twcs_brand AS
-WITH ok AS (
-    SELECT r.id, r.ts, r.line, r.is_in, r.author_id, r."text", a.anc AS root_id,
-        coalesce(c.stored_conv, a.anc::VARCHAR) AS conv_id, c.id IS NOT NULL AS continued
-    FROM twcs_rows r JOIN twcs_anc a ON r.id = a.id LEFT JOIN twcs_continued c ON a.anc = c.id
-    WHERE r.reason IS NULL AND (NOT r.is_in OR r.id = a.anc)
+WITH outbound_here AS (
+    SELECT r.ts, r.author_id, a.anc AS root_id
+    FROM twcs_rows r JOIN twcs_anc a ON r.id = a.id
+    WHERE r.reason IS NULL AND NOT r.is_in
 ),
 stored AS (
-    SELECT e.conversation_id AS conv_id, e.ts, e.line, e.queue, e.direction, e.event_id, e."text"
-    FROM events e SEMI JOIN twcs_continued c ON e.conversation_id = c.stored_conv
+    SELECT c.id AS root_id, e.ts, e.queue, e.direction, e.event_id, e.conversation_id, e."text"
+    FROM events e JOIN twcs_continued c ON e.conversation_id = c.stored_conv
     WHERE e.namespace = $ns AND e.type = 'message'
 ),
 outbound AS (
-    SELECT conv_id, ts, 1 AS src, line, author_id AS brand FROM ok WHERE NOT is_in
+    SELECT root_id, ts, 1 AS src, author_id AS brand FROM outbound_here
     UNION ALL
-    SELECT conv_id, ts, 0, line, queue FROM stored WHERE direction = 'out'
+    SELECT root_id, ts, 0, queue FROM stored WHERE direction = 'out'
 ),
 first_out AS (
-    SELECT conv_id, first(brand ORDER BY ts, src, line) AS brand FROM outbound GROUP BY conv_id
+    -- arg_min on one number is ~3x faster than first(... ORDER BY); a stored tweet wins a tie.
+    SELECT root_id, arg_min(brand, epoch_us(ts) * 2 + src) AS brand FROM outbound GROUP BY root_id
 ),
 known AS (
     SELECT list(DISTINCT lower(brand)) AS lows, list(DISTINCT brand) AS names FROM (
-        SELECT DISTINCT author_id AS brand FROM ok WHERE NOT is_in
+        SELECT DISTINCT author_id AS brand FROM outbound_here
         UNION
         SELECT DISTINCT queue FROM events WHERE namespace = $ns AND direction = 'out' AND queue IS NOT NULL)
 ),
+-- Roots (anc = self) without an outbound tweet: only their text is read.
+brandless AS (
+    SELECT id AS root_id FROM twcs_anc WHERE done AND anc = id
+    AND id NOT IN (SELECT root_id FROM first_out)
+),
 roots AS (
-    SELECT conv_id, min("text") AS "text" FROM ok WHERE id = root_id AND NOT continued GROUP BY conv_id
+    SELECT r.id AS root_id, r."text" FROM twcs_rows r SEMI JOIN brandless b ON r.id = b.root_id
+    WHERE r.reason IS NULL AND r.id NOT IN (SELECT id FROM twcs_continued)
     UNION ALL
-    SELECT conv_id, min("text") FROM stored WHERE event_id = conv_id GROUP BY conv_id
+    SELECT s.root_id, s."text" FROM stored s SEMI JOIN brandless b ON s.root_id = b.root_id
+    WHERE s.event_id = s.conversation_id
 ),
 by_handle AS (
-    SELECT t.conv_id,
+    SELECT t.root_id,
         list_filter(regexp_extract_all(lower(t."text"), '@(\w+)', 1), lambda h: list_contains(k.lows, h))[1] AS handle,
         k.names
     FROM roots t CROSS JOIN known k
-    WHERE t.conv_id NOT IN (SELECT conv_id FROM first_out)
 )
-SELECT conv_id, brand FROM first_out
+SELECT root_id, brand FROM first_out
 UNION ALL
-SELECT conv_id, list_filter(names, lambda n: lower(n) = handle)[1] FROM by_handle WHERE handle IS NOT NULL;
+SELECT root_id, any_value(list_filter(names, lambda n: lower(n) = handle)[1])
+FROM by_handle WHERE handle IS NOT NULL GROUP BY root_id;
 
 -- name: stage
 -- An outbound tweet's author is the agent's sign-off (`^JK`, `-Becky`, `*DD`)
 -- when its text ends with one, else the brand account.
 INSERT INTO staged BY NAME
 WITH ok AS (
-    SELECT r.*, coalesce(c.stored_conv, a.anc::VARCHAR) AS conv_id
+    SELECT r.*, a.anc AS root_id, coalesce(c.stored_conv, a.anc::VARCHAR) AS conv_id
     FROM twcs_rows r JOIN twcs_anc a ON r.id = a.id LEFT JOIN twcs_continued c ON a.anc = c.id
     WHERE r.reason IS NULL
 )
@@ -217,7 +225,7 @@ SELECT
     CASE WHEN r.parent IS NOT NULL THEN json_object('in_reply_to', r.parent::VARCHAR) END AS extra,
     r.line
 FROM ok r
-LEFT JOIN twcs_brand b ON b.conv_id = r.conv_id;
+LEFT JOIN twcs_brand b ON b.root_id = r.root_id;
 
 -- name: parse_rejects
 -- One reject per broken input row: a bare CR splits a row into two fragments

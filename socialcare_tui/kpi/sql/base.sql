@@ -10,21 +10,34 @@ CREATE OR REPLACE TEMP MACRO secs(a, b) AS (epoch_us(b) - epoch_us(a)) / 1e6;
 
 -- name: scope_events
 -- Every event at or before as_of, with its order in its conversation:
--- ts, inbound messages before everything else, then file order.
+-- ts, inbound messages before everything else, then file order. hr_upto
+-- (human replies up to and including the row) shares the sort. The sort
+-- carries only the key columns and the row id (carrying every column, text
+-- included, through the sort cost more than joining them back by row id).
 CREATE OR REPLACE TEMP TABLE scope_events AS
--- hr_upto (human replies up to and including the row) shares the sort.
-SELECT e.*,
-       row_number() OVER w AS ord,
-       sum(CASE WHEN e.type = 'message' AND e.direction = 'out' AND NOT e.automated THEN 1 ELSE 0 END)
-           OVER (w ROWS UNBOUNDED PRECEDING) AS hr_upto
-FROM events e
-WHERE e.ts <= $as_of::TIMESTAMP
-WINDOW w AS (
-    PARTITION BY e.conv_key
-    ORDER BY e.ts,
-             CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END,
-             e.source_id, e.line, e.event_id
-);
+WITH o AS (
+    SELECT e.rowid AS rid,
+           row_number() OVER w AS ord,
+           sum(CASE WHEN e.type = 'message' AND e.direction = 'out' AND NOT e.automated THEN 1 ELSE 0 END)
+               OVER (w ROWS UNBOUNDED PRECEDING) AS hr_upto
+    FROM events e
+    WHERE e.ts <= $as_of::TIMESTAMP
+    WINDOW w AS (
+        PARTITION BY e.conv_key
+        ORDER BY e.ts,
+                 CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END,
+                 e.source_id, e.line, e.event_id
+    )
+)
+SELECT e.*, o.ord, o.hr_upto
+FROM events e JOIN o ON e.rowid = o.rid
+WHERE e.ts <= $as_of::TIMESTAMP;
+
+-- name: trim_scope_events
+-- Only when the engine reuses the scope_events of a later as_of on the same
+-- cursor (no filters): the events up to an earlier as_of are a prefix of each
+-- conversation's order, so their ord and hr_upto are unchanged.
+DELETE FROM scope_events WHERE ts > $as_of::TIMESTAMP;
 
 -- name: conv_attr
 -- Conversation facts that need no message logic. Survey answers (csat, nps)
@@ -55,8 +68,8 @@ CREATE OR REPLACE TEMP TABLE msgs AS
 SELECT m.conv_key, m.event_id, m.ts, m.ord, m.direction, m.author, m.automated, m.text,
        m.quick_reply, m.sentiment, m.reply_count,
        a.channel, coalesce(a.last_queue, a.channel) AS queue,
-       (m.direction = 'out' AND NOT m.automated) AS is_human_reply,
-       (m.direction = 'in') AS is_customer,
+       coalesce(m.direction = 'out' AND NOT m.automated, false) AS is_human_reply,
+       coalesce(m.direction = 'in', false) AS is_customer,
        m.hr_upto
 FROM scope_events m
 JOIN conv_attr a USING (conv_key)

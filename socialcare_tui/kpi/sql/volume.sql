@@ -99,13 +99,14 @@ FROM msgs m LEFT JOIN conv c USING (conv_key)
 WHERE m.is_customer AND m.ts >= $lo AND m.ts < $hi
 
 -- name: peak_hour.agg
--- Counts per hour (and weekday) as lists; list_position finds the first
--- maximum, so ties go to the earliest hour (and weekday).
+-- The smallest {n: -count, key} is the most frequent key, the earliest on ties
+-- (NULL when there are no rows).
 SELECT grp,
-       CASE WHEN count(*) > 0 THEN list_position(list_transform(range(24), lambda h: coalesce(histogram(local_hour)[h], 0)),
-                                                 list_max(list_transform(range(24), lambda h: coalesce(histogram(local_hour)[h], 0)))) - 1 END AS value,
-       coalesce(list_max(list_transform(range(24), lambda h: coalesce(histogram(local_hour)[h], 0))), 0) AS count,
-       CASE WHEN count(*) > 0 THEN list_position(list_transform(range(7), lambda d: coalesce(histogram(local_weekday)[d], 0)),
-                                                 list_max(list_transform(range(7), lambda d: coalesce(histogram(local_weekday)[d], 0)))) - 1 END AS peak_weekday,
+       list_min(list_transform(map_entries(histogram(local_hour)),
+                               lambda e: {'n': -(e.value::BIGINT), 'key': e.key})).key AS value,
+       coalesce(-list_min(list_transform(map_entries(histogram(local_hour)),
+                                         lambda e: {'n': -(e.value::BIGINT), 'key': e.key})).n, 0) AS count,
+       list_min(list_transform(map_entries(histogram(local_weekday)),
+                               lambda e: {'n': -(e.value::BIGINT), 'key': e.key})).key AS peak_weekday,
        CASE WHEN count(*) = 0 THEN 'no customer messages in the window' END AS reason
 FROM kpi_rows GROUP BY grp

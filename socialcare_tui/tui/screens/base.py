@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.screen import Screen
 
-from socialcare_tui.tui.widgets.too_small import TooSmall, too_small
+from socialcare_tui.tui.widgets.too_small import too_small
 
 
 class BaseScreen(Screen):

@@ -53,7 +53,7 @@ class DrillScreen(BaseScreen):
         info = self.info
         text = Text(info.title, style="bold")
         if result is not None:
-            text.append(f"  {fmt.value(result.get('value'), info.unit)}", style="bold")
+            text.append(f"  {fmt.value(result.get('value'), info.unit, info.id)}", style="bold")
             if result.get("value") is None and result.get("reason"):
                 text.append(f" ({result['reason']})")
         text.append(f"\n{info.help}\ncounts by: {info.counts_by or '—'}")

@@ -23,7 +23,8 @@ BUILT_IN = (
 
 
 def help_text(app, sections, kpis) -> Text:
-    text = Text("Keys\n", style="bold")
+    text = Text("Keys", style="bold")
+    text.append("  (remap in config.toml: [keys] action id = \"key\")\n", style="dim")
     seen = set()
     for title, bindings in sections:
         text.append(f"\n{title}\n", style="bold underline")
@@ -33,7 +34,10 @@ def help_text(app, sections, kpis) -> Text:
             seen.add(binding.action)
             key = app.key_for(binding)
             text.append(f"  {key:<16}", style="bold")
-            text.append(f"{binding.tooltip or binding.description or binding.action}\n")
+            text.append(binding.tooltip or binding.description or binding.action)
+            if binding.id:
+                text.append(f"  [keys] {binding.id}", style="dim")
+            text.append("\n")
     text.append("\nAlso\n", style="bold underline")
     for key, what in BUILT_IN:
         text.append(f"  {key:<16}", style="bold")

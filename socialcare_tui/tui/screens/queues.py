@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.widgets import DataTable, Input, Tab, Tabs
+from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.text import plain
@@ -43,6 +43,7 @@ class QueuesView(Container):
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         yield table
+        yield Static("", id="queue-detail", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#queue-filter").display = False
@@ -87,6 +88,8 @@ class QueuesView(Container):
             table.add_row(*self._cells(row, now), key=row["conv_key"])
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
+        if table.row_count == 0:
+            self._show_detail(None)
         tab = self.query_one(Tabs).active_tab
         if tab is not None:
             label = f"{self.status.capitalize()} {len(self.rows)}"
@@ -122,6 +125,24 @@ class QueuesView(Container):
             self.rows = []
             self._fill()
             self.app.refresh_now()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted conversation's last message in full width below the table."""
+        event.stop()
+        row = next((r for r in self.rows if r["conv_key"] == event.row_key.value), None)
+        self._show_detail(row)
+
+    def _show_detail(self, row: dict | None) -> None:
+        detail = self.query_one("#queue-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        who = "customer" if row.get("last_direction") == "in" else "brand"
+        text = plain(f"{row.get('customer') or '—'} · {row.get('channel') or ''}/{row.get('queue') or ''}"
+                     f" · last from {who}: ", style="bold")
+        text.append_text(plain(row.get("last_message") or "", limit=400))
+        text.no_wrap = False
+        detail.update(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -8,10 +8,12 @@ from textual.containers import Grid
 from textual_plotext import PlotextPlot
 
 from socialcare_tui.safetext import clean
+from socialcare_tui.tui import format as fmt
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FRT_BUCKETS = ("<1h", "1-4h", "4-8h", "8-24h", ">24h")
 LABEL_LIMIT = 18
+PLOT_HEIGHT = 14
 
 
 def label(value: object) -> str:
@@ -27,7 +29,14 @@ class TrendsView(Grid, can_focus=True):
             yield PlotextPlot(id=f"plot-{name}", classes="trend-plot")
 
     def on_resize(self) -> None:
-        self.styles.grid_size_columns = 3 if self.size.width >= 150 else 2 if self.size.width >= 90 else 1
+        """1, 2 or 3 plots a row; taller plots when the rows fit the screen."""
+        columns = 3 if self.size.width >= 150 else 2 if self.size.width >= 90 else 1
+        rows = -(-len(self.PLOTS) // columns)
+        height = max(PLOT_HEIGHT, self.size.height // rows)
+        self.styles.grid_size_columns = columns
+        self.styles.grid_rows = str(height)
+        for plot in self.query(PlotextPlot):
+            plot.styles.height = height
 
     def fetch(self, source, scope):
         return source.trends(scope)
@@ -39,7 +48,7 @@ class TrendsView(Grid, can_focus=True):
         kpis = data["report"].get("kpis", {})
         volume = kpis.get("inbound_volume") or {}
         self._bars("by-hour", "Customer messages by hour (UTC)",
-                   [f"{h:02d}" for h in range(24)], volume.get("by_hour") or [0] * 24)
+                   [f"{h:02d}" for h in range(24)], volume.get("by_hour") or [0] * 24, every=3)
         self._bars("by-weekday", "Customer messages by weekday", list(WEEKDAYS),
                    volume.get("by_weekday") or [0] * 7)
         self._frt_buckets(data["by_channel"])
@@ -50,7 +59,7 @@ class TrendsView(Grid, can_focus=True):
         quick = (kpis.get("quick_replies") or {}).get("top") or []
         self._hbars("quick-replies", "Top quick replies (uses)",
                     [label(q.get("name")) for q in quick], [q.get("uses") or 0 for q in quick])
-        self._sentiment(data["series"].get("sentiment") or [])
+        self._sentiment(data["series"].get("sentiment") or [], data.get("span"))
 
     def _plot(self, name: str):
         widget = self.query_one(f"#plot-{name}", PlotextPlot)
@@ -59,17 +68,23 @@ class TrendsView(Grid, can_focus=True):
         plt.clear_figure()
         return widget, plt
 
-    def _bars(self, name: str, title: str, labels: list[str], values: list) -> None:
+    # Ticks are always given explicitly: plotext's own choice for text labels varies
+    # from run to run, which would make the screen (and its snapshots) flicker.
+    def _bars(self, name: str, title: str, labels: list[str], values: list, every: int = 1) -> None:
         widget, plt = self._plot(name)
         plt.title(title)
-        plt.bar(labels, [v or 0 for v in values], marker="hd")
+        positions = list(range(len(labels)))
+        plt.bar(positions, [v or 0 for v in values], marker="hd")
+        plt.xticks(positions[::every], labels[::every])
         widget.refresh()
 
     def _hbars(self, name: str, title: str, labels: list[str], values: list) -> None:
         widget, plt = self._plot(name)
         plt.title(title)
         if labels:
-            plt.bar(list(reversed(labels)), list(reversed(values)), orientation="horizontal", width=0.3)
+            positions = list(range(len(labels)))
+            plt.bar(positions, list(reversed(values)), orientation="horizontal", width=0.3)
+            plt.yticks(positions, list(reversed(labels)))
         else:
             plt.title(f"{title}: none in the window")
         widget.refresh()
@@ -85,18 +100,21 @@ class TrendsView(Grid, can_focus=True):
                 names.append(label((group.get("key") or {}).get("channel") or "—"))
                 series.append(counts)
         if series:
-            plt.multiple_bar(list(FRT_BUCKETS), series, labels=names)
+            positions = list(range(len(FRT_BUCKETS)))
+            plt.multiple_bar(positions, series, labels=names)
+            plt.xticks(positions, list(FRT_BUCKETS))
         else:
             plt.title("First responses: none in the window")
         widget.refresh()
 
-    def _sentiment(self, values: list) -> None:
+    def _sentiment(self, values: list, span) -> None:
         widget, plt = self._plot("sentiment")
         plt.title("Sentiment over the window (positive − negative share)")
         points = [(i, v) for i, v in enumerate(values) if v is not None]
         if points:
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
             plt.ylim(-1, 1)
+            plt.xticks(*_time_ticks(len(values), span))
         else:
             plt.title("Sentiment: no data (choose a window with w)")
         widget.refresh()
@@ -112,3 +130,12 @@ def _bucket_counts(entry: dict) -> list[float] | None:
     if all(b in entry for b in FRT_BUCKETS):
         return [float(entry[b] or 0) for b in FRT_BUCKETS]
     return None
+
+
+def _time_ticks(buckets: int, span) -> tuple[list[int], list[str]]:
+    """Bucket positions labelled by how long before as-of they start (`−7d` … `−1d`)."""
+    positions = list(range(0, buckets, max(1, buckets // 4)))
+    if span is None:
+        return [0, buckets - 1], ["start", "end"]
+    width = span.total_seconds() / buckets
+    return positions, [fmt.MINUS + fmt.duration(width * (buckets - p)) for p in positions]

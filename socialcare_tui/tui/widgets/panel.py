@@ -45,7 +45,7 @@ class KpiPanel(Widget, can_focus=True):
         for name in ("met", "at-risk", "missed"):
             self.set_class(state == name, f"-{name}")
         self.set_class(value is None, "-null")
-        self.value_text = fmt.value(value, unit)
+        self.value_text = fmt.value(value, unit, info.id)
         value_line = Text(self.value_text, style="bold")
         if state:
             value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")

@@ -1,0 +1,88 @@
+"""config.toml: defaults, every key parsed, and one line naming the key for a bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from socialcare_tui import config
+from socialcare_tui.errors import UserError
+
+
+def test_defaults_when_the_default_file_is_absent(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "default_config_path", lambda: tmp_path / "none.toml")
+    loaded = config.load()
+    assert loaded.sla == {"first_response": 3600.0, "next_reply": 14400.0, "resolution": 86400.0}
+    assert loaded.auto_resolve_after == 86400.0
+    assert loaded.fcr_repeat_window == 7 * 86400.0
+    assert loaded.refresh_seconds == 5.0
+
+
+def test_full_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        """
+timezone = "Europe/Paris"
+window = "7d"
+refresh_seconds = 2
+auto_resolve_after = "12h"
+fcr_repeat_window = "3d"
+[sla]
+first_response = "30m"
+[sla.channel.email]
+first_response = "8h"
+[sla.queue."Billing"]
+resolution = "2d"
+[topic_rules]
+"delivery/late" = '(?i)\\b(late|where is)\\b'
+[cost_per_conversation]
+phone = 12
+twitter = 1
+[channel_aliases]
+"Tweet" = "twitter"
+""",
+        encoding="utf-8",
+    )
+    loaded = config.load(path)
+    assert loaded.timezone == "Europe/Paris"
+    assert loaded.window == "7d"
+    assert loaded.auto_resolve_after == 12 * 3600
+    assert loaded.fcr_repeat_window == 3 * 86400
+    assert loaded.sla["first_response"] == 1800
+    assert loaded.sla["next_reply"] == 4 * 3600  # untouched default
+    assert ("channel", "email", "first_response", 8 * 3600) in loaded.sla_overrides
+    assert ("queue", "Billing", "resolution", 2 * 86400) in loaded.sla_overrides
+    assert loaded.cost_per_conversation == {"phone": 12.0, "twitter": 1.0}
+    assert loaded.channel_aliases == {"Tweet": "twitter"}
+
+
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        ({"colour": "red"}, "unknown key 'colour'"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"sla": {"first_response": "soon"}}, "sla.first_response"),
+        ({"sla": {"first_response": "-5m"}}, "sla.first_response"),
+        ({"sla": {"channel": {"email": {"first_reply": "1h"}}}}, "sla.channel.email"),
+        ({"refresh_seconds": 0}, "refresh_seconds"),
+        ({"topic_rules": {"refunds": "(unclosed"}}, "topic_rules.refunds"),
+        ({"topic_rules": {"refunds": "(?=lookahead)"}}, "topic_rules.refunds"),  # RE2 has no look-ahead
+        ({"cost_per_conversation": {"phone": "twelve"}}, "cost_per_conversation"),
+        ({"auto_resolve_after": "forever"}, "auto_resolve_after"),
+    ],
+)
+def test_bad_values_name_the_key(data, key):
+    with pytest.raises(UserError, match=key.replace(".", r"\.")) as err:
+        config.from_dict(data, "config.toml")
+    assert "\n" not in str(err.value)
+
+
+def test_explicit_missing_file_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="no such file"):
+        config.load(tmp_path / "missing.toml")
+
+
+def test_invalid_toml_is_one_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("timezone = \n", encoding="utf-8")
+    with pytest.raises(UserError, match="not valid TOML"):
+        config.load(path)
