@@ -19,6 +19,7 @@ import traceback
 from socialcare_tui import __version__, commands
 from socialcare_tui.errors import UserError
 from socialcare_tui.paths import log_path
+from socialcare_tui.safetext import clean
 
 DEFAULT_COMMAND = "open"
 
@@ -75,11 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, DEFAULT_COMMAND)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a usage mistake already printed
+        return int(exit_.code or 0)
     try:
         return int(args.run(args) or 0)
     except UserError as err:
-        print(f"socialcare-tui: {err}", file=sys.stderr)
+        # messages quote paths and values from the user: one safe line, whatever they hold
+        print(f"socialcare-tui: {clean(str(err), single_line=True)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("socialcare-tui: interrupted", file=sys.stderr)

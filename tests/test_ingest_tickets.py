@@ -232,3 +232,12 @@ Ticket ID,Created,Channel,Resolved,Satisfaction
     assert e["status:open"][0] == datetime(2024, 1, 1, 9)
     assert e["csat"][0] == datetime(2024, 1, 1, 9)
     assert one(con, "SELECT scale_max FROM events WHERE event_id = '2:csat'") == (5.0,)
+
+
+def test_summary_counts_ticket_rows_not_events(con, tmp_path):
+    # three ticket rows stage about five events each; the summary counts input rows
+    path = write(tmp_path, "zendesk.csv", ZENDESK)
+    first = run(con, path)
+    assert (first.rows_read, first.imported, first.duplicates, first.rejected) == (3, 3, 0, 0)
+    again = run(con, path)
+    assert (again.rows_read, again.imported, again.duplicates, again.rejected) == (3, 0, 3, 0)

@@ -16,6 +16,9 @@ def add_arguments(parser) -> None:
                         help="print the imported files and the report instead of opening the app")
     parser.add_argument("--window", metavar="SPAN", help="time window to start with (default 7d)")
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="seconds between refreshes")
+    from socialcare_tui.commands.open import add_display_arguments
+
+    add_display_arguments(parser)
 
 
 def run(args) -> int:
@@ -32,13 +35,15 @@ def _demo(args, db_path: Path) -> int:
     config = demo_config(args.config)
     open_command.check_settings(config)
     refresh = open_command.check_refresh(args.refresh)
+    wall = open_command.wallboard_settings(args, config)
     state = open_command.view_state(
         argparse.Namespace(window=args.window or "7d", as_of=None, channel=None), config
     )
     build_demo_db(db_path)
     if args.no_open:
         return describe(db_path, config)
-    open_command.run_app(config, state, db_path=str(db_path), refresh=refresh)
+    open_command.run_app(config, state, db_path=str(db_path), refresh=refresh, wallboard=wall,
+                         redact=args.redact)
     return 0
 
 

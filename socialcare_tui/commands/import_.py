@@ -33,6 +33,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def normalise_encoding(text: str) -> str:
+    """`Latin1`, `UTF_8`, `iso-8859-1` … as the pipeline names them (readers.ENCODINGS)."""
+    lowered = text.lower().replace("_", "-")
+    return _ENCODINGS.get(lowered, lowered)
+
+
 def parse_maps(items: list[str]) -> dict[str, str]:
     maps: dict[str, str] = {}
     for item in items:
@@ -51,8 +57,7 @@ def run(args) -> int:
     config = config_module.load(args.config)
     options = pipeline.ImportOptions(
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
-        queue=args.queue, namespace=args.namespace, link=args.link, encoding=_ENCODINGS.get(
-            args.encoding.lower().replace("_", "-"), args.encoding.lower()),
+        queue=args.queue, namespace=args.namespace, link=args.link, encoding=normalise_encoding(args.encoding),
         channel_aliases=config.channel_aliases,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens

@@ -21,6 +21,15 @@ def add_arguments(parser) -> None:
                         help="seconds between refreshes (default: config refresh_seconds, 5)")
     parser.add_argument("--read-only", action="store_true",
                         help="open the database read-only (no imports; another process may write)")
+    add_display_arguments(parser)
+
+
+def add_display_arguments(parser) -> None:
+    """--wallboard and --redact, shared by open, demo and serve."""
+    parser.add_argument("--wallboard", action="store_true",
+                        help="show the [wallboard] KPIs in large digits, cycling through the channels")
+    parser.add_argument("--redact", action="store_true",
+                        help="show customer handles, e-mails and phone numbers as stable pseudonyms")
 
 
 def run(args) -> int:
@@ -31,12 +40,23 @@ def run(args) -> int:
     state = view_state(args, config)
     refresh = check_refresh(args.refresh)
     check_settings(config)
+    wall = wallboard_settings(args, config)
     db_path = resolve_path(args.db)
     follower = make_follower(args.watch, db_path, config, args.read_only)
     check_database(db_path, args.read_only)
     run_app(config, state, db_path=str(db_path), refresh=refresh,
-            config_path=args.config, read_only=args.read_only, follower=follower)
+            config_path=args.config, read_only=args.read_only, follower=follower,
+            wallboard=wall, redact=getattr(args, "redact", False))
     return 0
+
+
+def wallboard_settings(args, config):
+    """The wallboard's tiles and cycle when --wallboard is given (checked before the app starts)."""
+    if not getattr(args, "wallboard", False):
+        return None
+    from socialcare_tui.tui.wallboard import settings
+
+    return settings(config)
 
 
 def make_follower(paths, db_path, config, read_only: bool):
@@ -67,7 +87,7 @@ def check_database(db_path, read_only: bool) -> None:
 
 
 def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read_only=False,
-            follower=None) -> None:
+            follower=None, wallboard=None, redact=False) -> None:
     """The app on `db_path`, which it opens for each refresh and closes right after."""
     from socialcare_tui.paths import default_config_path
     from socialcare_tui.tui.app import SocialCareApp
@@ -76,7 +96,8 @@ def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read
     remember_in = config_path or config.path or default_config_path()
     source = DataSource(None, config, db_path=db_path, read_only=read_only)
     app = SocialCareApp(source, db_path=db_path, state=state, refresh_seconds=refresh,
-                        config_path=remember_in, read_only=read_only, follower=follower)
+                        config_path=remember_in, read_only=read_only, follower=follower,
+                        wallboard=wallboard, redact=redact)
     app.run()
 
 

@@ -134,6 +134,7 @@ class Follower:
                 )
         self.db = db
         self.options = options if options is not None else pipeline.ImportOptions()
+        pipeline.check_options(self.options)  # a bad --timezone stops here, not at every batch
         known = pipeline.formats()
         if self.options.format and self.options.format not in known:
             raise UserError(f"--format {self.options.format}: unknown format (known: {', '.join(known)})")

@@ -10,6 +10,7 @@ transaction, so a kill at any point leaves the database as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -25,8 +26,9 @@ from types import ModuleType
 import duckdb
 
 from socialcare_tui import sqlfiles
-from socialcare_tui.errors import UserError
+from socialcare_tui.errors import DatabaseUnavailable, UserError
 from socialcare_tui.ingest import channels, readers
+from socialcare_tui.safetext import clean
 from socialcare_tui.timeparse import zone
 
 FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
@@ -146,6 +148,20 @@ class ImportSummary:
         return asdict(self)
 
 
+def _one_clean_line(function):
+    """A UserError raised inside says what and where in ONE line that is safe to print:
+    messages quote file names and column names, which are untrusted (NUL, escapes, newlines)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except UserError as err:
+            raise type(err)(clean(str(err), single_line=True)) from None
+
+    return wrapper
+
+
 # -- format registry -------------------------------------------------------------
 
 
@@ -195,6 +211,7 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+@_one_clean_line
 def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> SourceFile:
     """Stat the file, read its columns and pick its format; every mistake is a UserError."""
     found = readers.layout(path)
@@ -217,15 +234,23 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         raise UserError(f"{path}: empty file")
     if options.encoding not in readers.ENCODINGS:
         raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
+    head = readers.head_bytes(path, compression) if kind != "parquet" else None
+    encoding = options.encoding
+    if encoding == "utf-8" and readers.bom_encoding(head):
+        encoding = readers.bom_encoding(head)  # a UTF-16 file says so in its first bytes
+    bad_line = readers.bad_text_line(head, encoding)
+    if bad_line is not None:
+        raise UserError(f"{path}: line {bad_line} has bytes that are not valid {encoding} "
+                        "(give the file's encoding with --encoding)")
     try:
-        if not readers.has_content(con, path, kind, compression, options.encoding):
+        if not readers.has_content(con, path, kind, compression, encoding, head):
             raise UserError(f"{path}: empty file")
-        width = readers.header_width(path, kind, compression, options.encoding)
+        width = readers.header_width(head, kind, encoding)
         if width > MAX_COLUMNS:
             raise UserError(f"{path}: {width} columns; at most {MAX_COLUMNS} are supported")
         if kind == "json":
-            kind = readers.json_kind(con, path, compression, options.encoding)
-        columns = readers.columns(con, path, kind, compression, options.encoding)
+            kind = readers.json_kind(con, path, compression, encoding)
+        columns = readers.columns(con, path, kind, compression, encoding)
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
         raise readers.describe_error(str(path), kind, err) from None
     if not columns:
@@ -233,7 +258,7 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
     if len(columns) > MAX_COLUMNS:
         raise UserError(f"{path}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
     file = SourceFile(
-        path=path, kind=kind, compression=compression, encoding=options.encoding,
+        path=path, kind=kind, compression=compression, encoding=encoding,
         size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
         columns=columns,
     )
@@ -285,6 +310,7 @@ def _check_maps(file: SourceFile, options: ImportOptions) -> None:
 # -- importing -----------------------------------------------------------------------
 
 
+@_one_clean_line
 def import_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[str | Path],
@@ -304,6 +330,7 @@ def import_paths(
     return summaries
 
 
+@_one_clean_line
 def plan_paths(
     con: duckdb.DuckDBPyConnection | None, paths: Iterable[str | Path], options: ImportOptions
 ) -> list[SourceFile]:
@@ -320,11 +347,13 @@ def plan_paths(
             scratch.close()
 
 
+@_one_clean_line
 def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
     """Import one file from `plan_paths` in one transaction."""
     return _import(con, file, options)
 
 
+@_one_clean_line
 def import_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -339,8 +368,10 @@ def import_file(
 
 
 def check_options(options: ImportOptions) -> None:
-    """Check the options that do not depend on a file (--timezone, --namespace, --link)."""
+    """Check the options that do not depend on a file (--timezone, --encoding, --namespace, --link)."""
     zone(options.timezone, "--timezone")
+    if options.encoding not in readers.ENCODINGS:
+        raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
     for name in ("namespace", "link"):
         value = getattr(options, name)
         if value is not None and (not value.strip() or ":" in value):
@@ -364,6 +395,8 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
             _reader_rejects(con, file)
         except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
                 duckdb.OutOfRangeException) as err:
+            if _write_failure(err):
+                raise
             # data the SQL did not foresee: still one line (exit 2), never a traceback
             raise readers.describe_error(str(file.path), file.kind, err) from None
         file.content_hash = hashing.result()
@@ -372,15 +405,24 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
             before_commit(con, summary)
         _pause("moved")
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as err:
         hashing.cancel()
         try:
             con.execute("ROLLBACK")
         except duckdb.Error:
             pass  # the transaction is gone already; the original error matters
+        reason = _write_failure(err) if isinstance(err, duckdb.Error) else None
+        if reason:
+            raise DatabaseUnavailable(
+                f"{file.path}: not imported, the database could not be written ({reason}); "
+                "it holds what it held before"
+            ) from None
         raise
     finally:
-        con.execute("SET TimeZone = $tz", {"tz": saved_tz})
+        try:
+            con.execute("SET TimeZone = $tz", {"tz": saved_tz})
+        except duckdb.Error:
+            pass  # a database invalidated by a failed write: the error above says so
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
 
@@ -420,11 +462,11 @@ def _reader_rejects(con, file: SourceFile) -> None:
 
 
 def _move(con, file: SourceFile) -> ImportSummary:
-    staged = _run(con, "staged_rows").fetchone()[0]
-    rejected = con.execute("SELECT count(*) FROM staged_rejects").fetchone()[0]
+    staged, rejected = _run(con, "row_counts").fetchone()
     if staged + rejected == 0:
         raise UserError(f"{file.path}: no data rows (empty file)")
-    imported = con.execute(_move_sql(con, file), {"source_id": file.source_id}).fetchone()[0]
+    con.execute(_move_sql(con, file), {"source_id": file.source_id})
+    imported = _run(con, "imported_rows", {"source_id": file.source_id}).fetchone()[0]
     _run(con, "move_rejects", {"source_id": file.source_id, "path": str(file.path.resolve())})
     summary = ImportSummary(
         path=str(file.path), format=file.format, namespace=file.namespace, source_id=file.source_id,
@@ -514,6 +556,21 @@ def _move_statement(con, file: SourceFile) -> str:
 def _run(con, name: str, params: dict | None = None):
     sql = sqlfiles.statement(*_SQL, name)
     return con.execute(sql, params) if params else con.execute(sql)
+
+
+_WRITE_FAILURES = ("No space left on device", "Disk quota exceeded", "Read-only file system",
+                   "Could not write file", "Failed to create checkpoint", "database has been invalidated")
+
+
+def _write_failure(err: BaseException) -> str | None:
+    """Why the database file could not be written (full disk and the like), or None."""
+    text = str(err)
+    if isinstance(err, duckdb.FatalException) or any(marker in text for marker in _WRITE_FAILURES):
+        for cause in _WRITE_FAILURES[:3]:
+            if cause in text:
+                return cause.lower()
+        return text.splitlines()[0][:200] if text else type(err).__name__
+    return None
 
 
 def _table_exists(con, name: str) -> bool:

@@ -54,28 +54,60 @@ def compressed_parquet(path: Path) -> bool:
     return len(suffixes) >= 2 and suffixes[-1] in COMPRESSIONS and suffixes[-2] == ".parquet"
 
 
-def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compression: str, encoding: str) -> bool:
-    """False when the (decompressed) text holds nothing but blank lines."""
+def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compression: str, encoding: str,
+                head: bytes | None = None, limit: int = 1 << 20) -> bool:
+    """False when the (decompressed) text holds nothing but blank lines. `head` is the
+    file's first `limit` bytes (head_bytes), or None when they could not be read."""
     if kind == "parquet":
         return True
-    found = con.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {_lines_call()} WHERE trim(j) <> '')",
-        _params(path, compression, encoding, "jsonl"),
-    ).fetchone()
+    if head is not None:
+        return len(head) >= limit or bool(head.decode(encoding, errors="replace").strip("\x00 \t\r\n\ufeff"))
+    try:
+        found = con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {_lines_call()} WHERE trim(j) <> '')",
+            _params(path, compression, encoding, "jsonl"),
+        ).fetchone()
+    except duckdb.Error:
+        return True  # the reader proper says what is wrong
     return bool(found and found[0])
 
 
-def header_width(path: Path, kind: str, compression: str, encoding: str, limit: int = 1 << 20) -> int:
-    """Fields in the first record of a CSV/TSV (0 when not known): a cheap look before
-    DuckDB's sniffer, which takes many seconds over a header of 100,000 columns."""
-    if kind not in ("csv", "tsv") or compression == "zstd":
-        return 0
+def head_bytes(path: Path, compression: str, limit: int = 1 << 20) -> bytes | None:
+    """The first `limit` bytes of the (gzip-decompressed) file; None when not known."""
+    if compression == "zstd":
+        return None
     opener = gzip.open if compression == "gzip" else open
     try:
         with opener(path, "rb") as fh:
-            head = fh.read(limit)
+            return fh.read(limit)
     except (OSError, EOFError, zlib.error):
-        return 0  # DuckDB's reader gives the one-line error
+        return None  # DuckDB's reader gives the one-line error
+
+
+def bom_encoding(head: bytes | None) -> str | None:
+    """`utf-16` when the text starts with a UTF-16 byte order mark."""
+    return "utf-16" if head and head[:2] in (b"\xff\xfe", b"\xfe\xff") else None
+
+
+def bad_text_line(head: bytes | None, encoding: str) -> int | None:
+    """The line of the first bytes that are not text in `encoding` (a character cut off
+    at the end of `head` does not count), or None."""
+    if not head:
+        return None
+    try:
+        head.decode(encoding)
+    except UnicodeDecodeError as err:
+        if err.start >= len(head) - 4 and err.reason == "unexpected end of data":
+            return None
+        return head.count(b"\n", 0, err.start) + 1
+    return None
+
+
+def header_width(head: bytes | None, kind: str, encoding: str) -> int:
+    """Fields in the first record of a CSV/TSV (0 when not known): a cheap look before
+    DuckDB's sniffer, which takes many seconds over a header of 100,000 columns."""
+    if kind not in ("csv", "tsv") or not head:
+        return 0
     first = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
     try:
         return len(next(csv.reader([first], delimiter="\t" if kind == "tsv" else ","), []))
@@ -192,8 +224,13 @@ def invalid_json(kind: str, path: Path, compression: str, encoding: str) -> tupl
 def describe_error(where: str, kind: str, err: duckdb.Error) -> UserError:
     """A DuckDB read failure as one line."""
     text = str(err)
-    if "unicode" in text.lower() or "utf" in text.lower():
-        return UserError(f"{where}: bytes that are not valid in the declared encoding (try --encoding)")
-    first = text.splitlines()[0] if text else type(err).__name__
     label = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "json": "JSON", "parquet": "Parquet"}[kind]
+    if "invalid unicode" in text.lower() or "invalid utf" in text.lower():
+        return UserError(f"{where}: bytes that are not valid in the declared encoding (try --encoding)")
+    if "Error when sniffing file" in text:
+        return UserError(
+            f"{where}: cannot be read as {label}: no consistent layout (rows of different widths, "
+            "or a bare carriage return inside a field?)"
+        )
+    first = text.splitlines()[0] if text else type(err).__name__
     return UserError(f"{where}: cannot be read as {label} ({first[:200]})")

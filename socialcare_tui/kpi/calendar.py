@@ -75,8 +75,9 @@ def install(cur, hours: BusinessHours, as_of: datetime | None) -> None:
         # local dates reach one day beyond the UTC ones
         closed_rows += _closed_rows(cal, schedule, first - timedelta(days=1), last + timedelta(days=1))
     cur.executemany("INSERT INTO bh_hours VALUES (?, ?, ?, ?, ?)", hour_rows)
-    if closed_rows:
-        cur.executemany("INSERT INTO bh_closed VALUES (?, ?)", closed_rows)
+    if closed_rows:  # one statement with two lists: executemany takes ~0.1 ms a row
+        cals, days = zip(*closed_rows)
+        cur.execute(statements["add_closed"], {"cals": list(cals), "days": list(days)})
     cur.execute(statements["open"], {"first_day": first, "last_day": last})
     cur.execute(statements["open_at"])
     cur.execute(statements["secs"])

@@ -238,7 +238,7 @@ def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
     kpi_rows stays a view: no second copy of the rows."""
     rows_sql = kpi.rows_sql.strip().rstrip(";")
     if by:
-        rows_sql = f"SELECT *, {_GROUP_EXPR[by]} AS {_GRP_COLUMN} FROM ({rows_sql})"
+        rows_sql = f"SELECT *, {_GROUP_EXPR[by]} AS {_GRP_COLUMN} FROM ({rows_sql}\n)"
     _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {rows_sql}", params)
     sql = "SELECT NULL::VARCHAR AS grp, * FROM kpi_base"
     if by:

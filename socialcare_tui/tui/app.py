@@ -28,14 +28,16 @@ from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.screens.agents import AgentsView
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.screens.conversation import ConversationScreen
-from socialcare_tui.tui.screens.dashboard import DashboardView
+from socialcare_tui.tui.screens.dashboard import DashboardView, PanelGrid
 from socialcare_tui.tui.screens.drill import DrillScreen
 from socialcare_tui.tui.screens.first_run import FirstRunScreen
 from socialcare_tui.tui.screens.help import HelpScreen, help_text
 from socialcare_tui.tui.screens.prompt import PromptScreen
 from socialcare_tui.tui.screens.queues import QueuesView
 from socialcare_tui.tui.screens.trends import TrendsView
+from socialcare_tui.tui.screens.wallboard import WallboardScreen
 from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
+from socialcare_tui.tui.text import REDACTION
 from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader
 from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, Choice
 from socialcare_tui.tui.widgets.panel import KpiPanel
@@ -150,8 +152,12 @@ class SocialCareApp(App):
         config_path: Path | None = None,
         read_only: bool = False,
         follower=None,
+        wallboard=None,
+        redact: bool = False,
     ) -> None:
         super().__init__()
+        self.wallboard = wallboard  # tui.wallboard.WallboardSettings of --wallboard, or None
+        self.redact = redact
         self.source = source
         self.config = source.config
         self.db_path = db_path
@@ -188,7 +194,11 @@ class SocialCareApp(App):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.state.live:
             self.set_interval(1.0, self._tick_sla)
-        self.push_screen(MainScreen(self.infos, self.config.targets))
+        REDACTION.on = self.redact
+        if self.wallboard is not None:
+            self.push_screen(WallboardScreen(self.wallboard, self.config.targets))
+        else:
+            self.push_screen(MainScreen(self.infos, self.config.targets))
         if self.follower is not None:
             self.follower.on_batch = self._followed_from_thread
             self.follower.on_wait = self._waiting_from_thread
@@ -238,7 +248,7 @@ class SocialCareApp(App):
         if not getattr(screen, "refreshable", False) and not isinstance(screen, FirstRunScreen):
             self._arm_timer()
             return
-        target = screen if getattr(screen, "refreshable", False) else self._main_screen()
+        target = screen if getattr(screen, "refreshable", False) else self._base_screen()
         if target is None:
             return
         self._refresh_worker(target, self.state.scope())
@@ -251,7 +261,7 @@ class SocialCareApp(App):
             self.call_from_thread(self._apply, target, data)
 
     def _apply(self, target, data) -> None:
-        if isinstance(target, MainScreen):
+        if isinstance(target, (MainScreen, WallboardScreen)):
             newest = data[0]
             self.state.newest = newest
             if newest is None:
@@ -311,7 +321,8 @@ class SocialCareApp(App):
             as_of=as_of,
             live=live,
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
-            filter_label=state.filter_label(),
+            filter_label=getattr(self._base_screen(), "filter_label", state.filter_label)(),
+            redacted=self.redact,
         )
         for header in self.screen.query(StatusHeader):
             header.show(info)
@@ -321,6 +332,13 @@ class SocialCareApp(App):
     def _main_screen(self) -> MainScreen | None:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _base_screen(self) -> Screen | None:
+        """The screen under the others: the main screen, or the wallboard."""
+        for screen in self.screen_stack:
+            if isinstance(screen, (MainScreen, WallboardScreen)):
                 return screen
         return None
 
@@ -362,6 +380,13 @@ class SocialCareApp(App):
 
     # --- actions ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The views and the channels list are not on the wallboard: hide their keys there."""
+        if action in ("view", "toggle_sidebar") and isinstance(self._base_screen(), WallboardScreen):
+            return False
+        return True
+
+
     def action_view(self, name: str) -> None:
         while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
@@ -397,6 +422,11 @@ class SocialCareApp(App):
         else:
             self.refresh_now()
 
+    def action_toggle_redact(self) -> None:
+        self.redact = REDACTION.on = not self.redact
+        self.notify("customer identifiers " + ("redacted" if self.redact else "shown"), markup=False)
+        self.refresh_now()
+
     def action_refresh_data(self) -> None:
         self.refresh_now()
 
@@ -411,7 +441,7 @@ class SocialCareApp(App):
             return
         sections = [
             ("Everywhere", self.BINDINGS),
-            ("Dashboard", DashboardView.BINDINGS + KpiPanel.BINDINGS),
+            ("Dashboard", PanelGrid.BINDINGS + KpiPanel.BINDINGS),
             ("Queues", QueuesView.BINDINGS),
             ("Conversation and explain screens", DrillScreen.BINDINGS),
         ]
@@ -447,6 +477,9 @@ class SocialCareApp(App):
         yield SystemCommand("Export the current report", "write every KPI of this window to a file",
                             self.ask_export)
         yield SystemCommand("Pause or resume", "stop or restart the live refresh", self.action_pause)
+        yield SystemCommand("Redact customer identifiers: " + ("turn off" if self.redact else "turn on"),
+                            "show handles, e-mails and phone numbers as stable pseudonyms (cust-…)",
+                            self.action_toggle_redact)
         yield SystemCommand("Help", "every key and KPI", self.action_help)
 
     def ask_import(self) -> None:

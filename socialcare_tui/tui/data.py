@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from socialcare_tui.commands._scope_args import newest_event
 from socialcare_tui.config import Config
 
 
@@ -61,21 +62,27 @@ class DataSource:
 
     def newest(self):
         """Time of the newest event, None for an empty database (the first-run screen)."""
-        from socialcare_tui.commands._scope_args import newest_event
-
         with self.cursor() as cur:
             return newest_event(cur)
 
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
+        """Report, previous window and sparklines from `engine.dashboard` (fewer builds of
+        the shared layer than three separate calls). Over all the data (no window) there is
+        no previous window and no sparkline, so only the report is computed."""
         from socialcare_tui.kpi import engine
 
         with self.cursor() as cur:
-            report = engine.report(cur, scope, self.config)
-            before = engine.previous_scope(cur, scope, self.config)
-            previous = engine.report(cur, before, self.config) if before is not None else None
-            ids = kpi_ids or list(report.get("kpis", {}))
-            series = engine.series(cur, scope, self.config, ids, buckets=SPARK_BUCKETS) if scope.window else {}
-        return DashboardData(report, previous, series)
+            if not scope.window:
+                return DashboardData(engine.report(cur, scope, self.config, kpis=kpi_ids), None, {})
+            got = engine.dashboard(cur, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
+        return DashboardData(got["report"], got.get("previous"), got.get("series") or {})
+
+    def wallboard(self, scope, kpi_ids: list[str]) -> dict:
+        """The report of the wallboard's KPIs (no sparklines, no previous window)."""
+        from socialcare_tui.kpi import engine
+
+        with self.cursor() as cur:
+            return engine.report(cur, scope, self.config, kpis=kpi_ids)
 
     def channels(self, scope):
         from socialcare_tui.kpi import browse

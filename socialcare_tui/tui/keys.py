@@ -6,12 +6,12 @@ from __future__ import annotations
 def binding_sources() -> list:
     from socialcare_tui.tui.app import SocialCareApp
     from socialcare_tui.tui.screens.conversation import ConversationScreen
-    from socialcare_tui.tui.screens.dashboard import DashboardView
+    from socialcare_tui.tui.screens.dashboard import PanelGrid
     from socialcare_tui.tui.screens.drill import DrillScreen
     from socialcare_tui.tui.screens.queues import QueuesView
     from socialcare_tui.tui.widgets.panel import KpiPanel
 
-    return [SocialCareApp, DashboardView, KpiPanel, QueuesView, ConversationScreen, DrillScreen]
+    return [SocialCareApp, PanelGrid, KpiPanel, QueuesView, ConversationScreen, DrillScreen]
 
 
 def action_ids() -> set[str]:

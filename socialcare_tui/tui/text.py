@@ -2,25 +2,48 @@
 
 Everything customers or agents typed goes through `safetext.clean` and becomes a
 `rich.text.Text`, which Textual never parses as markup.
+
+`pii` marks what may identify a customer: "customer" (a customer id or an inbound
+message's author, replaced whole) or "text" (free text: handles, e-mails and phone
+numbers inside it are replaced). While `REDACTION.on` (`--redact`, palette toggle)
+both go through `socialcare_tui.redact.redact`, the one function every screen uses.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 
+from socialcare_tui.redact import redact
 from socialcare_tui.safetext import clean
 
 ELLIPSIS = "…"
 
 
-def plain(value: object, *, limit: int | None = None, style: str = "") -> Text:
+class Redaction:
+    """The app's redaction switch (one app per process; the app sets it on mount)."""
+
+    on: bool = False
+
+
+REDACTION = Redaction()
+
+
+def shown(value: object, pii: str | None = None, *, single_line: bool = False) -> str:
+    """`value` cleaned, and redacted when redaction is on and `pii` says it may identify."""
+    text = clean(value, single_line=single_line)
+    if pii and REDACTION.on:
+        text = redact(text, customer=pii == "customer")
+    return text
+
+
+def plain(value: object, *, limit: int | None = None, style: str = "", pii: str | None = None) -> Text:
     """One line of untrusted text as Text, cut to `limit` characters."""
-    text = clean(value, single_line=True)
+    text = shown(value, pii, single_line=True)
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + ELLIPSIS
     return Text(text, style=style, no_wrap=limit is not None, end="")
 
 
-def block(value: object, style: str = "") -> Text:
+def block(value: object, style: str = "", pii: str | None = None) -> Text:
     """Multi-line untrusted text (a message) as Text; long words fold."""
-    return Text(clean(value), style=style, overflow="fold", end="")
+    return Text(shown(value, pii), style=style, overflow="fold", end="")

@@ -69,8 +69,16 @@ FROM sc_reject_errors GROUP BY line;
 -- name: invalid_unicode
 SELECT min(line) FROM sc_reject_errors WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE');
 
--- name: staged_rows
-SELECT count(*) FROM staged;
+-- name: row_counts
+-- Input rows, not events: a ticket row stages several events under one line.
+-- A line with any staged event counts as read once; a line only in
+-- staged_rejects counts as rejected.
+SELECT (SELECT count(DISTINCT line) FROM staged) AS staged,
+       (SELECT count(DISTINCT line) FROM staged_rejects
+         WHERE line NOT IN (SELECT line FROM staged)) AS rejected;
+
+-- name: imported_rows
+SELECT count(DISTINCT line) FROM events WHERE source_id = $source_id;
 
 -- name: namespace_stored
 SELECT EXISTS (SELECT 1 FROM events WHERE namespace = $ns);

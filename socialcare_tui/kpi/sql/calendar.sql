@@ -21,6 +21,10 @@ CREATE OR REPLACE TEMP TABLE bh_hours
 -- name: closed
 CREATE OR REPLACE TEMP TABLE bh_closed (cal VARCHAR, day DATE);
 
+-- name: add_closed
+-- $cals[i] is closed all day on local date $days[i]
+INSERT INTO bh_closed SELECT unnest($cals::VARCHAR[]), unnest($days::DATE[]);
+
 -- name: open
 CREATE OR REPLACE TEMP TABLE bh_open AS
 WITH utc_days AS (
@@ -39,11 +43,12 @@ WITH utc_days AS (
     JOIN bh_hours h ON isodow(d.day) = h.isodow
     WHERE NOT EXISTS (SELECT 1 FROM bh_closed c WHERE c.cal = h.cal AND c.day = d.day)
 ), pieces AS (
-    SELECT o.cal, u.day,
-           greatest(o.start_at, CAST(u.day AS TIMESTAMP)) AS start_at,
-           least(o.end_at, u.day + INTERVAL 1 DAY) AS end_at
-    FROM local_open o
-    JOIN utc_days u ON o.start_at < u.day + INTERVAL 1 DAY AND o.end_at > u.day
+    -- each interval cut at UTC midnights (one piece per UTC date it touches)
+    SELECT o.cal, CAST(u.d AS DATE) AS day,
+           greatest(o.start_at, u.d) AS start_at,
+           least(o.end_at, u.d + INTERVAL 1 DAY) AS end_at
+    FROM local_open o, unnest(range(date_trunc('day', o.start_at), o.end_at, INTERVAL 1 DAY)) u(d)
+    WHERE u.d >= $first_day::DATE AND u.d < $last_day::DATE + INTERVAL 1 DAY
     UNION ALL
     SELECT c.cal, u.day, CAST(u.day AS TIMESTAMP), CAST(u.day AS TIMESTAMP)
     FROM (SELECT DISTINCT cal FROM bh_hours) c CROSS JOIN utc_days u

@@ -63,7 +63,7 @@ def facts_text(conv_key: str, facts: dict) -> Text:
                        ("status ", "status"), ("assignee ", "assignee")):
         if facts.get(key):
             text.append(" · " + label)
-            text.append_text(plain(facts[key], limit=40))
+            text.append_text(plain(facts[key], limit=40, pii="customer" if key == "customer" else None))
     text.append("\n")
     text.append(f"FRT {fmt.duration(facts.get('frt_seconds'))}")
     text.append(f" · resolution {fmt.duration(facts.get('resolution_seconds'))}")
@@ -99,14 +99,14 @@ def _event_text(event: dict) -> Text:
         inbound = event.get("direction") == "in"
         head = Text(f"{when}  ", style="dim")
         head.append("◀ customer " if inbound else "▶ brand    ", style="bold" if inbound else "bold cyan")
-        head.append_text(plain(event.get("author") or "", limit=40))
+        head.append_text(plain(event.get("author") or "", limit=40, pii="customer" if inbound else None))
         if event.get("automated"):
             head.append(" [automated]", style="italic")
         if event.get("quick_reply"):
             head.append(" quick reply: ", style="dim")
             head.append_text(plain(event["quick_reply"], limit=40))
         head.append("\n")
-        body = block(event.get("text") or "").plain
+        body = block(event.get("text") or "", pii="text").plain
         head.append_text(Text("  " + body.replace("\n", "\n  "), overflow="fold"))
         head.append("\n")
         return head

@@ -14,13 +14,35 @@ PANEL_WIDTH = 27
 PANEL_HEIGHT, PANEL_MAX_HEIGHT = 5, 9
 
 
-class DashboardView(Container):
+class PanelGrid(VerticalScroll, can_focus=False):
+    """The scrolling grid of panels: arrows move the focus between panels (and so scroll)."""
+
     BINDINGS = [
         Binding("right", "move(1)", "Next panel", show=False),
         Binding("left", "move(-1)", "Previous panel", show=False),
         Binding("down", "move_row(1)", "Panel below", show=False),
         Binding("up", "move_row(-1)", "Panel above", show=False),
     ]
+    columns = 2
+
+    def action_move(self, step: int) -> None:
+        self._focus_index(step)
+
+    def action_move_row(self, rows: int) -> None:
+        self._focus_index(rows * self.columns)
+
+    def _focus_index(self, step: int) -> None:
+        panels = list(self.query(KpiPanel))
+        if not panels:
+            return
+        focused = self.app.focused
+        index = panels.index(focused) if focused in panels else -step
+        target = min(max(index + step, 0), len(panels) - 1)
+        panels[target].focus()
+        panels[target].scroll_visible()
+
+
+class DashboardView(Container):
 
     def __init__(self, infos: list[KpiInfo], targets: dict[str, float], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -29,15 +51,15 @@ class DashboardView(Container):
         self.columns = 2
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="kpi-grid"):
+        with PanelGrid(id="kpi-grid"):
             for info in self.infos:
                 yield KpiPanel(info)
         yield Static("", id="kpi-detail", markup=False)
 
     def on_resize(self) -> None:
         """As many columns as fit; taller panels (bigger sparklines) when rows fit too."""
-        grid = self.query_one("#kpi-grid")
-        self.columns = max(1, (self.size.width - 1) // PANEL_WIDTH)
+        grid = self.query_one(PanelGrid)
+        self.columns = grid.columns = max(1, (self.size.width - 1) // PANEL_WIDTH)
         rows = -(-len(self.infos) // self.columns)
         height = min(PANEL_MAX_HEIGHT, max(PANEL_HEIGHT, (self.size.height - 1) // max(rows, 1)))
         grid.styles.grid_size_columns = self.columns
@@ -73,22 +95,6 @@ class DashboardView(Container):
             detail.update(text + "  (Enter: explain)")
         else:
             detail.update("")
-
-    def action_move(self, step: int) -> None:
-        self._focus_index(step)
-
-    def action_move_row(self, rows: int) -> None:
-        self._focus_index(rows * self.columns)
-
-    def _focus_index(self, step: int) -> None:
-        panels = self.panels()
-        if not panels:
-            return
-        focused = self.app.focused
-        index = panels.index(focused) if focused in panels else -step
-        target = min(max(index + step, 0), len(panels) - 1)
-        panels[target].focus()
-        panels[target].scroll_visible()
 
     def focus_first(self) -> None:
         panels = self.panels()

@@ -15,8 +15,8 @@ from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 ROW_LIMIT = 500  # a window of last quarter can hold thousands; the CLI lists them all
-COLUMNS = (("conversation", "Conversation", 13), ("channel", "Channel", 8), ("queue", "Queue", 11),
-           ("agent", "Agent", 11), ("moment", "Moment (UTC)", 12), ("measure", "Measure", 10))
+COLUMNS = (("conversation", "Conversation", 16), ("channel", "Channel", 8), ("queue", "Queue", 11),
+           ("agent", "Agent", 10), ("moment", "Moment (UTC)", 12), ("measure", "Measure", 8))
 
 
 class DrillScreen(BaseScreen):

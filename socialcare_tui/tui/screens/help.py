@@ -18,7 +18,6 @@ BUILT_IN = (
     ("enter", "Choose: filter by a channel, explain a KPI, open a conversation"),
     ("space", "Fold or unfold a channel in the channels list"),
     ("arrows", "Move between panels and rows"),
-    ("ctrl+c", "Copy selected text in an input"),
 )
 
 

@@ -12,7 +12,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui.text import plain
+from socialcare_tui.tui.text import plain, shown
 
 TABS = ("unassigned", "open", "pending", "resolved")
 SLA_STYLE = {"breached": "bold red", "near": "yellow", "ok": ""}
@@ -76,8 +76,11 @@ class QueuesView(Container):
         needle = self.text_filter.casefold()
         if not needle:
             return self.rows
-        keys = ("customer", "queue", "channel", "assignee", "last_message")
-        return [r for r in self.rows if any(needle in str(r.get(k) or "").casefold() for k in keys)]
+        # matched against what is shown, so a redacted name cannot be found by typing it
+        keys = (("customer", "customer"), ("queue", None), ("channel", None), ("assignee", None),
+                ("last_message", "text"))
+        return [r for r in self.rows
+                if any(needle in shown(r.get(k) or "", pii).casefold() for k, pii in keys)]
 
     def _fill(self) -> None:
         table = self.query_one("#queue-table", DataTable)
@@ -97,12 +100,12 @@ class QueuesView(Container):
 
     def _cells(self, row: dict, now: datetime | None) -> list:
         return [
-            plain(row.get("customer") or "—", limit=40),
+            plain(row.get("customer") or "—", limit=40, pii="customer"),
             plain(_queue_label(row), limit=40),
             plain(row.get("assignee") or "—", limit=30),
             Text(fmt.duration(row.get("waiting_seconds")) if row.get("waiting_since") else fmt.DASH),
             _sla_cell(row, now),
-            plain(row.get("last_message") or "", limit=120),
+            plain(row.get("last_message") or "", limit=120, pii="text"),
         ]
 
     def tick(self) -> None:
@@ -138,9 +141,10 @@ class QueuesView(Container):
             detail.update("")
             return
         who = "customer" if row.get("last_direction") == "in" else "brand"
-        text = plain(f"{row.get('customer') or '—'} · {row.get('channel') or ''}/{row.get('queue') or ''}"
-                     f" · last from {who}: ", style="bold")
-        text.append_text(plain(row.get("last_message") or "", limit=400))
+        text = plain(row.get("customer") or "—", style="bold", pii="customer")
+        text.append_text(plain(f" · {row.get('channel') or ''}/{row.get('queue') or ''} · last from {who}: ",
+                               style="bold"))
+        text.append_text(plain(row.get("last_message") or "", limit=400, pii="text"))
         text.no_wrap = False
         detail.update(text)
 

@@ -22,6 +22,7 @@ class HeaderInfo:
     live: str = "offline"  # watching | paused | offline
     refreshed: str = ""
     filter_label: str = "All"
+    redacted: bool = False
 
 
 class StatusHeader(Widget):
@@ -49,6 +50,8 @@ class StatusHeader(Widget):
             (Text(LIVE_LABEL.get(info.live, info.live), style=f"bold"), "live"),
             (Text(f"refreshed {info.refreshed}" if info.refreshed else "loading…"), "refreshed"),
         ]
+        if info.redacted:
+            parts.insert(4, (Text("⊘ redacted", style="bold"), "redacted"))
         # Drop the least useful parts first when the terminal is narrow.
         drop_order = ["db", "refreshed", "filter"]
         width = self.size.width or 80

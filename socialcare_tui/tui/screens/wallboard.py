@@ -1,0 +1,150 @@
+"""Wallboard (`open --wallboard`, `serve --wallboard`): a few KPIs in large Digits for a
+screen across the room, moving through the channels every `wallboard.cycle` seconds
+(All first). Good and bad are told by a symbol and a word as well as by colour."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.widgets import Digits, Footer, Label, Static
+
+from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.screens.base import BaseScreen
+from socialcare_tui.tui.text import plain
+from socialcare_tui.tui.wallboard import Tile, WallboardSettings, tile_value
+from socialcare_tui.tui.widgets.header import StatusHeader
+from socialcare_tui.tui.widgets.too_small import TooSmall
+
+TILE_WIDTH = 34  # the widest value ("23h 59m", "100.0%") in Digits plus the border
+
+
+def digits_text(text: str) -> str:
+    """A formatted value in characters Digits draws large (its minus is the ASCII one)."""
+    return text.replace(fmt.MINUS, "-").replace(fmt.DASH, "-").replace(",", "")
+
+
+class WallTile(Vertical):
+    def __init__(self, tile: Tile, target: float | None) -> None:
+        super().__init__(id=f"wall-{tile.name.replace('.', '-')}", classes="wall-tile")
+        self.tile = tile
+        self.target = target
+        self.value_text = fmt.DASH
+        self.border_title = tile.title
+
+    def compose(self) -> ComposeResult:
+        yield Digits(digits_text(fmt.DASH), classes="wall-value")
+        yield Label("", classes="wall-state", markup=False)
+
+    def show(self, entry: dict | None) -> None:
+        tile = self.tile
+        value = tile_value(tile, entry)
+        self.value_text = fmt.value(value, tile.unit, tile.kpi_id if tile.part is None else None)
+        self.query_one(Digits).update(digits_text(self.value_text))
+        state = fmt.target_state(value, self.target, tile.better)
+        for name in ("met", "at-risk", "missed"):
+            self.set_class(state == name, f"-{name}")
+        line = Text()
+        if state:
+            line.append(f"{fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')} (target "
+                        f"{fmt.value(self.target, tile.unit, tile.kpi_id)})")
+        elif value is None and (entry or {}).get("reason"):
+            line.append((entry or {})["reason"], style="italic")
+        n = (entry or {}).get("n")
+        if n is not None and tile.part is None:
+            line.append(f"{'  ' if line else ''}n {fmt.count(n)}", style="dim")
+        self.query_one(".wall-state", Label).update(line)
+
+
+class WallboardScreen(BaseScreen):
+    refreshable = True
+    BINDINGS = [
+        Binding("n", "next_channel(1)", "Next channel", id="next_channel"),
+        Binding("b", "next_channel(-1)", "Previous channel", id="previous_channel"),
+    ]
+
+    def __init__(self, wall: WallboardSettings, targets: dict[str, float]) -> None:
+        super().__init__()
+        self.wall = wall
+        self.targets = targets
+        self.channels: list[str | None] = [None]  # None: All
+        self.index = 0
+        self.report: dict = {}
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        yield Static("", id="wall-channel", markup=False)
+        with Grid(id="wall-grid"):
+            for tile in self.wall.tiles:
+                yield WallTile(tile, self.targets.get(tile.kpi_id) if tile.part is None else None)
+        yield Footer()
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        self.set_interval(self.wall.cycle, self._cycle)
+        self._show_channel()
+
+    def on_resize(self, event) -> None:
+        """Balanced rows (6 tiles: 3x2 on a wide screen, 2x3 at 80 columns), filling the height."""
+        super().on_resize(event)
+        grid = self.query_one("#wall-grid", Grid)
+        count = len(self.wall.tiles)
+        fit = max(1, min(count, event.size.width // TILE_WIDTH))
+        rows = -(-count // fit)
+        columns = -(-count // rows)
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_rows = str(max(6, (event.size.height - 3) // rows))
+
+    def filter_label(self) -> str:
+        return f"channel {self.channel}" if self.channel else "All"
+
+    @property
+    def channel(self) -> str | None:
+        return self.channels[self.index % len(self.channels)]
+
+    def _cycle(self) -> None:
+        if not self.app.paused:
+            self.action_next_channel(1)
+
+    def action_next_channel(self, step: int) -> None:
+        self.index = (self.index + step) % len(self.channels)
+        self._show_channel()
+        self.app.refresh_now()
+
+    def fetch(self, source, scope):
+        """Worker thread: (newest event, channel names, the channel shown, its report)."""
+        newest = source.newest()
+        if newest is None:
+            return None, [], None, None
+        names = [node.get("channel") for node in source.channels(scope) if node.get("channel")]
+        channel = self.channel if self.channel in names else None
+        chosen = replace(scope, channels=(channel,) if channel else (), queues=())
+        return newest, names, channel, source.wallboard(chosen, self.wall.kpi_ids)
+
+    def show(self, data) -> None:
+        _newest, names, channel, report = data
+        self.channels = [None, *names]
+        self.index = self.channels.index(channel) if channel in self.channels else 0
+        self.report = report or {}
+        kpis = self.report.get("kpis", {})
+        for tile in self.query(WallTile):
+            tile.show(kpis.get(tile.tile.kpi_id))
+        self._show_channel()
+
+    def _show_channel(self) -> None:
+        name = self.channel or "All channels"
+        text = plain(name, limit=40, style="bold")
+        position = f"  {self.index % len(self.channels) + 1}/{len(self.channels)}"
+        text.append(position, style="dim")
+        if len(self.channels) > 1:
+            upcoming = self.channels[(self.index + 1) % len(self.channels)] or "All"
+            text.append("  next: ", style="dim")
+            text.append_text(plain(upcoming, limit=30, style="dim"))
+            text.append(f" every {self.wall.cycle:g}s", style="dim")
+        self.query_one("#wall-channel", Static).update(text)
+
+    def copy_text(self) -> str:
+        return "\n".join(f"{t.tile.title}: {t.value_text}" for t in self.query(WallTile))

@@ -1,0 +1,87 @@
+"""What the wallboard shows: its tiles and how often it moves to the next channel.
+
+Config (read defensively until `config.py` knows the table):
+
+    [wallboard]
+    kpis = ["waiting_now", "longest_wait", "first_response_time", "sla_first_response", "csat", "backlog"]
+    cycle = 10   # seconds on each channel (All first)
+
+A tile is a KPI id (its value), `kpi_id.part` (one part of it, e.g. `reply_wait.max`),
+or one of the names in ALIASES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from socialcare_tui.errors import UserError
+
+DEFAULT_KPIS = ("waiting_now", "longest_wait", "first_response_time", "sla_first_response", "csat", "backlog")
+DEFAULT_CYCLE = 10.0
+MIN_CYCLE = 2.0
+
+
+@dataclass(frozen=True)
+class Tile:
+    name: str  # as written in config
+    kpi_id: str
+    part: str | None  # None: the KPI's value
+    title: str
+    unit: str
+    better: str
+
+
+# name: (kpi id, part, title, unit, better)
+ALIASES = {
+    "waiting_now": ("reply_wait", "n", "Waiting now", "count", "lower"),
+    "longest_wait": ("reply_wait", "max", "Longest wait", "seconds", "lower"),
+}
+
+
+@dataclass(frozen=True)
+class WallboardSettings:
+    tiles: tuple[Tile, ...]
+    cycle: float = DEFAULT_CYCLE
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        return list(dict.fromkeys(tile.kpi_id for tile in self.tiles))
+
+
+def settings(config) -> WallboardSettings:
+    """The `[wallboard]` table of config (a dict or an object), else the defaults."""
+    table = getattr(config, "wallboard", None)
+    get = table.get if isinstance(table, dict) else (lambda key, d=None: getattr(table, key, d))
+    names = get("kpis", None) or DEFAULT_KPIS
+    cycle = get("cycle", None)
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise UserError("config wallboard.kpis: must be a list of KPI names such as [\"csat\", \"backlog\"]")
+    if cycle is None:
+        cycle = DEFAULT_CYCLE
+    if isinstance(cycle, bool) or not isinstance(cycle, (int, float)) or cycle < MIN_CYCLE:
+        raise UserError(f"config wallboard.cycle: must be a number of seconds, at least {MIN_CYCLE:g}")
+    return WallboardSettings(tuple(tile(name) for name in names), float(cycle))
+
+
+def tile(name: str) -> Tile:
+    from socialcare_tui.kpi import registry
+
+    known = {kpi.id: kpi for kpi in registry.all_kpis()}
+    key = name.strip().lower()
+    if key in ALIASES:
+        kpi_id, part, title, unit, better = ALIASES[key]
+        return Tile(key, kpi_id, part, title, unit, better)
+    kpi_id, _, part = key.partition(".")
+    kpi = known.get(kpi_id)
+    if kpi is None:
+        choices = ", ".join([*ALIASES, *known])
+        raise UserError(f"config wallboard.kpis: unknown KPI '{name}' (known: {choices})")
+    if not part:
+        return Tile(key, kpi_id, None, kpi.title, kpi.unit, kpi.better)
+    unit = kpi.unit if part in ("max", "min", "value") else "count"
+    return Tile(key, kpi_id, part, f"{kpi.title} {part}", unit, kpi.better if unit == kpi.unit else "none")
+
+
+def tile_value(tile: Tile, entry: dict | None):
+    entry = entry or {}
+    return entry.get(tile.part or "value")
