@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime, timezone
 
 from socialcare_tui.errors import UserError
@@ -22,6 +23,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="open the database read-only (no imports; another process may write)")
     add_display_arguments(parser)
+    # set by `serve` for the app it runs per browser: no imports, exports or config writes
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
 
 
 def add_display_arguments(parser) -> None:
@@ -44,9 +47,10 @@ def run(args) -> int:
     db_path = resolve_path(args.db)
     follower = make_follower(args.watch, db_path, config, args.read_only)
     check_database(db_path, args.read_only)
+    served = getattr(args, "served", False)
     run_app(config, state, db_path=str(db_path), refresh=refresh,
-            config_path=args.config, read_only=args.read_only, follower=follower,
-            wallboard=wall, redact=getattr(args, "redact", False))
+            config_path=args.config, read_only=args.read_only or served, follower=follower,
+            wallboard=wall, redact=getattr(args, "redact", False), served=served)
     return 0
 
 
@@ -87,17 +91,17 @@ def check_database(db_path, read_only: bool) -> None:
 
 
 def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read_only=False,
-            follower=None, wallboard=None, redact=False) -> None:
+            follower=None, wallboard=None, redact=False, served=False) -> None:
     """The app on `db_path`, which it opens for each refresh and closes right after."""
     from socialcare_tui.paths import default_config_path
     from socialcare_tui.tui.app import SocialCareApp
     from socialcare_tui.tui.data import DataSource
 
-    remember_in = config_path or config.path or default_config_path()
+    remember_in = None if served else config_path or config.path or default_config_path()
     source = DataSource(None, config, db_path=db_path, read_only=read_only)
     app = SocialCareApp(source, db_path=db_path, state=state, refresh_seconds=refresh,
                         config_path=remember_in, read_only=read_only, follower=follower,
-                        wallboard=wallboard, redact=redact)
+                        wallboard=wallboard, redact=redact, served=served)
     app.run()
 
 

@@ -154,10 +154,12 @@ class SocialCareApp(App):
         follower=None,
         wallboard=None,
         redact: bool = False,
+        served: bool = False,
     ) -> None:
         super().__init__()
         self.wallboard = wallboard  # tui.wallboard.WallboardSettings of --wallboard, or None
         self.redact = redact
+        self.served = served  # in a browser via `serve`: writes no files on the server
         self.source = source
         self.config = source.config
         self.db_path = db_path
@@ -506,6 +508,10 @@ class SocialCareApp(App):
         as_of = self.state.as_of or self.state.newest
         stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
         default = f"socialcare-report-{stamp}-{self.state.window}.json"
+        if self.served:
+            self.notify("served to a browser: export with `socialcare-tui export` on the server",
+                        severity="warning", markup=False)
+            return
         self.push_screen(PromptScreen("Export the report to (.json, .csv, .md or .txt):", default),
                          self._export_answered)
 
