@@ -155,8 +155,6 @@ def test_conversation_export_csv_escapes_formulas_and_controls(capsys, db, tmp_p
             assert not cell.startswith(("=", "+", "@")) and not (cell.startswith("-") and not _number(cell)), cell
 
 
-@pytest.mark.xfail(strict=True, reason="kpi/sql/browse.sql csv_clean() replaces C0/C1 controls but not the "
-                                       "bidi controls U+202A-U+202E, U+2066-U+2069 that safetext.clean replaces")
 def test_conversation_export_csv_has_no_bidi_override(capsys, db, tmp_path):
     assert "\u202e" not in _export_csv(capsys, db, tmp_path)
 

@@ -150,8 +150,9 @@ SELECT count(*) FROM export_out;
 SELECT * FROM export_out ORDER BY opened_at, conv_key;
 
 -- name: csv_clean_macro
--- Control characters (C0 but tab and newline, DEL, C1) are replaced by U+FFFD.
-CREATE OR REPLACE TEMP MACRO csv_clean(x) AS regexp_replace(x, '[\x00-\x08\x0b-\x1f\x7f-\x9f]', '�', 'g');
+-- Control characters (C0 but tab and newline, DEL, C1) and bidi overrides are
+-- replaced by U+FFFD, as safetext.clean does for the screen.
+CREATE OR REPLACE TEMP MACRO csv_clean(x) AS regexp_replace(x, '[\x00-\x08\x0b-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]', '�', 'g');
 
 -- name: csv_safe_macro
 -- Text a spreadsheet would run as a formula gets a leading quote.

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui import sentiment
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import block, plain
 from socialcare_tui.tui.widgets.header import StatusHeader
@@ -109,8 +110,29 @@ def _event_text(event: dict) -> Text:
         body = block(event.get("text") or "", pii="text").plain
         head.append_text(Text("  " + body.replace("\n", "\n  "), overflow="fold"))
         head.append("\n")
+        if inbound:
+            head.append_text(sentiment_line(event))
         return head
     return Text(f"{when}  ── ", style="dim") + _marker(kind, event) + Text(" ──", style="dim")
+
+
+_MOOD = {"positive": ("☺ ", "green"), "neutral": ("· ", "dim"), "negative": ("☹ ", "red")}
+
+
+def sentiment_line(event: dict) -> Text:
+    """`  ☹ sentiment negative −0.46: late −1.1, angry −2.3`: the label and the words that
+    scored it (the symbol and the word carry it without colour). Empty when the message
+    says nothing about sentiment (no text, no score), as the KPI leaves it out."""
+    given = event.get("sentiment")
+    if given is None and not (event.get("text") or "").strip():
+        return Text("")
+    mood = sentiment.score(event.get("text"), given)
+    symbol, style = _MOOD[mood.label]
+    line = Text("  ")
+    line.append(symbol + "sentiment ", style=style)
+    line.append_text(plain(mood.describe(), limit=160, style=style, pii="text"))
+    line.append("\n")
+    return line
 
 
 def _marker(kind: str | None, event: dict) -> Text:
