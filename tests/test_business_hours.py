@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 import pytest
 
-from kpi_helpers import msg
+from kpi_helpers import T, explain_rows, kpi, msg, status
+from socialcare_tui.kpi import browse
+from socialcare_tui.kpi.engine import Scope
 from socialcare_tui import config as cfg
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import calendar
@@ -212,3 +214,123 @@ def test_calendar_key_comes_from_the_calling_row(data_from):
             ('channel:phone', TIMESTAMP '2024-03-08 17:00', TIMESTAMP '2024-03-11 10:00')) t(cal, a, b)
         ORDER BY cal""").fetchall()
     assert rows == [("channel:phone", 18000), ("default", 7200)]
+
+
+# ---------------------------------------------------------------- through the engine
+
+
+def business_config(**extra):
+    return cfg.from_dict({"business_hours": {"timezone": "UTC", **WEEK_9_TO_18, **extra}})
+
+
+def test_frt_and_sla_flip_between_calendar_and_business_time(con):
+    # Tuesday 17:30 customer message, Wednesday 09:30 first human reply
+    msg(con, "c1", "2024-03-05 17:30", "in", "u1")
+    msg(con, "c1", "2024-03-06 09:30", "out", "alice")
+    as_of = "2024-03-06 12:00"
+    # calendar time: 16 h = 57600 s; the 1 h first-response target is breached
+    assert kpi(con, "first_response_time", as_of=as_of)["value"] == 57600
+    sla = kpi(con, "sla_first_response", as_of=as_of)
+    assert (sla["value"], sla["met"], sla["breached"]) == (0.0, 0, 1)
+    # business time, open 09:00-18:00: 30 min Tuesday + 30 min Wednesday = 3600 s,
+    # exactly the target, so met (at or before start + target)
+    config = business_config()
+    assert kpi(con, "first_response_time", config, as_of=as_of)["value"] == 3600
+    sla = kpi(con, "sla_first_response", config, as_of=as_of)
+    assert (sla["value"], sla["met"], sla["breached"]) == (1.0, 1, 0)
+
+
+def test_reply_wait_resolution_and_next_reply_over_a_weekend(con):
+    # c1: turn 1 answered at once; turn 2 Friday 16:00 answered Monday 11:00 (next reply);
+    # a status event keeps the weekend silence from resolving it
+    status(con, "c1", "2024-03-08 08:59", "open")
+    msg(con, "c1", "2024-03-08 09:00", "in", "u1")
+    msg(con, "c1", "2024-03-08 09:10", "out", "alice")
+    msg(con, "c1", "2024-03-08 16:00", "in", "u1")
+    msg(con, "c1", "2024-03-11 11:00", "out", "alice")
+    # c2: customer waiting since Friday 17:00
+    msg(con, "c2", "2024-03-08 17:00", "in", "u2")
+    # c3: opened Friday 17:00, resolved Monday 10:00 by a status event
+    msg(con, "c3", "2024-03-08 17:00", "in", "u3", channel="email")
+    msg(con, "c3", "2024-03-08 17:05", "out", "bob", channel="email")
+    status(con, "c3", "2024-03-11 10:00", "resolved", channel="email")
+    as_of, config = "2024-03-11 12:00", business_config()
+    # c2 waits Friday 17:00 -> Monday 12:00: 1 h + 3 h = 14400 (calendar 67 h = 241200)
+    assert kpi(con, "reply_wait", as_of=as_of)["value"] == 241200
+    assert kpi(con, "reply_wait", config, as_of=as_of)["value"] == 14400
+    # c3 resolution Friday 17:00 -> Monday 10:00: 1 h + 1 h = 7200 (calendar 65 h = 234000)
+    assert kpi(con, "resolution_time", as_of=as_of)["value"] == 234000
+    assert kpi(con, "resolution_time", config, as_of=as_of)["value"] == 7200
+    # c1 turn 2 Friday 16:00 -> Monday 11:00: 2 h + 2 h = 14400 = the 4 h next-reply target: met
+    # (calendar 67 h: breached)
+    assert kpi(con, "sla_next_reply", as_of=as_of)["breached"] == 1
+    sla = kpi(con, "sla_next_reply", config, as_of=as_of)
+    assert (sla["met"], sla["breached"]) == (1, 0)
+    # reply_time over three turns: c1 turn 1 = 600, c3 = 300 (both inside open hours) and
+    # c1 turn 2 = 14400 business (241200 calendar): mean (600 + 300 + 14400) / 3 = 5100,
+    # calendar (600 + 300 + 241200) / 3 = 80700
+    assert kpi(con, "reply_time", as_of=as_of)["mean"] == 80700
+    assert kpi(con, "reply_time", config, as_of=as_of)["mean"] == 5100
+
+
+def test_channel_and_queue_calendars_pick_per_conversation(con):
+    # the same times on four conversations: Tuesday 17:30 -> Wednesday 09:30
+    for conv, channel, queue in (("c1", "twitter", None), ("c2", "phone", None),
+                                 ("c3", "twitter", "late"), ("c4", "phone", "late")):
+        msg(con, conv, "2024-03-05 17:30", "in", "u", channel=channel, queue=queue)
+        msg(con, conv, "2024-03-06 09:30", "out", "alice", channel=channel, queue=queue)
+    late = {day: "17:00-20:00" for day in cfg.WEEKDAYS[:5]}
+    config = business_config(channel={"Phone": {day: "00:00-24:00" for day in cfg.WEEKDAYS}},
+                             queue={"late": late})
+    rows = explain_rows(con, "first_response_time", "sample", config, as_of="2024-03-06 12:00")
+    got = {row["conv_key"]: row["measure"] for row in rows}
+    assert got == {
+        "events:c1": 3600,  # default 09:00-18:00: 30 min + 30 min
+        "events:c2": 57600,  # phone is always open: 16 h of calendar time
+        "events:c3": 9000,  # queue late, open 17:00-20:00: 17:30-20:00 = 2.5 h
+        "events:c4": 9000,  # a queue's hours win over its channel's
+    }
+
+
+def test_dst_through_the_engine(con):
+    # Paris, open Sundays 01:00-04:00 local: on 2024-03-31 that is 00:00-02:00 UTC.
+    # Message Saturday 12:00 UTC, reply Sunday 03:00 UTC: 2 h open = 7200 (calendar 15 h).
+    msg(con, "c1", "2024-03-30 12:00", "in", "u1")
+    msg(con, "c1", "2024-03-31 03:00", "out", "alice")
+    config = cfg.from_dict({"business_hours": {"timezone": "Europe/Paris", "sunday": "01:00-04:00"}})
+    assert kpi(con, "first_response_time", config, as_of="2024-03-31 04:00")["value"] == 7200
+
+
+def test_browse_uses_business_seconds_and_due_times(con):
+    # Friday 17:00 customer message, no reply; as_of Monday 09:30
+    msg(con, "c1", "2024-03-08 17:00", "in", "u1")
+    config = business_config()
+    scope = Scope(as_of=T("2024-03-11 09:30"))
+    facts = browse.conversation_facts(con, scope, config, "events:c1")
+    # first-response target 1 h of open time: 1 h Friday 17:00-18:00 -> due Friday 18:00, breached
+    assert facts["sla_due_at"] == datetime(2024, 3, 8, 18)
+    assert facts["sla_first_response"] == "breached"
+    # waiting: Friday 17:00-18:00 + Monday 09:00-09:30 = 5400 business seconds
+    assert facts["waiting_seconds"] == 5400
+    # with a 2 h target it is still running, due Monday 10:00
+    longer = cfg.from_dict({"business_hours": {"timezone": "UTC", **WEEK_9_TO_18},
+                            "sla": {"first_response": "2h"}})
+    facts = browse.conversation_facts(con, scope, longer, "events:c1")
+    assert facts["sla_due_at"] == datetime(2024, 3, 11, 10)
+    assert facts["sla_first_response"] == "running"
+
+
+def test_readme_business_hours_example_parses():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Business hours$.*?```toml\n(.*?)```", readme, re.S | re.M)
+    assert match, "README has a '## Business hours' section with a toml example"
+    bh = cfg.from_dict(tomllib.loads(match.group(1))).business_hours
+    night = bh.queue["Night"]
+    # Monday "22:00-06:00" runs on into Tuesday, whose own hours are inherited
+    assert night.timezone == "America/New_York" and night.week[0] == ((1320, 1440),)
+    assert night.week[1] == ((0, 360), (540, 750), (810, 1080))  # 00-06, 09:00-12:30, 13:30-18:00
+    assert bh.channel["phone"].week[5] == ((600, 840),)  # saturday 10:00-14:00

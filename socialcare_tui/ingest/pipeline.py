@@ -462,11 +462,16 @@ def _reader_rejects(con, file: SourceFile) -> None:
 
 
 def _move(con, file: SourceFile) -> ImportSummary:
-    staged, rejected = _run(con, "row_counts").fetchone()
+    staged, repeats = _run(con, "staged_counts").fetchone()
+    rejected = _run(con, "rejected_count").fetchone()[0] if _run(con, "rejects_present").fetchone()[0] else 0
     if staged + rejected == 0:
         raise UserError(f"{file.path}: no data rows (empty file)")
-    con.execute(_move_sql(con, file), {"source_id": file.source_id})
-    imported = _run(con, "imported_rows", {"source_id": file.source_id}).fetchone()[0]
+    statement = _move_statement(con, file, repeats)
+    con.execute(_move_sql(con, statement), {"source_id": file.source_id})
+    if statement == "move_events_new":
+        imported = staged  # every staged row was inserted: no need to count them again in `events`
+    else:
+        imported = _run(con, "imported_rows", {"source_id": file.source_id}).fetchone()[0]
     _run(con, "move_rejects", {"source_id": file.source_id, "path": str(file.path.resolve())})
     summary = ImportSummary(
         path=str(file.path), format=file.format, namespace=file.namespace, source_id=file.source_id,
@@ -534,20 +539,19 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile, table: str) -
 # -- helpers -------------------------------------------------------------------------
 
 
-def _move_sql(con, file: SourceFile) -> str:
+def _move_sql(con, statement: str) -> str:
     """The move statement for the columns `staged` has (names from EVENT_COLUMNS only)."""
     present = {row[0] for row in _run(con, "staged_columns").fetchall()}
     names = [c for c in EVENT_COLUMNS if c in present]
-    sql = sqlfiles.statement(*_SQL, _move_statement(con, file))
+    sql = sqlfiles.statement(*_SQL, statement)
     sql = sql.replace("(source_id, /*columns*/)", "(source_id, " + ", ".join(f'"{c}"' for c in names) + ")")
     return sql.replace("/*columns*/", ", ".join(f's."{c}"' for c in names))
 
 
-def _move_statement(con, file: SourceFile) -> str:
+def _move_statement(con, file: SourceFile, repeats: int) -> str:
     """The anti-join and the in-file dedupe cost time on big files: skip them when
     nothing is stored under the namespace, or no event id repeats in the file."""
     stored = _run(con, "namespace_stored", {"ns": file.namespace}).fetchone()[0]
-    repeats = _run(con, "staged_repeats").fetchone()[0]
     if repeats:
         return "move_events"
     return "move_events_unique" if stored else "move_events_new"

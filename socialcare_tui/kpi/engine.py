@@ -56,7 +56,7 @@ import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
-from socialcare_tui.kpi import lexicon, registry
+from socialcare_tui.kpi import calendar, lexicon, registry
 from socialcare_tui.kpi.registry import Kpi
 from socialcare_tui.timeparse import iso_utc
 
@@ -154,6 +154,7 @@ def _resolve(cur, scope: Scope, config) -> Resolved:
         "auto_resolve": float(config.auto_resolve_after),
         "fcr_window": float(config.fcr_repeat_window),
         "tz": config.timezone,
+        **calendar.cal_params(getattr(config, "business_hours", None)),
         "channels": [c.strip().lower() for c in scope.channels],
         "queues": list(scope.queues), "agents": list(scope.agents), "tags": list(scope.tags),
     }
@@ -193,6 +194,9 @@ def _prepare(cur, resolved: Resolved, config, *, trim: bool = False) -> Resolved
         if name in skip or (name.startswith(_FILTER_STATEMENTS) and not resolved.scope.has_filters):
             continue
         _run(cur, sql, resolved.params)
+    hours = getattr(config, "business_hours", None)
+    if hours is not None:  # secs(a, b, cal) and due_at(a, s, cal) then count open hours only
+        calendar.install(cur, hours, resolved.as_of)
     lexicon.prepare(cur, config)  # vader_lexicon, kpi_topic_rules, kpi_costs (customer voice, work mix)
     return resolved
 

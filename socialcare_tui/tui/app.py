@@ -447,6 +447,8 @@ class SocialCareApp(App):
             ("Queues", QueuesView.BINDINGS),
             ("Conversation and explain screens", DrillScreen.BINDINGS),
         ]
+        if isinstance(self._base_screen(), WallboardScreen):
+            sections.append(("Wallboard", WallboardScreen.BINDINGS))
         self.push_screen(HelpScreen(help_text(self, sections, self.infos)))
 
     def action_copy(self) -> None:

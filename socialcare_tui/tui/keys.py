@@ -9,9 +9,11 @@ def binding_sources() -> list:
     from socialcare_tui.tui.screens.dashboard import PanelGrid
     from socialcare_tui.tui.screens.drill import DrillScreen
     from socialcare_tui.tui.screens.queues import QueuesView
+    from socialcare_tui.tui.screens.wallboard import WallboardScreen
     from socialcare_tui.tui.widgets.panel import KpiPanel
 
-    return [SocialCareApp, PanelGrid, KpiPanel, QueuesView, ConversationScreen, DrillScreen]
+    return [SocialCareApp, PanelGrid, KpiPanel, QueuesView, ConversationScreen, DrillScreen,
+            WallboardScreen]
 
 
 def action_ids() -> set[str]:

@@ -69,23 +69,25 @@ FROM sc_reject_errors GROUP BY line;
 -- name: invalid_unicode
 SELECT min(line) FROM sc_reject_errors WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE');
 
--- name: row_counts
--- Input rows, not events: a ticket row stages several events under one line.
--- A line with any staged event counts as read once; a line only in
--- staged_rejects counts as rejected.
-SELECT (SELECT count(DISTINCT line) FROM staged) AS staged,
-       (SELECT count(DISTINCT line) FROM staged_rejects
-         WHERE line NOT IN (SELECT line FROM staged)) AS rejected;
+-- name: staged_counts
+-- Input rows, not events: a ticket row stages several events under one line,
+-- so a line with any staged event counts as read once. `repeats` screens the
+-- event ids (event_id alone: conservative, any repeat takes the full dedupe
+-- path). One scan of `staged` for both.
+SELECT count(DISTINCT line) AS lines, count(*) - count(DISTINCT event_id) AS repeats FROM staged;
+
+-- name: rejects_present
+SELECT EXISTS (SELECT 1 FROM staged_rejects);
+
+-- name: rejected_count
+-- A line only in staged_rejects counts as rejected.
+SELECT count(DISTINCT line) FROM staged_rejects WHERE line NOT IN (SELECT line FROM staged);
 
 -- name: imported_rows
 SELECT count(DISTINCT line) FROM events WHERE source_id = $source_id;
 
 -- name: namespace_stored
 SELECT EXISTS (SELECT 1 FROM events WHERE namespace = $ns);
-
--- name: staged_repeats
--- (event_id alone: a conservative screen, any repeat takes the full dedupe path)
-SELECT count(*) - count(DISTINCT event_id) FROM staged;
 
 -- In the three move statements /*columns*/ is the list of `events` columns
 -- that `staged` has (pipeline.EVENT_COLUMNS; a format may leave out columns

@@ -1,12 +1,29 @@
 -- The shared layer (data-model.md), materialised as TEMP tables on one cursor.
 -- The engine runs the statements in file order; `filter_*` statements only
 -- when a filter is given. Parameters: $as_of (naive UTC, NULL on an empty
--- database), $auto_resolve (seconds), $channels/$queues/$agents/$tags (lists).
+-- database), $auto_resolve (seconds), $channels/$queues/$agents/$tags (lists),
+-- $bh_channels/$bh_queues (channels and queues with their own business hours).
 -- Durations are (epoch_us(b) - epoch_us(a)) / 1e6 seconds.
 
 -- name: macros
--- secs(a, b): seconds from a to b.
-CREATE OR REPLACE TEMP MACRO secs(a, b) AS (epoch_us(b) - epoch_us(a)) / 1e6;
+-- secs(a, b): seconds from a to b. secs(a, b, cal): the same in business
+-- seconds of calendar `cal` (conv.cal, turns.cal) when config sets
+-- business_hours: kpi/sql/calendar.sql then replaces this macro.
+CREATE OR REPLACE TEMP MACRO secs(a, b) AS (epoch_us(b) - epoch_us(a)) / 1e6,
+    (a, b, cal) AS (epoch_us(b) - epoch_us(a)) / 1e6;
+
+-- name: due_macro
+-- due_at(a, seconds, cal): a + seconds (in business seconds: calendar.sql).
+CREATE OR REPLACE TEMP MACRO due_at(due_from, due_secs, due_cal) AS
+    due_from + to_microseconds(CAST(due_secs * 1e6 AS BIGINT));
+
+-- name: cal_macro
+-- bh_cal(channel, queue, channels, queues): the business-hours calendar of a
+-- conversation: its queue's, else its channel's, else the default one.
+CREATE OR REPLACE TEMP MACRO bh_cal(bh_ch, bh_q, bh_chans, bh_queues) AS
+    CASE WHEN list_contains(bh_queues, bh_q) THEN 'queue:' || bh_q
+         WHEN list_contains(bh_chans, bh_ch) THEN 'channel:' || bh_ch
+         ELSE 'default' END;
 
 -- name: scope_events
 -- Every event at or before as_of, with its order in its conversation:
@@ -109,6 +126,7 @@ SELECT t.conv_key,
        row_number() OVER (PARTITION BY t.conv_key ORDER BY t.k) AS turn_no,
        t.started_at, t.start_ord, r.answered_at, r.reply_agent, r.reply_ord,
        t.channel, t.queue,
+       bh_cal(t.channel, t.queue, $bh_channels::VARCHAR[], $bh_queues::VARCHAR[]) AS cal,
        (row_number() OVER (PARTITION BY t.conv_key ORDER BY t.k) = 1
         AND NOT coalesce(cm.brand_initiated, false)) AS is_first_response
 FROM t
@@ -252,6 +270,8 @@ WITH asg AS (
 )
 SELECT a.conv_key, a.namespace, a.conversation_id, a.channel,
        coalesce(a.last_queue, a.channel) AS queue,
+       bh_cal(a.channel, coalesce(a.last_queue, a.channel), $bh_channels::VARCHAR[],
+              $bh_queues::VARCHAR[]) AS cal,
        cm.customer, a.opened_at, cm.first_inbound_at,
        coalesce(cm.brand_initiated, false) AS brand_initiated,
        cm.first_reply_at, cm.first_reply_agent,

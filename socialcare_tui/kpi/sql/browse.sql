@@ -30,11 +30,11 @@ next_turns AS (
     -- outcomes as in service_levels.sql: the measure is the seconds to the reply, or to as_of
     SELECT t.conv_key,
            count(*) FILTER (WHERE t.answered_at IS NOT NULL
-                            AND secs(t.started_at, t.answered_at) <= g.next_reply_target) AS met,
-           count(*) FILTER (WHERE secs(t.started_at, coalesce(t.answered_at, $as_of::TIMESTAMP))
+                            AND secs(t.started_at, t.answered_at, t.cal) <= g.next_reply_target) AS met,
+           count(*) FILTER (WHERE secs(t.started_at, coalesce(t.answered_at, $as_of::TIMESTAMP), t.cal)
                                   > g.next_reply_target) AS breached,
            count(*) FILTER (WHERE t.answered_at IS NULL
-                            AND secs(t.started_at, $as_of::TIMESTAMP) <= g.next_reply_target) AS running
+                            AND secs(t.started_at, $as_of::TIMESTAMP, t.cal) <= g.next_reply_target) AS running
     FROM turns t
     JOIN targets g USING (conv_key)
     WHERE NOT t.is_first_response
@@ -54,9 +54,9 @@ base AS (
            g.first_response_target, g.next_reply_target, g.resolution_target,
            CASE WHEN c.status <> 'resolved' THEN c.waiting_since END AS waiting_from,
            CASE WHEN c.brand_initiated OR c.first_inbound_at IS NULL THEN NULL
-                ELSE c.first_inbound_at + to_microseconds(CAST(g.first_response_target * 1e6 AS BIGINT))
+                ELSE due_at(c.first_inbound_at, g.first_response_target, c.cal)
            END AS first_response_due,
-           c.opened_at + to_microseconds(CAST(g.resolution_target * 1e6 AS BIGINT)) AS resolution_due,
+           due_at(c.opened_at, g.resolution_target, c.cal) AS resolution_due,
            m.last_text, m.last_direction, m.last_automated,
            coalesce(n.met, 0) AS next_reply_met,
            coalesce(n.breached, 0) AS next_reply_breached,
@@ -69,20 +69,20 @@ base AS (
     LEFT JOIN survey s USING (conv_key)
 )
 SELECT *,
-       secs(first_inbound_at, first_reply_at) AS frt_seconds,
-       secs(opened_at, first_resolved_at) AS resolution_seconds,
-       CASE WHEN status = 'resolved' THEN secs(opened_at, last_resolved_at) END
+       secs(first_inbound_at, first_reply_at, cal) AS frt_seconds,
+       secs(opened_at, first_resolved_at, cal) AS resolution_seconds,
+       CASE WHEN status = 'resolved' THEN secs(opened_at, last_resolved_at, cal) END
            AS full_resolution_seconds,
-       secs(waiting_from, $as_of::TIMESTAMP) AS waiting_seconds,
+       secs(waiting_from, $as_of::TIMESTAMP, cal) AS waiting_seconds,
        CASE WHEN first_response_due IS NULL THEN NULL
             WHEN first_reply_at IS NOT NULL
-                 AND secs(first_inbound_at, first_reply_at) <= first_response_target THEN 'met'
-            WHEN secs(first_inbound_at, coalesce(first_reply_at, $as_of::TIMESTAMP)) > first_response_target
+                 AND secs(first_inbound_at, first_reply_at, cal) <= first_response_target THEN 'met'
+            WHEN secs(first_inbound_at, coalesce(first_reply_at, $as_of::TIMESTAMP), cal) > first_response_target
                  THEN 'breached'
             ELSE 'running' END AS sla_first_response,
        CASE WHEN first_resolved_at IS NOT NULL
-                 AND secs(opened_at, first_resolved_at) <= resolution_target THEN 'met'
-            WHEN secs(opened_at, coalesce(first_resolved_at, $as_of::TIMESTAMP)) > resolution_target
+                 AND secs(opened_at, first_resolved_at, cal) <= resolution_target THEN 'met'
+            WHEN secs(opened_at, coalesce(first_resolved_at, $as_of::TIMESTAMP), cal) > resolution_target
                  THEN 'breached'
             ELSE 'running' END AS sla_resolution,
        -- the target the current wait runs against: the first response until there is one
@@ -91,7 +91,7 @@ SELECT *,
             ELSE 'next_reply' END AS sla_kind,
        CASE WHEN waiting_from IS NULL THEN NULL
             WHEN first_reply_at IS NULL AND first_response_due IS NOT NULL THEN first_response_due
-            ELSE waiting_from + to_microseconds(CAST(next_reply_target * 1e6 AS BIGINT)) END AS sla_due_at,
+            ELSE due_at(waiting_from, next_reply_target, cal) END AS sla_due_at,
        CASE WHEN csat_score IS NULL THEN NULL ELSE csat_score >= 0.8 * csat_scale END AS csat_satisfied
 FROM base;
 
@@ -213,7 +213,7 @@ WITH replies AS (
 ),
 frt AS (
     SELECT first_reply_agent AS agent,
-           quantile_cont(secs(first_inbound_at, first_reply_at), 0.5) AS median_frt,
+           quantile_cont(secs(first_inbound_at, first_reply_at, cal), 0.5) AS median_frt,
            count(*) AS frt_n
     FROM conv
     WHERE NOT brand_initiated AND first_inbound_at IS NOT NULL AND first_reply_agent IS NOT NULL

@@ -56,8 +56,8 @@ FROM kpi_rows GROUP BY grp
 -- help: Median seconds from a conversation's first event to its first resolution, for first
 --   resolutions in the window; full_median uses the last resolution instead, for those still resolved.
 SELECT conv_key, channel, queue, first_resolution_agent AS agent, first_resolved_at AS moment,
-       secs(opened_at, first_resolved_at) AS measure,
-       secs(opened_at, last_resolved_at) AS full_measure,
+       secs(opened_at, first_resolved_at, cal) AS measure,
+       secs(opened_at, last_resolved_at, cal) AS full_measure,
        true AS sample
 FROM conv
 WHERE first_resolved_at >= $lo AND first_resolved_at < $hi

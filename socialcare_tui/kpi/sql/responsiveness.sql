@@ -13,14 +13,14 @@
 --   in the window; unanswered counts conversations opened by a customer in the window with no human
 --   reply yet. Brand-initiated conversations have no first response.
 SELECT conv_key, channel, queue, first_reply_agent AS agent, first_reply_at AS moment,
-       secs(first_inbound_at, first_reply_at) AS measure,
+       secs(first_inbound_at, first_reply_at, cal) AS measure,
        true AS sample, false AS unanswered
 FROM conv
 WHERE NOT brand_initiated AND first_inbound_at IS NOT NULL
   AND first_reply_at >= $lo AND first_reply_at < $hi
 UNION ALL
 SELECT conv_key, channel, queue, assignee AS agent, first_inbound_at AS moment,
-       secs(first_inbound_at, $as_of::TIMESTAMP) AS measure,
+       secs(first_inbound_at, $as_of::TIMESTAMP, cal) AS measure,
        false AS sample, true AS unanswered
 FROM conv
 WHERE NOT brand_initiated AND first_reply_at IS NULL
@@ -47,7 +47,7 @@ FROM kpi_rows GROUP BY grp
 -- help: Median seconds from the start of a customer turn to the human reply that answers it, for
 --   replies in the window (every turn, not only the first).
 SELECT conv_key, channel, queue, reply_agent AS agent, answered_at AS moment,
-       secs(started_at, answered_at) AS measure, turn_no, true AS sample
+       secs(started_at, answered_at, cal) AS measure, turn_no, true AS sample
 FROM turns
 WHERE answered_at >= $lo AND answered_at < $hi
 
@@ -68,7 +68,7 @@ FROM kpi_rows GROUP BY grp
 -- parts: numerator, denominator
 -- help: Share of customer turns started in the window that had a human reply by as_of.
 SELECT t.conv_key, t.channel, t.queue, coalesce(t.reply_agent, c.assignee) AS agent,
-       t.started_at AS moment, secs(t.started_at, t.answered_at) AS measure, t.turn_no,
+       t.started_at AS moment, secs(t.started_at, t.answered_at, t.cal) AS measure, t.turn_no,
        t.answered_at IS NOT NULL AS numerator, true AS denominator
 FROM turns t JOIN conv c USING (conv_key)
 WHERE t.started_at >= $lo AND t.started_at < $hi
@@ -91,7 +91,7 @@ FROM kpi_rows GROUP BY grp
 -- help: Median seconds customers have been waiting at as_of for a human reply, over turns still
 --   unanswered in conversations that are not resolved; max is the longest wait now.
 SELECT t.conv_key, t.channel, t.queue, c.assignee AS agent, t.started_at AS moment,
-       secs(t.started_at, $as_of::TIMESTAMP) AS measure, t.turn_no, c.status, true AS sample
+       secs(t.started_at, $as_of::TIMESTAMP, t.cal) AS measure, t.turn_no, c.status, true AS sample
 FROM turns t JOIN conv c USING (conv_key)
 WHERE t.answered_at IS NULL AND c.status <> 'resolved'
 
@@ -112,15 +112,15 @@ FROM kpi_rows GROUP BY grp
 -- help: First responses in the window by how long they took (<1h, 1-4h, 4-8h, 8-24h, >24h, each
 --   including its lower edge); the value is the share answered in under an hour.
 SELECT conv_key, channel, queue, first_reply_agent AS agent, first_reply_at AS moment,
-       secs(first_inbound_at, first_reply_at) AS measure, true AS sample,
-       secs(first_inbound_at, first_reply_at) < 3600 AS under_1h,
-       secs(first_inbound_at, first_reply_at) >= 3600
-           AND secs(first_inbound_at, first_reply_at) < 14400 AS from_1h_to_4h,
-       secs(first_inbound_at, first_reply_at) >= 14400
-           AND secs(first_inbound_at, first_reply_at) < 28800 AS from_4h_to_8h,
-       secs(first_inbound_at, first_reply_at) >= 28800
-           AND secs(first_inbound_at, first_reply_at) < 86400 AS from_8h_to_24h,
-       secs(first_inbound_at, first_reply_at) >= 86400 AS over_24h
+       secs(first_inbound_at, first_reply_at, cal) AS measure, true AS sample,
+       secs(first_inbound_at, first_reply_at, cal) < 3600 AS under_1h,
+       secs(first_inbound_at, first_reply_at, cal) >= 3600
+           AND secs(first_inbound_at, first_reply_at, cal) < 14400 AS from_1h_to_4h,
+       secs(first_inbound_at, first_reply_at, cal) >= 14400
+           AND secs(first_inbound_at, first_reply_at, cal) < 28800 AS from_4h_to_8h,
+       secs(first_inbound_at, first_reply_at, cal) >= 28800
+           AND secs(first_inbound_at, first_reply_at, cal) < 86400 AS from_8h_to_24h,
+       secs(first_inbound_at, first_reply_at, cal) >= 86400 AS over_24h
 FROM conv
 WHERE NOT brand_initiated AND first_inbound_at IS NOT NULL
   AND first_reply_at >= $lo AND first_reply_at < $hi

@@ -16,7 +16,7 @@
 WITH s AS (
     SELECT conv_key, channel, queue, coalesce(first_reply_agent, assignee) AS agent,
            first_inbound_at AS moment, first_reply_at AS done_at,
-           secs(first_inbound_at, coalesce(first_reply_at, $as_of::TIMESTAMP)) AS measure,
+           secs(first_inbound_at, coalesce(first_reply_at, $as_of::TIMESTAMP), cal) AS measure,
            target_first_response AS target
     FROM conv
     WHERE NOT brand_initiated AND first_inbound_at >= $lo AND first_inbound_at < $hi
@@ -52,7 +52,7 @@ FROM kpi_rows GROUP BY grp
 WITH s AS (
     SELECT t.conv_key, t.channel, t.queue, coalesce(t.reply_agent, c.assignee) AS agent,
            t.started_at AS moment, t.answered_at AS done_at, t.turn_no,
-           secs(t.started_at, coalesce(t.answered_at, $as_of::TIMESTAMP)) AS measure,
+           secs(t.started_at, coalesce(t.answered_at, $as_of::TIMESTAMP), t.cal) AS measure,
            c.target_next_reply AS target
     FROM turns t JOIN conv c USING (conv_key)
     WHERE NOT t.is_first_response AND t.started_at >= $lo AND t.started_at < $hi
@@ -88,7 +88,7 @@ FROM kpi_rows GROUP BY grp
 WITH s AS (
     SELECT conv_key, channel, queue, coalesce(first_resolution_agent, assignee) AS agent,
            opened_at AS moment, first_resolved_at AS done_at,
-           secs(opened_at, coalesce(first_resolved_at, $as_of::TIMESTAMP)) AS measure,
+           secs(opened_at, coalesce(first_resolved_at, $as_of::TIMESTAMP), cal) AS measure,
            target_resolution AS target
     FROM conv
     WHERE opened_at >= $lo AND opened_at < $hi

@@ -60,6 +60,9 @@ class StatusHeader(Widget):
             parts = [p for p in parts if p[1] != name]
         if _width(parts) > width:
             parts = [(Text(f"as of {as_of}"), "asof") if n == "asof" else (t, n) for t, n in parts]
+        if _width(parts) > width:  # the window's start is the least needed of what is left
+            short = "all data" if info.window == "all" else info.window
+            parts = [(Text(f"window {short}"), "window") if n == "window" else (t, n) for t, n in parts]
         return Text(" │ ").join(text for text, _ in parts)
 
 
