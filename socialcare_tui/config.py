@@ -60,6 +60,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
     business_hours: BusinessHours | None = None  # None: durations in calendar seconds
+    wallboard: dict = field(default_factory=dict)  # kpis, cycle (KPI names checked by the app)
     path: Path | None = None
 
 
@@ -316,6 +317,23 @@ def _read_business_hours(config: Config, value, what: str) -> None:
     config.business_hours = BusinessHours(_schedule(top, what), overrides["channel"], overrides["queue"])
 
 
+def _read_wallboard(config: Config, value, what: str) -> None:
+    if not isinstance(value, dict):
+        raise UserError(f"{what}: must be a table ([wallboard])")
+    unknown = set(value) - {"kpis", "cycle"}
+    if unknown:
+        raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: cycle, kpis)")
+    kpis = value.get("kpis")
+    if kpis is not None and (
+        not isinstance(kpis, list) or not kpis or not all(isinstance(k, str) for k in kpis)
+    ):
+        raise UserError(f'{what}.kpis: must be a non-empty list of KPI names such as ["csat", "backlog"]')
+    cycle = value.get("cycle")
+    if cycle is not None and (isinstance(cycle, bool) or not isinstance(cycle, (int, float)) or cycle < 2):
+        raise UserError(f"{what}.cycle: must be a number of seconds, at least 2")
+    config.wallboard = dict(value)
+
+
 _READERS = {
     "timezone": _read_timezone,
     "window": _read_window,
@@ -330,4 +348,5 @@ _READERS = {
     "keys": _read_keys,
     "targets": _read_targets,
     "business_hours": _read_business_hours,
+    "wallboard": _read_wallboard,
 }

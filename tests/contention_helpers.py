@@ -62,10 +62,12 @@ def viewer(db: str, seconds: float) -> dict:
     """Open read-only once a second through store.access and run a report-level query."""
     from socialcare_tui.store.access import Backoff, database
 
-    reads, counts, waits = 0, [], []
+    reads, counts, waits, longest = 0, [], [], 0.0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
+        asked = time.monotonic()
         with database(db, read_only=True, backoff=Backoff(total_wait=10), on_wait=waits.append) as con:
+            longest = max(longest, time.monotonic() - asked)  # time to get the database, waits included
             counts.append(
                 con.execute(
                     "SELECT count(*), count(DISTINCT conv_key) FROM events WHERE type = 'message'"
@@ -73,7 +75,7 @@ def viewer(db: str, seconds: float) -> dict:
             )
         reads += 1
         time.sleep(1.0)
-    return {"reads": reads, "counts": counts, "waits": len(waits)}
+    return {"reads": reads, "counts": counts, "waits": len(waits), "longest_open_s": round(longest, 3)}
 
 
 def run_feeder_and_viewers(db_path: Path, log: Path, seconds: float, rotate_every: float = 0,
@@ -106,7 +108,7 @@ def run_feeder_and_viewers(db_path: Path, log: Path, seconds: float, rotate_ever
     # every appended row is in the database exactly once
     assert total == distinct == fed["written"]
     assert stored == {f"e{n}" for n in range(fed["written"])}
-    return {"feeder": fed, "viewers": seen}
+    return {"feeder": fed, "viewers": seen, "stored": total}
 
 
 if __name__ == "__main__":

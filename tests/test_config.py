@@ -86,3 +86,22 @@ def test_invalid_toml_is_one_line(tmp_path):
     path.write_text("timezone = \n", encoding="utf-8")
     with pytest.raises(UserError, match="not valid TOML"):
         config.load(path)
+
+
+def test_wallboard_table():
+    loaded = config.from_dict({"wallboard": {"kpis": ["csat", "backlog"], "cycle": 15}})
+    assert loaded.wallboard == {"kpis": ["csat", "backlog"], "cycle": 15}
+
+
+@pytest.mark.parametrize(
+    "table, key",
+    [
+        ({"kpis": "csat"}, "wallboard.kpis"),
+        ({"kpis": []}, "wallboard.kpis"),
+        ({"cycle": 1}, "wallboard.cycle"),
+        ({"speed": 3}, "unknown key 'speed'"),
+    ],
+)
+def test_bad_wallboard_values_name_the_key(table, key):
+    with pytest.raises(UserError, match=key.replace(".", r"\.")):
+        config.from_dict({"wallboard": table})

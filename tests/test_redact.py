@@ -165,3 +165,22 @@ async def test_every_screen_shows_pseudonyms_and_the_palette_toggles(redact_db):
         transcript = app.screen.query_one("#transcript", Static).content.plain
         assert "◀ customer ann_b" in transcript and "ann.b@example.com" in transcript
         assert "⊘ redacted" not in app.screen.query_one(StatusHeader).render().plain
+
+
+def test_export_redact_replaces_customer_ids(tmp_path):
+    from socialcare_tui import cli
+
+    data = tmp_path / "events.csv"
+    data.write_text(
+        "conversation_id,at,channel,direction,author,text\n"
+        "c1,2024-03-01T10:00:00Z,whatsapp,in,+447700900153,hi\n"
+        "c2,2024-03-01T11:00:00Z,email,in,ann@example.com,hello\n"
+    )
+    db = str(tmp_path / "t.duckdb")
+    assert cli.main(["import", str(data), "--db", db]) == 0
+    plain, hidden = tmp_path / "plain.csv", tmp_path / "hidden.csv"
+    assert cli.main(["export", str(plain), "--db", db]) == 0
+    assert cli.main(["export", str(hidden), "--db", db, "--redact"]) == 0
+    customers = lambda path: sorted(r["customer"] for r in csv.DictReader(path.open(encoding="utf-8")))
+    assert customers(plain) == ["'+447700900153", "ann@example.com"]  # + is formula-escaped in CSV
+    assert customers(hidden) == sorted([pseudonym("+447700900153"), pseudonym("ann@example.com")])

@@ -161,3 +161,11 @@ def test_serve_command_line_is_read_only_and_passes_options():
     args = argparse.Namespace(config=None, window="7d", refresh=None, wallboard=True, redact=True)
     command = app_command(args, "/data/my db.duckdb")
     assert "open --db '/data/my db.duckdb' --read-only --served --window 7d --wallboard --redact" in command
+
+
+def test_wildcard_host_points_browsers_at_this_machine():
+    from socialcare_tui.commands.serve import public_url
+
+    assert public_url("127.0.0.1", 8000) is None  # textual-serve's own http://127.0.0.1:8000
+    url = public_url("0.0.0.0", 8123)
+    assert url.startswith("http://") and url.endswith(":8123") and "0.0.0.0" not in url

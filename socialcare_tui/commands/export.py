@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
                         help="one row per conversation (default) or the report of every KPI")
     parser.add_argument("--kpi", metavar="ID,ID", help="with --what report: only these KPI ids")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--redact", action="store_true",
+                        help="replace customer ids with stable pseudonyms (as the app's --redact)")
     _scope_args.add_scope_arguments(parser)
 
 
@@ -75,7 +77,7 @@ def _write(cur, args, scope, config, path: Path, file_format: str, kpis) -> int:
         return _write_report(cur, scope, config, path, file_format, kpis, args.by)
     from socialcare_tui.kpi import browse
 
-    return browse.copy_conversations(cur, scope, config, str(path), file_format)
+    return browse.copy_conversations(cur, scope, config, str(path), file_format, redact=args.redact)
 
 
 def _write_report(cur, scope, config, path: Path, file_format: str, kpis, by) -> int:

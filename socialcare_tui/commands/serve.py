@@ -52,8 +52,19 @@ def run(args) -> int:
     if args.host != LOOPBACK:
         print(f"socialcare-tui: serving on {args.host}:{args.port} with no login: "
               "anyone who can reach it sees the data", file=sys.stderr)
-    serve(command, args.host, args.port, args.public_url)
+    serve(command, args.host, args.port, args.public_url or public_url(args.host, args.port))
     return 0
+
+
+def public_url(host: str, port: int) -> str | None:
+    """The page tells the browser where the websocket is: for a wildcard address that must
+    be this machine's name, not 0.0.0.0 (textual-serve would use http://HOST:PORT)."""
+    if host not in ("0.0.0.0", "::", ""):
+        return None
+    import socket
+
+    name = socket.getfqdn()
+    return f"http://{name}:{port}"
 
 
 def args_for_state(args):

@@ -12,6 +12,8 @@ import dataclasses
 import re
 from datetime import datetime
 
+import duckdb
+
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
 
@@ -83,16 +85,30 @@ def conversation_export_rows(con, scope, config, *, resolved=None) -> list[dict]
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
-def copy_conversations(con, scope, config, path: str, file_format: str, *, resolved=None) -> int:
-    """Write the export rows to `path` with DuckDB COPY (path bound as a parameter); returns the row count."""
+def copy_conversations(con, scope, config, path: str, file_format: str, *, resolved=None,
+                       redact: bool = False) -> int:
+    """Write the export rows to `path` with DuckDB COPY (path bound as a parameter); returns
+    the row count. `redact` replaces customer ids with the app's stable pseudonyms."""
     if file_format not in EXPORT_FORMATS:
         raise UserError(f"{path}: cannot export to '{file_format}' (use .csv, .json or .parquet)")
     _build_export(con, scope, config, resolved)
+    if redact:
+        _redact_export(con)
     if file_format == "csv":
         _run(con, "csv_clean_macro")
         _run(con, "csv_safe_macro")
     _run(con, f"copy_export_{file_format}", {"path": path})
     return _run(con, "export_count").fetchone()[0]
+
+
+def _redact_export(con) -> None:
+    from socialcare_tui.redact import redact
+
+    try:
+        con.create_function("redact_customer", lambda v: redact(v, customer=True), ["VARCHAR"], "VARCHAR")
+    except duckdb.NotImplementedException:  # registered on this connection by an earlier export
+        pass
+    _run(con, "redact_export")
 
 
 def _build_export(con, scope, config, resolved) -> None:

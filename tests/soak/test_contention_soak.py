@@ -27,3 +27,10 @@ def test_one_feeder_and_three_viewers_for_ten_minutes(db_path, tmp_path):
     # the log is rotated every minute, as a busy logrotate setup would
     outcome = run_feeder_and_viewers(db_path, tmp_path / "feed.jsonl", seconds=SOAK_SECONDS, rotate_every=60)
     assert outcome["feeder"]["written"] >= SOAK_SECONDS * 5  # at least 5 events a second got through
+    viewers = outcome["viewers"]
+    print(  # the figures benchmarks/RESULTS.md records
+        f"\nsoak {SOAK_SECONDS}s: rows appended {outcome['feeder']['written']}, rows present {outcome['stored']}, "
+        f"errors 0, feeder lock waits {outcome['feeder']['waits']}, viewer reads {sum(v['reads'] for v in viewers)}, "
+        f"viewer lock waits {sum(v['waits'] for v in viewers)}, "
+        f"longest viewer wait {max(v['longest_open_s'] for v in viewers)} s"
+    )

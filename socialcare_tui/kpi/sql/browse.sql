@@ -143,6 +143,10 @@ FROM conv_facts f
 WHERE EXISTS (SELECT 1 FROM scope_events e
               WHERE e.conv_key = f.conv_key AND e.ts >= $lo AND e.ts < $hi);
 
+-- name: redact_export
+-- --redact: customer ids become the same pseudonyms the app shows.
+UPDATE export_out SET customer = redact_customer(customer) WHERE customer IS NOT NULL;
+
 -- name: export_count
 SELECT count(*) FROM export_out;
 
