@@ -69,12 +69,14 @@ FROM sc_reject_errors GROUP BY line;
 -- name: invalid_unicode
 SELECT min(line) FROM sc_reject_errors WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE');
 
--- name: staged_counts
+-- name: staged_lines
 -- Input rows, not events: a ticket row stages several events under one line,
--- so a line with any staged event counts as read once. `repeats` screens the
--- event ids (event_id alone: conservative, any repeat takes the full dedupe
--- path). One scan of `staged` for both.
-SELECT count(DISTINCT line) AS lines, count(*) - count(DISTINCT event_id) AS repeats FROM staged;
+-- so a line with any staged event counts as read once.
+SELECT count(DISTINCT line) FROM staged;
+
+-- name: staged_repeats
+-- (event_id alone: a conservative screen, any repeat takes the full dedupe path)
+SELECT count(*) - count(DISTINCT event_id) FROM staged;
 
 -- name: rejects_present
 SELECT EXISTS (SELECT 1 FROM staged_rejects);
