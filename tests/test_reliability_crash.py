@@ -5,7 +5,7 @@ surveys) run as processes (forked from a server that has the importer loaded) an
 killed after a seeded random delay. After every
 kill the database opens, the ledger agrees with the events (imported per source =
 events rows of that source), every file is wholly in or wholly out, and a re-run
-completes what was killed. Bounded by a wall-clock budget (CRASH_BUDGET_S, default 35 s):
+completes what was killed. Bounded by a wall-clock budget (CRASH_BUDGET_S, default 75 s):
 on a busy machine fewer kills run, never fewer than MIN_KILLS.
 """
 
@@ -28,7 +28,7 @@ from socialcare_tui.store import open_db
 SEED = 20261125
 KILLS = 100
 MIN_KILLS = 20
-BUDGET_S = float(os.environ.get("CRASH_BUDGET_S", "35"))
+BUDGET_S = float(os.environ.get("CRASH_BUDGET_S", "75"))
 KILLS_PER_DB = 25  # a fresh database every few kills, so most kills hit a first import
 
 _EVENTS = """SELECT '{p}' || i AS event_id, '{p}c' || (i // 5) AS conversation_id,
