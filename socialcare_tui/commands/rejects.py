@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
 
@@ -54,26 +55,22 @@ def run(args) -> int:
 
 
 def _fetch(con, source: str | None, limit: int):
-    where, params = "", {}
-    if source is not None:
-        if source.isdigit():
-            where, params = "WHERE r.source_id = $source_id", {"source_id": int(source)}
-        else:
-            where, params = "WHERE r.path = $path OR r.path LIKE '%/' || $path", {"path": source}
-    total = con.execute(f"SELECT count(*) FROM rejects r {where}", params).fetchone()[0]
-    if source is not None and total == 0 and not _source_known(con, source):
+    params = _source_params(source)
+    total = con.execute(_sql("rejects_count"), params).fetchone()[0]
+    if source is not None and total == 0 and not con.execute(_sql("source_known"), params).fetchone()[0]:
         raise UserError(f"--source {source}: no such import (see `socialcare-tui sources`)")
-    rows = con.execute(
-        f"SELECT r.source_id, r.path, r.line, r.reason, r.raw FROM rejects r {where} "
-        f"ORDER BY r.source_id, r.line LIMIT $limit",
-        {**params, "limit": limit},
-    ).fetchall()
+    rows = con.execute(_sql("rejects_page"), {**params, "limit": limit}).fetchall()
     return rows, total
 
 
-def _source_known(con, source: str) -> bool:
+def _source_params(source: str | None) -> dict:
+    """--source is a ledger id (digits) or a file path (whole, or its trailing part)."""
+    if source is None:
+        return {"source_id": None, "path": None}
     if source.isdigit():
-        sql, params = "SELECT count(*) FROM sources WHERE source_id = $v", {"v": int(source)}
-    else:
-        sql, params = "SELECT count(*) FROM sources WHERE path = $v OR path LIKE '%/' || $v", {"v": source}
-    return con.execute(sql, params).fetchone()[0] > 0
+        return {"source_id": int(source), "path": None}
+    return {"source_id": None, "path": source}
+
+
+def _sql(name: str) -> str:
+    return sqlfiles.statement("socialcare_tui.commands.sql", "ledger.sql", name)

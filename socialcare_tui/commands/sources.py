@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+from socialcare_tui import sqlfiles
 from socialcare_tui.safetext import clean
 
 NAME = "sources"
 HELP = "list imported files: format, namespace, rows read, imported, duplicates, rejected"
 EXAMPLE = "socialcare-tui sources --json"
 _COLUMNS = ("source_id", "path", "format", "namespace", "rows_read", "imported", "duplicates",
-            "rejected", "size", "byte_offset", "content_hash", "mtime", "started_at", "finished_at")
+            "rejected", "size", "byte_offset", "content_hash", "mtime", "started_at", "finished_at")  # ledger.sql order
 _SHOWN = ("source_id", "finished_at", "format", "namespace", "rows_read", "imported", "duplicates", "rejected", "path")
 _HEADINGS = ("id", "finished (UTC)", "format", "namespace", "read", "imported", "dupes", "rejected", "path")
 
@@ -27,7 +28,7 @@ def run(args) -> int:
     rows = []
     if resolve_path(args.db).exists():  # no database yet: nothing imported, nothing to create
         with database(args.db, read_only=True, on_wait=tell_wait()) as con:
-            rows = con.execute(f"SELECT {', '.join(_COLUMNS)} FROM sources ORDER BY source_id").fetchall()
+            rows = con.execute(sqlfiles.statement("socialcare_tui.commands.sql", "ledger.sql", "sources")).fetchall()
     records = [dict(zip(_COLUMNS, row)) for row in rows]
     if args.json:
         print(json.dumps({"sources": records}, indent=2, default=str))

@@ -18,8 +18,10 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from socialcare_tui.tui.data import DataSource
@@ -38,6 +40,7 @@ from socialcare_tui.tui.screens.trends import TrendsView
 from socialcare_tui.tui.screens.wallboard import WallboardScreen
 from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
 from socialcare_tui.tui.text import REDACTION
+from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader
 from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, Choice
 from socialcare_tui.tui.widgets.panel import KpiPanel
@@ -54,6 +57,9 @@ class MainScreen(BaseScreen):
     """Header, channels sidebar and the four views in a content switcher."""
 
     refreshable = True
+    # Screen repaints itself whole on every focus change; the widgets whose focus
+    # changed restyle and repaint themselves anyway, so only their regions are redrawn.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, infos: list[KpiInfo], targets: dict[str, float]) -> None:
         super().__init__()
@@ -69,7 +75,7 @@ class MainScreen(BaseScreen):
                 yield QueuesView(id="queues")
                 yield AgentsView(id="agents")
                 yield TrendsView(id="trends")
-        yield Footer()
+        yield KeyFooter()
         yield TooSmall()
 
     def on_mount(self) -> None:

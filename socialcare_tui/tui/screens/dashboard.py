@@ -24,6 +24,14 @@ class PanelGrid(VerticalScroll, can_focus=False):
         Binding("up", "move_row(-1)", "Panel above", show=False),
     ]
     columns = 2
+    _panels: list[KpiPanel] | None = None
+
+    @property
+    def panels(self) -> list[KpiPanel]:
+        """The panels, queried once: the grid's children never change after compose."""
+        if not self._panels:
+            self._panels = list(self.query(KpiPanel))
+        return self._panels
 
     def action_move(self, step: int) -> None:
         self._focus_index(step)
@@ -32,11 +40,11 @@ class PanelGrid(VerticalScroll, can_focus=False):
         self._focus_index(rows * self.columns)
 
     def _focus_index(self, step: int) -> None:
-        panels = list(self.query(KpiPanel))
+        panels = self.panels
         if not panels:
             return
         focused = self.app.focused
-        index = panels.index(focused) if focused in panels else -step
+        index = panels.index(focused) if isinstance(focused, KpiPanel) and focused in panels else -step
         target = min(max(index + step, 0), len(panels) - 1)
         panels[target].focus()
         panels[target].scroll_visible()
@@ -73,13 +81,13 @@ class DashboardView(Container):
     def show(self, data) -> None:
         kpis = data.report.get("kpis", {})
         before = (data.previous or {}).get("kpis", {})
-        for panel in self.query(KpiPanel):
+        for panel in self.panels():
             kpi_id = panel.info.id
             panel.show(kpis.get(kpi_id), before.get(kpi_id), data.series.get(kpi_id), self.targets.get(kpi_id))
         self._show_detail()
 
     def panels(self) -> list[KpiPanel]:
-        return list(self.query(KpiPanel))
+        return self.query_one(PanelGrid).panels
 
     def on_descendant_focus(self) -> None:
         self._show_detail()
@@ -92,9 +100,9 @@ class DashboardView(Container):
             text = f"{focused.info.title}: {focused.info.help}"
             if entry.get("value") is None and entry.get("reason"):
                 text = f"{focused.info.title}: no value, {entry['reason']}"
-            detail.update(text + "  (Enter: explain)")
+            detail.update(text + "  (Enter: explain)", layout=False)  # one fixed line
         else:
-            detail.update("")
+            detail.update("", layout=False)
 
     def focus_first(self) -> None:
         panels = self.panels()

@@ -33,6 +33,8 @@ class StatusHeader(Widget):
         self.info = HeaderInfo()
 
     def show(self, info: HeaderInfo) -> None:
+        if info == self.info:
+            return
         self.info = info
         self.refresh()
 

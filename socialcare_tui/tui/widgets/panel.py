@@ -29,6 +29,7 @@ class KpiPanel(Widget, can_focus=True):
         self.value_text = fmt.DASH
         self.delta_line = Text("")
         self.border_title = info.title
+        self._shown: tuple | None = None  # the arguments of the last show()
 
     def compose(self) -> ComposeResult:
         yield Label(fmt.DASH, classes="kpi-value", markup=False)
@@ -36,6 +37,10 @@ class KpiPanel(Widget, can_focus=True):
         yield Sparkline([], classes="kpi-spark")
 
     def show(self, entry: dict | None, previous: dict | None, series: list | None, target: float | None) -> None:
+        shown = (entry, previous, series, target)
+        if shown == self._shown:  # same figures as on screen: skip the restyle and repaint
+            return
+        self._shown = shown
         entry = entry or {}
         self.entry = entry
         info = self.info
@@ -49,7 +54,7 @@ class KpiPanel(Widget, can_focus=True):
         value_line = Text(self.value_text, style="bold")
         if state:
             value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")
-        self.query_one(".kpi-value", Label).update(value_line)
+        self.query_one(".kpi-value", Label).update(value_line, layout=False)  # fixed size: no relayout
         arrow, change, verdict = fmt.delta(value, (previous or {}).get("value"), unit, info.better)
         self.delta_line = _delta_text(arrow, change, verdict)
         self._show_delta()
@@ -66,7 +71,7 @@ class KpiPanel(Widget, can_focus=True):
         focused = self.has_focus if focused is None else focused
         if self.entry.get("value") is None and reason:
             line = Text(reason if focused else "no value (focus for why)", style="italic")
-        self.query_one(".kpi-delta", Label).update(line)
+        self.query_one(".kpi-delta", Label).update(line, layout=False)
 
     def on_focus(self) -> None:
         self._show_delta(True)

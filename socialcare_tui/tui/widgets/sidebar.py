@@ -60,6 +60,8 @@ class ChannelSidebar(Tree):
 
     def show(self, entries: list[ChannelEntry]) -> None:
         """Update counts in place when the channels are the same, else rebuild."""
+        if entries == self.entries and self._shape is not None:
+            return  # nothing changed since the last refresh
         self.entries = entries
         shape = [(e.name, [q for q, _ in e.queues]) for e in entries]
         total = sum(e.waiting for e in entries)
