@@ -30,3 +30,9 @@ def twcs_excerpt() -> Path:
     if not path.exists():
         pytest.skip("../shared/fixtures is not beside this checkout")
     return path
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (the app's Pilot tests) run on asyncio."""
+    return "asyncio"

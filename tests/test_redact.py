@@ -18,7 +18,7 @@ from socialcare_tui.store import open_db
 from socialcare_tui.tui.screens.conversation import ConversationScreen
 from socialcare_tui.tui.widgets.header import StatusHeader
 from hostile import FORBIDDEN, HOSTILE
-from tui_helpers import CLICK, LONG_WORD, make_app, write_events
+from tui_helpers import CLICK, LONG_WORD, make_app, settle, write_events
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 PSEUDONYM = re.compile(re.escape(PREFIX) + r"[0-9a-f]{8}")
@@ -109,11 +109,6 @@ ROWS = [
 
 
 @pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
 def redact_db(tmp_path):
     from socialcare_tui.ingest.pipeline import import_paths
 
@@ -122,12 +117,6 @@ def redact_db(tmp_path):
     import_paths(con, [write_events(tmp_path / "events.jsonl", ROWS)])
     yield con, path
     con.close()
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.anyio

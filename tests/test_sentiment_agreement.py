@@ -105,7 +105,3 @@ async def test_conversation_shows_each_customer_message_label(tmp_path):
     finally:
         con.close()
 
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"

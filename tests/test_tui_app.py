@@ -24,15 +24,10 @@ from socialcare_tui.tui.screens.first_run import FirstRunScreen
 from socialcare_tui.tui.screens.help import HelpScreen
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.sidebar import ChannelSidebar
-from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, write_events
+from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, settle, write_events
 
 SIZE = (80, 24)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +40,6 @@ def db(fixture_db):
     con = open_db(fixture_db)
     yield con, fixture_db
     con.close()
-
-
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def panel_text(app, kpi_id: str) -> tuple[str, str]:
@@ -74,7 +63,7 @@ async def test_dashboard_values_and_deltas(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         # FRT in the window: A1 14m, A4 4h (the bot's auto-reply does not count), A5 1h
         # -> median 1h; previous window: P1 30m -> +30m, worse for a lower-is-better KPI.
         assert panel_text(app, "first_response_time") == ("1h 00m", "▲ +30m worse")
@@ -93,10 +82,10 @@ async def test_navigation_between_views_and_help(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for key, view in (("2", "queues"), ("3", "agents"), ("4", "trends"), ("1", "dashboard")):
             await pilot.press(key)
-            await settle(app, pilot)
+            await settle(pilot)
             assert app.screen.view().id == view
         await pilot.press("question_mark")
         await pilot.pause()
@@ -105,7 +94,7 @@ async def test_navigation_between_views_and_help(db):
         assert "First response time" in text and "Cycle the window" in text
         await pilot.press("escape")
         await pilot.press("3")
-        await settle(app, pilot)
+        await settle(pilot)
         agents = app.screen.query_one("#agent-table", DataTable)
         # human replies in the window: Ana 1 (A1), Bo 2 (A4, A5); AcmeBot is automated
         names = [str(agents.get_row_at(i)[0]) for i in range(agents.row_count)]
@@ -116,21 +105,21 @@ async def test_channel_and_queue_filter(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         sidebar = app.screen.query_one(ChannelSidebar)
         sidebar.focus()
         sidebar.cursor_line = 0
         await pilot.press("down", "enter")  # line 1: email
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.channels == ("email",) and app.state.queues == ()
         # email customer messages in the window: A3, A4, A5 = 3
         assert panel_text(app, "inbound_volume")[0] == "3"
         await pilot.press("down", "enter")  # line 2: email / Billing
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.queues == ("Billing",)
         assert panel_text(app, "inbound_volume")[0] == "2"  # A3, A4
         await pilot.press("home", "enter")  # All clears the filter
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.channels == () and panel_text(app, "inbound_volume")[0] == "5"
 
 
@@ -138,26 +127,26 @@ async def test_queue_tabs_filter_and_open_conversation(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("2")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#queue-table", DataTable)
         # unassigned: A2 only (status open, nobody assigned)
         assert table_keys(table) == ["events:A2"]
         assert str(table.get_row_at(0)[3]) == "2h 00m"  # waiting 10:00 -> 12:00
         assert str(table.get_row_at(0)[4]) == "✗ −1h 00m"  # first reply was due 11:00
         await pilot.press("t")  # open (assigned): A3, first reply due 11:30 + 1h = 12:30
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_keys(table) == ["events:A3"]
         assert str(table.get_row_at(0)[4]) == "30m"
         await pilot.press("t")  # pending (our reply was last): A4 then A5, by last message
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_keys(table) == ["events:A4", "events:A5"]
         await pilot.press("slash", *"cust_e")
         await pilot.pause()
         assert table_keys(table) == ["events:A5"]
         await pilot.press("enter", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ConversationScreen) and app.screen.conv_key == "events:A5"
         transcript = app.screen.query_one("#transcript", Static).content
         assert "Thanks, all good now 🙂" in transcript.plain and "Glad to help!" in transcript.plain
@@ -165,7 +154,7 @@ async def test_queue_tabs_filter_and_open_conversation(db):
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         await pilot.press("escape", "t")  # clear the filter; resolved: A1 (03-07 10:00)
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_keys(table) == ["events:A1"]
 
 
@@ -173,14 +162,14 @@ async def test_untrusted_text_is_shown_literally(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("2")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#queue-table", DataTable)
         customer = table.get_row_at(0)[0]
         assert isinstance(customer, Text) and customer.plain == CLICK and not customer.spans
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         text = app.screen.query_one("#transcript", Static).content
         shown = text.plain
         for literal in (BOLD, LINK, CLICK, "🙂👍", "中文字符"):
@@ -204,10 +193,10 @@ async def test_drill_down_and_open_conversation(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.query_one("#kpi-first_response_time").focus()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DrillScreen)
         table = app.screen.query_one("#drill-table", DataTable)
         # the sample behind FRT: A4, A1, A5 (ordered by moment: 03-06 12:00, 03-07 09:14, 16:00)
@@ -215,13 +204,13 @@ async def test_drill_down_and_open_conversation(db):
         assert keys == ["events:A4", "events:A1", "events:A5"]
         assert str(table.get_row_at(0)[5]) == "4h 00m"
         await pilot.press("t")  # part "unanswered": A2 and A3, opened in the window, no reply yet
-        await settle(app, pilot)
+        await settle(pilot)
         assert sorted(k.split(":", 1)[1] for k in table_keys(table)) == ["events:A2", "events:A3"]
         await pilot.press("t", "t")  # "all rows", then back to "sample"
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(table_keys(table)) == 3
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ConversationScreen) and app.screen.conv_key == "events:A4"
         text = app.screen.query_one("#transcript", Static).content.plain
         assert "[automated]" in text and "status → pending" in text and "tag billing/" in text
@@ -231,17 +220,17 @@ async def test_window_keys_and_copy(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await settle(pilot)
         # one week back: as-of 2024-03-01 12:00; only P1 is in that window
         assert str(app.state.as_of) == "2024-03-01 12:00:00"
         assert panel_text(app, "inbound_volume")[0] == "1"
         await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel_text(app, "inbound_volume")[0] == "5"
         await pilot.press("w")  # 7d -> 30d
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.window == "30d"
         assert panel_text(app, "inbound_volume")[0] == "6"  # P1 + the five of this week
         header = app.screen.query_one(StatusHeader).render().plain
@@ -255,7 +244,7 @@ async def test_pause_stops_the_refresh_timer(db):
     con, path = db
     app = make_app(con, path, refresh_seconds=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app._timer is not None  # re-armed when the first refresh finished
         await pilot.press("p")
         assert app.paused and app._timer is None
@@ -264,7 +253,7 @@ async def test_pause_stops_the_refresh_timer(db):
         await pilot.pause(1.2)
         assert app.refresh_count == before  # nothing refreshed while paused
         await pilot.press("p")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.paused and app.refresh_count > before
 
 
@@ -295,7 +284,7 @@ async def test_keys_answered_while_a_slow_refresh_runs(db):
         assert any(w.is_running for w in app.workers)  # the slow query is still under way
         source.release.set()
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel_text(app, "inbound_volume")[0] == "5"
 
 
@@ -306,7 +295,7 @@ async def test_first_run_then_palette_import_and_a_failed_import(tmp_path):
     app = make_app(con, path)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             assert isinstance(app.screen, FirstRunScreen)
             text = app.screen.query_one("#first-run-text", Static).content.plain
             assert f"socialcare-tui import PATH --db {path}" in text
@@ -318,7 +307,7 @@ async def test_first_run_then_palette_import_and_a_failed_import(tmp_path):
             messages = [n.message for n in app._notifications]
             # 18 rows written by tui_helpers: P1 3, A1 5, A2 1, A3 2, A4 5, A5 2
             assert any("18 rows read, 18 imported, 0 duplicates, 0 rejected" in m for m in messages)
-            await settle(app, pilot)
+            await settle(pilot)
             assert isinstance(app.screen, MainScreen)
             assert panel_text(app, "inbound_volume")[0] == "5"
     finally:
@@ -347,7 +336,7 @@ async def import_via_palette(app, pilot, file: str) -> None:
     await run_command(app, pilot, "Import a file")
     app.screen.query_one("#prompt-input").value = file  # typing a long tmp path key by key is slow
     await pilot.press("enter")
-    await settle(app, pilot)
+    await settle(pilot)
 
 
 async def test_palette_export_writes_the_report(db, tmp_path):
@@ -355,13 +344,13 @@ async def test_palette_export_writes_the_report(db, tmp_path):
     app = make_app(con, path)
     target = tmp_path / "report.json"
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await run_command(app, pilot, "Export the current report")
         prompt = app.screen.query_one("#prompt-input")
         assert prompt.value == "socialcare-report-20240308-1200-7d.json"
         prompt.value = str(target)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
     report = json.loads(target.read_text())
     assert report["as_of"] == "2024-03-08T12:00:00Z"
     assert report["kpis"]["inbound_volume"]["value"] == 5
@@ -371,12 +360,12 @@ async def test_terminal_too_small(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=(59, 20)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.has_class("-too-small")
         assert "terminal too small" in screen_text(app)
     app = make_app(con, path)
     async with app.run_test(size=(60, 16)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.screen.has_class("-too-small")
 
 
@@ -387,7 +376,7 @@ async def test_keys_remapped_from_config_and_theme_remembered(db, tmp_path):
     config = Config(keys={"window": "x"})
     app = make_app(con, path, config=config, config_path=config_file)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("w")
         assert app.state.window == "7d"  # w is no longer bound
         await pilot.press("x")
@@ -406,7 +395,7 @@ async def test_read_only_viewer_opens_the_file_per_refresh(tmp_path):
     source = DataSource(None, Config(), db_path=path, read_only=True)
     app = make_app(None, path, source=source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel_text(app, "inbound_volume")[0] == "5"
         # between refreshes nothing holds the file: another process could open it read-write
         con = open_db(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from socialcare_tui.store import open_db
-from tui_helpers import build_db, make_app
+from tui_helpers import build_db, make_app, settle
 
 SMALL, LARGE = (80, 24), (200, 60)
 
@@ -36,12 +36,6 @@ def keys(*presses):
             await settle(pilot)
 
     return run
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])

@@ -9,15 +9,10 @@ import pytest
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.panel import KpiPanel
-from tui_helpers import build_db, make_app
+from tui_helpers import build_db, make_app, settle
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +27,6 @@ def db(fixture_db):
     con.close()
 
 
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def footer_keys(app) -> list:
     return list(app.screen.query_one(KeyFooter).children)
 
@@ -46,7 +35,7 @@ async def test_panel_moves_keep_the_footer(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         panels = list(app.screen.query(KpiPanel))
         before = footer_keys(app)
         assert before  # the footer shows the keys
@@ -56,7 +45,7 @@ async def test_panel_moves_keep_the_footer(db):
         assert app.focused is panels[4]
         assert footer_keys(app) == before  # the same widgets: not recomposed
         await pilot.press("2")  # Queues: its own keys (Filter, Next tab) join the footer
-        await settle(app, pilot)
+        await settle(pilot)
         after = footer_keys(app)
         assert after != before
         assert any("Filter" in str(key.description) for key in after)
@@ -66,7 +55,7 @@ async def test_unchanged_refresh_repaints_no_panel(db):
     con, path = db
     app = make_app(con, path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         panel = app.screen.query_one("#kpi-first_response_time", KpiPanel)
         value_label = panel.query_one(".kpi-value")
         shown = value_label.render()
@@ -74,11 +63,11 @@ async def test_unchanged_refresh_repaints_no_panel(db):
         original = value_label.update
         value_label.update = lambda *a, **k: (calls.append(a), original(*a, **k))
         app.refresh_now()
-        await settle(app, pilot)
+        await settle(pilot)
         assert calls == []  # same data: the label was not updated
         assert str(value_label.render()) == str(shown)
         # a changed figure is shown: the panel's last arguments are forgotten
         panel._shown = None
         app.refresh_now()
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(calls) == 1

@@ -14,14 +14,9 @@ from socialcare_tui.errors import UserError
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.screens.wallboard import WallboardScreen, WallTile, digits_text
 from socialcare_tui.tui.wallboard import DEFAULT_KPIS, settings
-from tui_helpers import build_db, make_app
+from tui_helpers import build_db, make_app, settle
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +35,6 @@ def wall_app(con, path, cycle=3600.0):
     """The wallboard with the default tiles; a long cycle so only `n` moves it in tests."""
     wall = replace(settings(Config()), cycle=cycle)
     return make_app(con, path, wallboard=wall)
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def tiles(app) -> dict[str, str]:

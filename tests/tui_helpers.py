@@ -103,3 +103,10 @@ def make_app(con, db_path: Path, *, source=None, config=None, window="7d", as_of
     state = ViewState(window=window, as_of=as_of)
     kwargs.setdefault("refresh_seconds", 3600)
     return SocialCareApp(source, db_path=str(db_path), state=state, clock=lambda: CLOCK, **kwargs)
+
+
+async def settle(pilot) -> None:
+    """Let the app finish its refresh workers and paint before asserting."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
