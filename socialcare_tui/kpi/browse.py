@@ -12,8 +12,6 @@ import dataclasses
 import re
 from datetime import datetime
 
-import duckdb
-
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
 
@@ -102,13 +100,13 @@ def copy_conversations(con, scope, config, path: str, file_format: str, *, resol
 
 
 def _redact_export(con) -> None:
+    """Customer ids become the app's pseudonyms, computed in Python and passed as two
+    bound lists (a Python UDF would need numpy in DuckDB's client)."""
     from socialcare_tui.redact import redact
 
-    try:
-        con.create_function("redact_customer", lambda v: redact(v, customer=True), ["VARCHAR"], "VARCHAR")
-    except duckdb.NotImplementedException:  # registered on this connection by an earlier export
-        pass
-    _run(con, "redact_export")
+    customers = [row[0] for row in _run(con, "export_customers").fetchall()]
+    pseudonyms = [redact(customer, customer=True) for customer in customers]
+    _run(con, "redact_export", {"customers": customers, "pseudonyms": pseudonyms})
 
 
 def _build_export(con, scope, config, resolved) -> None:

@@ -143,9 +143,16 @@ FROM conv_facts f
 WHERE EXISTS (SELECT 1 FROM scope_events e
               WHERE e.conv_key = f.conv_key AND e.ts >= $lo AND e.ts < $hi);
 
+-- name: export_customers
+SELECT DISTINCT customer FROM export_out WHERE customer IS NOT NULL;
+
 -- name: redact_export
--- --redact: customer ids become the same pseudonyms the app shows.
-UPDATE export_out SET customer = redact_customer(customer) WHERE customer IS NOT NULL;
+-- --redact: customer ids become the same pseudonyms the app shows
+-- ($customers[i] -> $pseudonyms[i], computed by socialcare_tui.redact).
+UPDATE export_out SET customer = m.pseudonym
+FROM (SELECT unnest($customers::VARCHAR[]) AS customer,
+             unnest($pseudonyms::VARCHAR[]) AS pseudonym) m
+WHERE export_out.customer = m.customer;
 
 -- name: export_count
 SELECT count(*) FROM export_out;
