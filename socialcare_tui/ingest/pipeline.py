@@ -428,10 +428,9 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
 
 
 def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
-    for name in ("create_staged", "create_staged_rejects", "instant_macro"):
+    for name in ("create_staged", "create_staged_rejects", "instant_macro",
+                 "drop_reader_rejects", "drop_reader_scans"):
         _run(con, name)
-    con.execute(f"DROP TABLE IF EXISTS {readers.REJECTS_TABLE}")
-    con.execute(f"DROP TABLE IF EXISTS {readers.REJECTS_SCAN}")
     channels.install(con, options.channel_aliases)
     file.source_id = _run(con, "next_source_id").fetchone()[0]
     _run(con, "insert_source", {

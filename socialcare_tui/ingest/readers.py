@@ -116,8 +116,8 @@ def header_width(head: bytes | None, kind: str, encoding: str) -> int:
 
 
 # Where read_csv(store_rejects) records malformed records of our scans.
-REJECTS_TABLE = "sc_reject_errors"
-REJECTS_SCAN = "sc_reject_scans"
+REJECTS_TABLE = "sc_reject_errors"  # also named in sql/pipeline.sql
+REJECTS_SCAN = "sc_reject_scans"  # also named in sql/pipeline.sql
 _STORE_REJECTS = f"store_rejects = true, rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}'"
 
 

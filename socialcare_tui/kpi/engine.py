@@ -52,7 +52,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
@@ -82,7 +81,7 @@ _GROUP_EXPR = {
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 _GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
 _FILTER_STATEMENTS = "filter_"
-_GRP_COLUMN = "kpi_group_key_"
+_GRP_COLUMN = "kpi_group_key_"  # also named in sql/engine.sql
 
 
 @dataclass(frozen=True)
@@ -161,6 +160,10 @@ def _resolve(cur, scope: Scope, config) -> Resolved:
     return Resolved(as_of, lo, hi, has_window, scope, params)
 
 
+def _engine_sql(name: str) -> str:
+    return sqlfiles.statement(PACKAGE, "engine.sql", name)
+
+
 def _run(cur, sql: str, params: dict):
     """Execute with only the parameters the statement names."""
     sql = sql.strip().rstrip(";")
@@ -226,14 +229,6 @@ def _result(kpi: Kpi, row: dict) -> dict:
     return out
 
 
-def _drop_kpi_rows(cur) -> None:
-    for kind in ("VIEW", "TABLE"):
-        try:
-            cur.execute(f"DROP {kind} IF EXISTS kpi_rows")
-        except duckdb.CatalogException:  # it is the other kind
-            continue
-
-
 def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
     """kpi_rows = the KPI's rows with grp NULL (the total), plus, with `by`, the
     same rows again with their group key. Returns the number of rows.
@@ -244,13 +239,8 @@ def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
     if by:
         rows_sql = f"SELECT *, {_GROUP_EXPR[by]} AS {_GRP_COLUMN} FROM ({rows_sql}\n)"
     _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {rows_sql}", params)
-    sql = "SELECT NULL::VARCHAR AS grp, * FROM kpi_base"
-    if by:
-        sql = (f"SELECT NULL::VARCHAR AS grp, * EXCLUDE ({_GRP_COLUMN}) FROM kpi_base UNION ALL "
-               f"SELECT {_GRP_COLUMN} AS grp, * EXCLUDE ({_GRP_COLUMN}) FROM kpi_base")
-    _drop_kpi_rows(cur)
-    cur.execute(f"CREATE TEMP VIEW kpi_rows AS {sql}")
-    return cur.execute("SELECT count(*) FROM kpi_base").fetchone()[0]
+    cur.execute(_engine_sql("kpi_rows_grouped" if by else "kpi_rows_total"))
+    return cur.execute(_engine_sql("kpi_rows_count")).fetchone()[0]
 
 
 def _aggregate(cur, kpi: Kpi, params: dict, empty: bool) -> tuple[dict, dict[str, dict]]:
@@ -338,11 +328,11 @@ def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> 
     try:
         resolved = prepare(cur, scope, config)
         total, _ = _compute(cur, kpi, resolved)
-        where = f" WHERE {part}" if part else ""  # part is one of kpi.parts (header), not user text
-        cursor = cur.execute(f"SELECT * EXCLUDE (grp) FROM kpi_rows{where} "
-                             "ORDER BY moment NULLS LAST, conv_key")
+        cursor = cur.execute(_engine_sql("explain_rows"))
         names = [d[0] for d in cursor.description]
         rows = [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
+        if part:  # a part is a boolean column of the rows, named in the KPI's header
+            rows = [row for row in rows if row[part]]
     finally:
         cur.close()
     return {"kpi": kpi.id, "title": kpi.title, "help": kpi.help, "counts_by": kpi.counts_by,

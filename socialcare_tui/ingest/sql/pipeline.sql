@@ -139,3 +139,10 @@ UPDATE sources SET
     byte_offset = $byte_offset,
     content_hash = $content_hash
 WHERE source_id = $source_id;
+
+-- name: drop_reader_rejects
+-- The tables read_csv(store_rejects) fills (readers.REJECTS_TABLE / REJECTS_SCAN).
+DROP TABLE IF EXISTS sc_reject_errors;
+
+-- name: drop_reader_scans
+DROP TABLE IF EXISTS sc_reject_scans;
