@@ -33,3 +33,13 @@ def statement(package: str, filename: str, name: str) -> str:
         return named(package, filename)[name]
     except KeyError:
         raise KeyError(f"no statement '-- name: {name}' in {package}/{filename}") from None
+
+
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def run(cur, sql: str, params: dict | None = None):
+    """Execute `sql` binding only the `$name` parameters it uses (DuckDB refuses unused ones)."""
+    sql = sql.strip().rstrip(";")
+    wanted = {name: params[name] for name in set(_PARAM.findall(sql)) if params and name in params}
+    return cur.execute(sql, wanted) if wanted else cur.execute(sql)

@@ -93,11 +93,16 @@ def server():
     assert "Traceback" not in proc.stderr.read()
 
 
-def _import_and_kill(server, db: Path, path: Path, delay: float) -> bool:
-    """Start one import and SIGKILL it after `delay` seconds; True when it finished first."""
+def _import_and_kill(server, db: Path, path: Path, delay: float | None) -> bool:
+    """Start one import and SIGKILL it after `delay` seconds (None: let it run);
+    True when it finished first."""
     server.stdin.write(f"{db}\t{path}\n")
     server.stdin.flush()
     pid = int(server.stdout.readline())
+    if delay is None:
+        status = int(server.stdout.readline())
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        return True
     time.sleep(delay)
     try:
         os.kill(pid, signal.SIGKILL)
@@ -148,10 +153,21 @@ def _complete(db: Path, corpus) -> None:
     assert all(_check(db, corpus).values())
 
 
+def _durations(folder: Path, corpus, server) -> dict[Path, float]:
+    """How long each file's import into a fresh database takes on this machine now."""
+    took = {}
+    for n, path in enumerate(sorted(corpus)):
+        started = time.monotonic()
+        _import_and_kill(server, folder / f"timing{n}.duckdb", path, None)
+        took[path] = time.monotonic() - started
+    return took
+
+
 def campaign(folder: Path, corpus, server, kills_wanted: int, budget_s: float, seed: int = SEED) -> tuple[int, int]:
     """Kill imports at random moments, checking after each; (kills, imports that finished first)."""
     rng = random.Random(seed)
     paths = sorted(corpus)
+    durations = _durations(folder, corpus, server)
     started = time.monotonic()
     kills = finished = 0
     db = folder / "crash0.duckdb"
@@ -160,8 +176,8 @@ def campaign(folder: Path, corpus, server, kills_wanted: int, budget_s: float, s
             _complete(db, corpus)
             db = folder / f"crash{kills}.duckdb"
         path = rng.choice(paths)
-        # an import takes ~0.2-0.8 s here on two busy cores: kill anywhere in that span
-        finished += _import_and_kill(server, db, path, rng.uniform(0.0, 0.7))
+        # kill anywhere in the span the import was measured to take on this machine
+        finished += _import_and_kill(server, db, path, rng.uniform(0.0, durations[path]))
         kills += 1
         _check(db, corpus)
     _complete(db, corpus)

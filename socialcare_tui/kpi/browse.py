@@ -9,7 +9,6 @@ Rows are dicts; times are naive UTC datetimes, durations seconds.
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import datetime
 
 from socialcare_tui import sqlfiles
@@ -17,16 +16,12 @@ from socialcare_tui.errors import UserError
 
 STATUS_TABS = ("unassigned", "open", "pending", "resolved", "all")
 _SQL = ("socialcare_tui.kpi.sql", "browse.sql")
-_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 _EARLIEST = datetime(1, 1, 1)
 
 
 def _run(con, name: str, params: dict | None = None):
     """Run a named statement of browse.sql with only the parameters it uses."""
-    sql = sqlfiles.statement(*_SQL, name)
-    used = set(_PARAM.findall(sql))
-    wanted = {k: v for k, v in (params or {}).items() if k in used}
-    return con.execute(sql, wanted) if wanted else con.execute(sql)
+    return sqlfiles.run(con, sqlfiles.statement(*_SQL, name), params)
 
 
 def _dicts(result) -> list[dict]:

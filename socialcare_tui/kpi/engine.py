@@ -33,9 +33,16 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         The window of the same length just before, with as_of moved back by the
         same length; None when the scope has no window.
 
-    dashboard(con, scope, config, *, kpis=None, buckets=12) -> dict
+    dashboard(con, scope, config, *, kpis=None, buckets=12, layers=None) -> dict
         {"report", "previous" (None without a window), "series"}: the three
-        above with one preparation fewer (what the app's dashboard needs).
+        above, the report and series from one rows statement per KPI (what the
+        app's dashboard needs).
+
+    layer(con, scope, config, layers=None) -> context manager of (cursor, Resolved)
+        The prepared layer for the caller's own statements (kpi/browse.py).
+        report, explain, series and dashboard also take `layers=`: a
+        kpi.layer.Layers that keeps each layer between calls and rebuilds only
+        the conversations touched since (what the app's refresh uses).
 
     series(con, scope, config, kpi_ids, buckets=12) -> {id: [value | None, ...]}
         Each KPI's value per equal time bucket of the window (the whole data when
@@ -48,6 +55,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -78,7 +86,6 @@ _GROUP_EXPR = {
     "week": f"coalesce(strftime(date_trunc('week', {_LOCAL}), '%Y-%m-%d'), '{NONE_KEY}')",
     "bucket": "CAST(CAST(floor((epoch_us(moment) - epoch_us($lo)) / $bucket_us) AS BIGINT) AS VARCHAR)",
 }
-_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 _GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
 _FILTER_STATEMENTS = "filter_"
 _GRP_COLUMN = "kpi_group_key_"  # also named in sql/engine.sql
@@ -164,11 +171,7 @@ def _engine_sql(name: str) -> str:
     return sqlfiles.statement(PACKAGE, "engine.sql", name)
 
 
-def _run(cur, sql: str, params: dict):
-    """Execute with only the parameters the statement names."""
-    sql = sql.strip().rstrip(";")
-    wanted = {name: params[name] for name in set(_PARAM.findall(sql)) if name in params}
-    return cur.execute(sql, wanted) if wanted else cur.execute(sql)
+_run = sqlfiles.run
 
 
 def _load_sla(cur, config) -> None:
@@ -184,24 +187,48 @@ def prepare(cur, scope: Scope, config) -> Resolved:
     return _prepare(cur, _resolve(cur, scope, config), config)
 
 
-_SCOPE_EVENTS, _TRIM = "scope_events", "trim_scope_events"
+def _prepare(cur, resolved: Resolved, config) -> Resolved:
+    build_base(cur, resolved, config)
+    install_extras(cur, resolved, config)
+    return resolved
 
 
-def _prepare(cur, resolved: Resolved, config, *, trim: bool = False) -> Resolved:
-    """trim=True: scope_events on `cur` already holds an unfiltered later as_of;
-    cut it down instead of sorting the events again."""
+def build_base(cur, resolved: Resolved, config) -> None:
+    """base.sql's tables (and sla_targets) on `cur`, filters applied."""
     _load_sla(cur, config)
-    skip = {_TRIM, _SCOPE_EVENTS}
-    skip.discard(_TRIM if trim else _SCOPE_EVENTS)
     for name, sql in sqlfiles.named(PACKAGE, "base.sql").items():
-        if name in skip or (name.startswith(_FILTER_STATEMENTS) and not resolved.scope.has_filters):
+        if name.startswith(_FILTER_STATEMENTS) and not resolved.scope.has_filters:
             continue
         _run(cur, sql, resolved.params)
+
+
+def install_extras(cur, resolved: Resolved, config) -> None:
+    """What KPI statements need beside the base tables: the business-hours calendar up
+    to as_of (secs(a, b, cal) and due_at(a, s, cal) then count open hours only) and,
+    through kpi/lexicon.py, vader_lexicon, kpi_topic_rules and kpi_costs."""
     hours = getattr(config, "business_hours", None)
-    if hours is not None:  # secs(a, b, cal) and due_at(a, s, cal) then count open hours only
+    if hours is not None:
         calendar.install(cur, hours, resolved.as_of)
-    lexicon.prepare(cur, config)  # vader_lexicon, kpi_topic_rules, kpi_costs (customer voice, work mix)
-    return resolved
+    lexicon.prepare(cur, config)
+
+
+@contextmanager
+def layer(con, scope: Scope, config, layers=None):
+    """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements.
+
+    Without `layers` the layer is built on a new cursor, closed on leaving. With a
+    kpi.layer.Layers, the one it keeps is brought up to date (only the conversations
+    touched since its last use are rebuilt) and stays for the next call."""
+    if layers is None:
+        cur = con.cursor()
+        try:
+            yield cur, prepare(cur, scope, config)
+        finally:
+            cur.close()
+        return
+    resolved = _resolve(con, scope, config)
+    with layers.use(con, resolved, config) as cur:
+        yield cur, resolved
 
 
 # ---------------------------------------------------------------- one KPI
@@ -307,34 +334,27 @@ def _report_on(cur, resolved: Resolved, chosen: list[Kpi], by: str | None) -> di
     return out
 
 
-def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
+def report(con, scope: Scope, config, *, kpis=None, by: str | None = None, layers=None) -> dict:
     """Every (or the chosen) KPI for the scope, as the cli.md JSON object."""
     _check_by(by)
     chosen = registry.select(kpis)
-    cur = con.cursor()
-    try:
-        return _report_on(cur, prepare(cur, scope, config), chosen, by)
-    finally:
-        cur.close()
+    with layer(con, scope, config, layers) as (cur, resolved):
+        return _report_on(cur, resolved, chosen, by)
 
 
-def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> dict:
+def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None, *, layers=None) -> dict:
     """The KPI's definition, its value and the rows behind it."""
     kpi = registry.get(kpi_id)
     if part is not None and part not in kpi.parts:
         listed = ", ".join(kpi.parts) or "none"
         raise UserError(f"--part {part}: {kpi_id} has no such part (parts: {listed})")
-    cur = con.cursor()
-    try:
-        resolved = prepare(cur, scope, config)
+    with layer(con, scope, config, layers) as (cur, resolved):
         total, _ = _compute(cur, kpi, resolved)
         cursor = cur.execute(_engine_sql("explain_rows"))
         names = [d[0] for d in cursor.description]
         rows = [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
-        if part:  # a part is a boolean column of the rows, named in the KPI's header
-            rows = [row for row in rows if row[part]]
-    finally:
-        cur.close()
+    if part:  # a part is a boolean column of the rows, named in the KPI's header
+        rows = [row for row in rows if row[part]]
     return {"kpi": kpi.id, "title": kpi.title, "help": kpi.help, "counts_by": kpi.counts_by,
             "unit": kpi.unit, "parts": list(kpi.parts), "part": part,
             "value": total["value"], "reason": total.get("reason"), "result": total, "rows": rows}
@@ -385,14 +405,11 @@ def _series_on(cur, resolved: Resolved, chosen: list[Kpi], buckets: int) -> dict
     return out
 
 
-def series(con, scope: Scope, config, kpi_ids, buckets: int = 12) -> dict[str, list]:
+def series(con, scope: Scope, config, kpi_ids, buckets: int = 12, *, layers=None) -> dict[str, list]:
     """Each KPI's value per equal time bucket of the window (for sparklines)."""
     chosen = registry.select(kpi_ids)
-    cur = con.cursor()
-    try:
-        return _series_on(cur, prepare(cur, scope, config), chosen, buckets)
-    finally:
-        cur.close()
+    with layer(con, scope, config, layers) as (cur, resolved):
+        return _series_on(cur, resolved, chosen, buckets)
 
 
 def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int):
@@ -414,25 +431,23 @@ def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int)
     return current, sparks
 
 
-def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12) -> dict:
-    """report + previous window's report + series, from two preparations instead of
-    three, the previous one reusing the current event order when there are no filters:
-    {"report": ..., "previous": report | None, "series": {id: [...]}}."""
+def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12, layers=None) -> dict:
+    """report + previous window's report + series:
+    {"report": ..., "previous": report | None, "series": {id: [...]}}. Each window's
+    layer is kept in `layers` (kpi/layer.py) for the next call; without it, in
+    layers of this call only."""
+    if layers is None:
+        from socialcare_tui.kpi.layer import Layers  # kpi/layer.py builds on this module
+
+        own = Layers()
+        try:
+            return dashboard(con, scope, config, kpis=kpis, buckets=buckets, layers=own)
+        finally:
+            own.close()
     chosen = registry.select(kpis)
-    cur = con.cursor()
-    try:
-        resolved = prepare(cur, scope, config)
-        shared = _report_and_series(cur, resolved, chosen, buckets)
-        if shared is None:
-            shared = (_report_on(cur, resolved, chosen, None), _series_on(cur, resolved, chosen, buckets))
-        current, sparks = shared
-        before = previous_scope(con, scope, config)
-        previous = None
-        if before is not None:
-            earlier = _resolve(cur, before, config)
-            trim = (not scope.has_filters and earlier.as_of is not None
-                    and resolved.as_of is not None and earlier.as_of <= resolved.as_of)
-            previous = _report_on(cur, _prepare(cur, earlier, config, trim=trim), chosen, None)
-        return {"report": current, "previous": previous, "series": sparks}
-    finally:
-        cur.close()
+    before = previous_scope(con, scope, config)
+    with layer(con, scope, config, layers) as (cur, resolved):
+        current, sparks = _report_and_series(cur, resolved, chosen, buckets) or (
+            _report_on(cur, resolved, chosen, None), _series_on(cur, resolved, chosen, buckets))
+    previous = report(con, before, config, kpis=kpis, layers=layers) if before is not None else None
+    return {"report": current, "previous": previous, "series": sparks}

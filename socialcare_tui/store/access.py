@@ -20,11 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
 from socialcare_tui.errors import DatabaseUnavailable
-from socialcare_tui.store.connection import is_lock_error, open_db, resolve_path
+from socialcare_tui.store import migrations
+from socialcare_tui.store.connection import describe_open_error, is_lock_error, open_db, resolve_path
 
 WaitCallback = Callable[[str], None]
 
@@ -94,6 +96,80 @@ def database(
             con.close()
     finally:
         lock.release()
+
+
+class StoreConnection:
+    """The database file attached as `store` to a process-local in-memory connection
+    (`home`), which outlives the attachment: what it holds (kpi/layer.py's kept layers)
+    survives between refreshes while the file itself is open only for each one.
+
+    Looks like a DuckDB connection to the file: `cursor()` gives a cursor of `home`
+    whose unqualified names (events, sources ...) are the file's tables."""
+
+    def __init__(self, home: duckdb.DuckDBPyConnection) -> None:
+        self.home = home
+        self._cur = self.cursor()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.home.cursor()
+        cur.execute("USE store")
+        return cur
+
+    def execute(self, *args):
+        return self._cur.execute(*args)
+
+    def close(self) -> None:
+        self._cur.close()
+
+
+@contextmanager
+def attached(
+    home: duckdb.DuckDBPyConnection,
+    db: str | os.PathLike | None = None,
+    *,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    on_wait: WaitCallback | None = None,
+) -> Iterator[StoreConnection]:
+    """Attach the database read-only to `home` for one refresh (the same waiting and
+    errors as `database`), and detach it on leaving the block."""
+    path = resolve_path(db)
+    lock = _process_lock(str(path.absolute()))
+    delays = backoff.delays()
+    started = time.monotonic()
+    _acquire(lock, path, delays, on_wait, started)
+    try:
+        _attach_with_retry(home, path, delays, on_wait, started)
+        try:
+            con = StoreConnection(home)
+            try:
+                _check_schema(con, path)
+                yield con
+            finally:
+                con.close()
+        finally:
+            home.execute("DETACH store")
+    finally:
+        lock.release()
+
+
+def _attach_with_retry(home, path: Path, delays, on_wait, started) -> None:
+    if not path.exists():
+        raise DatabaseUnavailable(f"{path}: no such database; import data first")
+    while True:
+        try:
+            home.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(path)})
+            return
+        except duckdb.Error as err:
+            if not is_conflict(err):
+                raise DatabaseUnavailable(describe_open_error(path, err)) from None
+            delay = _next_delay(delays, path, str(err), started)
+            _report(on_wait, path, "locked by another process", started, delay)
+            time.sleep(delay)
+
+
+def _check_schema(con: StoreConnection, path: Path) -> None:
+    if migrations.pending(con, str(path)):
+        raise DatabaseUnavailable(f"{path} needs a schema upgrade; open it once without --read-only")
 
 
 def _acquire(lock, path, delays, on_wait, started) -> None:

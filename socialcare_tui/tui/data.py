@@ -7,6 +7,7 @@ Tests subclass DataSource to slow a query down and check the app stays responsiv
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,77 +34,98 @@ class ConversationData:
 
 
 class DataSource:
-    """Either one open connection (`con`, for tests and scripts) or a database path that
-    is opened for each query batch and closed right after (store/access.py), so a
-    feeder (`socialcare-tui watch`) and any number of viewers can share the file."""
+    """Either one open connection (`con`, for tests and scripts) or a database path.
+
+    With a path, nothing keeps the file open (store/access.py), so a feeder
+    (`socialcare-tui watch`) and any number of viewers can share it: each read
+    attaches it read-only to this process's in-memory `home` connection and
+    detaches it right after, and each write opens it for the one import. The
+    shared layers the KPIs stand on are kept in `home` between reads
+    (kpi/layer.py), so a refresh after a small append rebuilds only the
+    conversations it touched."""
 
     def __init__(self, con, config: Config, *, db_path=None, read_only: bool = False) -> None:
+        from socialcare_tui.kpi.layer import Layers
+
         self.con = con
         self.config = config
         self.db_path = db_path
         self.read_only = read_only
         self.on_wait = None  # set by the app: called with "waiting for database …"
+        self.layers = Layers()
+        self._home = None
 
     @contextmanager
-    def cursor(self):
-        if self.con is None:
-            from socialcare_tui.store.access import database
-
-            with database(self.db_path, read_only=self.read_only, on_wait=self.on_wait) as con:
-                yield con
+    def reading(self):
+        """A connection to read from: `con`, or the file attached to `home` for this read."""
+        if self.con is not None:
+            yield self.con
             return
-        cur = self.con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+        import duckdb
+
+        from socialcare_tui.store.access import attached
+
+        if self._home is None:
+            self._home = duckdb.connect(":memory:")
+        with attached(self._home, self.db_path, on_wait=self.on_wait) as con:
+            yield con
+
+    @contextmanager
+    def writing(self):
+        """A connection to write with: `con`, or the file opened read-write for this write."""
+        if self.con is not None:
+            yield self.con
+            return
+        from socialcare_tui.store.access import database
+
+        with database(self.db_path, read_only=self.read_only, on_wait=self.on_wait) as con:
+            yield con
 
     # --- reads ------------------------------------------------------------------------
 
     def newest(self):
         """Time of the newest event, None for an empty database (the first-run screen)."""
-        with self.cursor() as cur:
-            return newest_event(cur)
+        with self.reading() as con:
+            return newest_event(con)
 
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
-        """Report, previous window and sparklines from `engine.dashboard` (fewer builds of
-        the shared layer than three separate calls). Over all the data (no window) there is
-        no previous window and no sparkline, so only the report is computed."""
+        """Report, previous window and sparklines from `engine.dashboard`. Over all the
+        data (no window) there is no previous window and no sparkline, so only the
+        report is computed."""
         from socialcare_tui.kpi import engine
 
-        with self.cursor() as cur:
+        with self.reading() as con:
             if not scope.window:
-                return DashboardData(engine.report(cur, scope, self.config, kpis=kpi_ids), None, {})
-            got = engine.dashboard(cur, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
+                return DashboardData(self._report(con, scope, kpis=kpi_ids), None, {})
+            got = engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS,
+                                   layers=self.layers)
         return DashboardData(got["report"], got.get("previous"), got.get("series") or {})
 
     def wallboard(self, scope, kpi_ids: list[str]) -> dict:
         """The report of the wallboard's KPIs (no sparklines, no previous window)."""
-        from socialcare_tui.kpi import engine
-
-        with self.cursor() as cur:
-            return engine.report(cur, scope, self.config, kpis=kpi_ids)
+        with self.reading() as con:
+            return self._report(con, scope, kpis=kpi_ids)
 
     def channels(self, scope):
+        """The channel tree; it drops the scope's channel and queue filters (it is the picker)."""
         from socialcare_tui.kpi import browse
 
-        with self.cursor() as cur:
-            return browse.channel_tree(cur, scope, self.config)  # it drops the scope's filters itself
+        tree_scope = dataclasses.replace(scope, channels=(), queues=())
+        with self._layer(tree_scope) as (cur, resolved):
+            return browse.channel_tree(cur, tree_scope, self.config, resolved=resolved)
 
     def queue(self, scope, status: str):
         """(rows, as_of): the tab's conversations and the instant their waits are measured at."""
-        from socialcare_tui.kpi import browse, engine
+        from socialcare_tui.kpi import browse
 
-        with self.cursor() as cur:
-            resolved = engine.prepare(cur, scope, self.config)
+        with self._layer(scope) as (cur, resolved):
             rows = browse.queue_rows(cur, scope, self.config, status, resolved=resolved)
         return rows, resolved.as_of
 
     def conversation(self, scope, conv_key: str) -> ConversationData:
-        from socialcare_tui.kpi import browse, engine
+        from socialcare_tui.kpi import browse
 
-        with self.cursor() as cur:
-            resolved = engine.prepare(cur, scope, self.config)
+        with self._layer(scope) as (cur, resolved):
             facts = browse.conversation_facts(cur, scope, self.config, conv_key, resolved=resolved)
             events = browse.transcript(cur, conv_key, resolved.as_of)
         return ConversationData(conv_key, facts or {}, list(events or []))
@@ -111,37 +133,49 @@ class DataSource:
     def agents(self, scope):
         from socialcare_tui.kpi import browse
 
-        with self.cursor() as cur:
-            return browse.agent_rows(cur, scope, self.config)
+        with self._layer(scope) as (cur, resolved):
+            return browse.agent_rows(cur, scope, self.config, resolved=resolved)
 
     def trends(self, scope) -> dict:
         from socialcare_tui.kpi import engine
 
         kpis = ["inbound_volume", "topics", "quick_replies", "frt_distribution", "sentiment"]
-        with self.cursor() as cur:
-            report = engine.report(cur, scope, self.config, kpis=kpis)
-            by_channel = engine.report(cur, scope, self.config, kpis=["frt_distribution"], by="channel")
-            sentiment = engine.series(cur, scope, self.config, ["sentiment", "inbound_volume"], buckets=24)
+        with self.reading() as con:
+            report = self._report(con, scope, kpis=kpis)
+            by_channel = self._report(con, scope, kpis=["frt_distribution"], by="channel")
+            sentiment = engine.series(con, scope, self.config, ["sentiment", "inbound_volume"],
+                                      buckets=24, layers=self.layers)
         return {"report": report, "by_channel": by_channel, "series": sentiment, "span": scope.window}
 
     def explain(self, scope, kpi_id: str, part: str | None = None) -> dict:
         from socialcare_tui.kpi import engine
 
-        with self.cursor() as cur:
-            return engine.explain(cur, scope, self.config, kpi_id, part)
+        with self.reading() as con:
+            return engine.explain(con, scope, self.config, kpi_id, part, layers=self.layers)
 
     def report(self, scope) -> dict:
+        with self.reading() as con:
+            return self._report(con, scope)
+
+    def _report(self, con, scope, **options) -> dict:
         from socialcare_tui.kpi import engine
 
-        with self.cursor() as cur:
-            return engine.report(cur, scope, self.config)
+        return engine.report(con, scope, self.config, layers=self.layers, **options)
+
+    @contextmanager
+    def _layer(self, scope):
+        """(cursor, Resolved) holding the kept shared layer of `scope`, for browse.py."""
+        from socialcare_tui.kpi import engine
+
+        with self.reading() as con, engine.layer(con, scope, self.config, self.layers) as got:
+            yield got
 
     # --- writes -----------------------------------------------------------------------
 
     def import_file(self, path: str | Path):
         from socialcare_tui.ingest import pipeline
 
-        with self.cursor() as cur:
+        with self.writing() as cur:
             options = pipeline.ImportOptions(
                 timezone=self.config.timezone, channel_aliases=dict(self.config.channel_aliases)
             )

@@ -28,7 +28,9 @@ CREATE OR REPLACE TEMP MACRO bh_cal(bh_ch, bh_q, bh_chans, bh_queues) AS
 -- name: scope_events
 -- Every event at or before as_of, with its order in its conversation:
 -- ts, inbound messages before everything else, then file order. hr_upto
--- (human replies up to and including the row) shares the sort. The sort
+-- (human replies up to and including the row) shares the sort. A survey
+-- answer with no conversation is alone in its partition (ord 1): it has no
+-- order among other such answers, and kpi/layer.py adds them one by one. The sort
 -- carries only the key columns and the row id (carrying every column, text
 -- included, through the sort cost more than joining them back by row id).
 CREATE OR REPLACE TEMP TABLE scope_events AS
@@ -40,7 +42,7 @@ WITH o AS (
     FROM events e
     WHERE e.ts <= $as_of::TIMESTAMP
     WINDOW w AS (
-        PARTITION BY e.conv_key
+        PARTITION BY e.conv_key, CASE WHEN e.conv_key IS NULL THEN e.rowid END
         ORDER BY e.ts,
                  CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END,
                  e.source_id, e.line, e.event_id
@@ -49,12 +51,6 @@ WITH o AS (
 SELECT e.*, o.ord, o.hr_upto
 FROM events e JOIN o ON e.rowid = o.rid
 WHERE e.ts <= $as_of::TIMESTAMP;
-
--- name: trim_scope_events
--- Only when the engine reuses the scope_events of a later as_of on the same
--- cursor (no filters): the events up to an earlier as_of are a prefix of each
--- conversation's order, so their ord and hr_upto are unchanged.
-DELETE FROM scope_events WHERE ts > $as_of::TIMESTAMP;
 
 -- name: conv_attr
 -- Conversation facts that need no message logic. Survey answers (csat, nps)
@@ -303,6 +299,14 @@ LEFT JOIN res USING (conv_key)
 LEFT JOIN waiting USING (conv_key)
 LEFT JOIN per q ON q.level = 'queue' AND q.name = coalesce(a.last_queue, a.channel)
 LEFT JOIN per c ON c.level = 'channel' AND lower(c.name) = a.channel;
+
+-- name: narrow_scope_events
+-- Once the facts above are built, later statements (survey answers, tags,
+-- filters, browse) read only these columns of scope_events: keeping only
+-- them halves the memory a kept layer (kpi/layer.py) holds.
+CREATE OR REPLACE TEMP TABLE scope_events AS
+SELECT conv_key, ts, ord, type, channel, queue, value, scale_max, source_id, line
+FROM scope_events;
 
 -- name: customer_convs
 -- Every conversation's customer and channel before filters apply: the FCR

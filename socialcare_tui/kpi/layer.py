@@ -1,0 +1,143 @@
+"""Shared layers kept between refreshes, so a refresh costs what changed, not the database.
+
+`engine.prepare` builds base.sql's tables from every event. `Layers` keeps each
+built layer on its own cursor (its TEMP tables) and, asked again for the same
+filters at the same or a later as_of, rebuilds only the conversations touched
+since (kpi/sql/layer.sql says which): their events are copied to a throw-away
+cursor, base.sql runs there, and the rows replace theirs in the kept tables.
+A layer is built in full when there is none to advance (first use, an earlier
+as_of, other filters or settings), when rows were removed from `events`, or
+when more than `rebuild_share` of the conversations (and more than `rebuild_min`)
+were touched: after a large import one full build is cheaper.
+
+One Layers belongs to one connection `con` (for a viewer: the in-memory home the
+database file is attached to for each refresh, store/access.py) and is used by
+one thread at a time (`use` holds a lock until the caller is done).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialcare_tui import sqlfiles
+from socialcare_tui.kpi import engine
+
+_SQL = ("socialcare_tui.kpi.sql", "layer.sql")
+KEPT = ("scope_events", "conv_attr", "msgs", "turns", "resolutions", "conv", "customer_convs")
+# Resolved.params that shape the layer itself (the rest only shape KPI statements).
+_LAYER_PARAMS = ("auto_resolve", "bh_channels", "bh_queues", "channels", "queues", "agents", "tags")
+
+
+@dataclass
+class _Entry:
+    cur: object
+    key: tuple
+    as_of: datetime | None
+    watermark: int  # the newest events row id the layer has seen
+    rows: int  # events rows at or below the watermark then
+
+
+def _sql(name: str) -> str:
+    return sqlfiles.statement(*_SQL, name)
+
+
+def _key(resolved: engine.Resolved, config) -> tuple:
+    params = tuple((name, repr(resolved.params.get(name))) for name in _LAYER_PARAMS)
+    return params, repr(sorted(config.sla.items())), repr(config.sla_overrides)
+
+
+class Layers:
+    """Up to `capacity` kept layers (least recently used dropped first)."""
+
+    def __init__(self, capacity: int = 4, *, rebuild_share: float = 0.2, rebuild_min: int = 1000) -> None:
+        self.capacity = capacity
+        self.rebuild_share, self.rebuild_min = rebuild_share, rebuild_min
+        self._entries: list[_Entry] = []
+        self._lock = threading.RLock()
+        self.counts: Counter = Counter()  # "full", "incremental", "unchanged": for tests and benchmarks
+
+    @contextmanager
+    def use(self, con, resolved: engine.Resolved, config):
+        """The cursor holding the layer of `resolved`, up to date; for the caller's statements."""
+        with self._lock:
+            yield self._ready(con, resolved, config).cur
+
+    def close(self) -> None:
+        with self._lock:
+            for entry in self._entries:
+                entry.cur.close()
+            self._entries.clear()
+
+    # ------------------------------------------------------------------ choosing
+
+    def _ready(self, con, resolved, config) -> _Entry:
+        key = _key(resolved, config)
+        entry = self._closest(key, resolved.as_of)
+        if entry is None or not self._advance(con, entry, resolved, config):
+            entry = self._build(con, key, resolved, config, entry)
+        self._entries.remove(entry)
+        self._entries.append(entry)  # most recently used last
+        return entry
+
+    def _closest(self, key: tuple, as_of: datetime | None) -> _Entry | None:
+        """The kept layer with these filters and settings at the latest as_of not after `as_of`."""
+        if as_of is None:
+            return None
+        usable = [e for e in self._entries if e.key == key and e.as_of is not None and e.as_of <= as_of]
+        return max(usable, key=lambda e: e.as_of, default=None)
+
+    # ------------------------------------------------------------------ full build
+
+    def _build(self, con, key, resolved, config, entry: _Entry | None) -> _Entry:
+        if entry is None:
+            if len(self._entries) >= self.capacity:
+                self._entries.pop(0).cur.close()
+            entry = _Entry(con.cursor(), key, None, -1, 0)
+            self._entries.append(entry)
+        entry.watermark, entry.rows, _ = con.execute(_sql("watermark"), {"watermark": -1}).fetchone()
+        engine.build_base(entry.cur, resolved, config)
+        engine.install_extras(entry.cur, resolved, config)
+        entry.as_of = resolved.as_of
+        self.counts["full"] += 1
+        return entry
+
+    # ------------------------------------------------------------------ advancing
+
+    def _advance(self, con, entry: _Entry, resolved, config) -> bool:
+        """Bring `entry` to resolved.as_of; False when a full build is needed instead."""
+        top, rows, kept = con.execute(_sql("watermark"), {"watermark": entry.watermark}).fetchone()
+        if kept != entry.rows:  # rows were removed or rewritten: start again
+            return False
+        params = dict(resolved.params, old_as_of=entry.as_of, watermark=entry.watermark)
+        cur = entry.cur
+        sqlfiles.run(cur, _sql("attach_staging"))
+        sqlfiles.run(cur, _sql("touched"), params)
+        touched = cur.execute(_sql("touched_count")).fetchone()[0]
+        if touched > self.rebuild_min and touched > self.rebuild_share * cur.execute(
+                _sql("conversations")).fetchone()[0]:
+            return False
+        if touched or top != entry.watermark or resolved.as_of != entry.as_of:
+            self._rebuild_touched(con, entry, resolved, config, params)
+            engine.install_extras(cur, resolved, config)  # the calendar reaches as_of
+            self.counts["incremental"] += 1
+        else:
+            self.counts["unchanged"] += 1
+        entry.as_of, entry.watermark, entry.rows = resolved.as_of, top, rows
+        return True
+
+    def _rebuild_touched(self, con, entry: _Entry, resolved, config, params: dict) -> None:
+        delta = con.cursor()
+        try:
+            sqlfiles.run(delta, _sql("delta_source"), params)
+            sqlfiles.run(delta, _sql("delta_events"))
+            engine.build_base(delta, resolved, config)
+            for table in KEPT:
+                sqlfiles.run(delta, _sql(f"stage_{table}"))
+        finally:
+            delta.close()
+        for table in KEPT:
+            sqlfiles.run(entry.cur, _sql(f"merge_{table}"))
