@@ -240,3 +240,49 @@ def test_capacity_drops_the_least_recently_used(con):
     for channel in ("email", "sms", "email", "phone", "email"):
         kept(con, layers, "inbound_volume", as_of="12:00", channels=(channel,))
     assert layers.counts == {"full": 3, "unchanged": 2}
+
+
+def test_many_rebuilt_conversations_compact_the_kept_tables(con):
+    """After more than compact_share of the conversations were rebuilt, the kept tables
+    are rewritten without their deleted rows; the numbers stay the same."""
+    layers = Layers(compact_share=0.4, compact_min=0)
+    for n in range(4):
+        msg(con, f"c{n}", "10:00", "in", f"u{n}")
+    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 4
+    msg(con, "c0", "10:30", "in", "u0")  # 1 of 4 rebuilt: not yet
+    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 5
+    assert layers.counts["compacted"] == 0
+    msg(con, "c1", "10:30", "in", "u1")  # 2 of 4: compacted
+    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 6
+    assert layers.counts == {"full": 1, "incremental": 2, "compacted": 1}
+    with engine.layer(con, Scope(as_of=T("12:00")), Config(), layers) as (cur, _resolved):
+        assert layer_rows(cur) == fresh_rows(con, Scope(as_of=T("12:00")), Config())
+
+
+def test_viewer_refresh_after_an_append_rebuilds_only_what_it_touched(tmp_path):
+    """The app's data source on a file (as `open --read-only` runs it): the file is
+    attached for each read only, so a writer can append in between, and the next
+    dashboard advances the kept layers instead of building them again."""
+    from socialcare_tui.tui.data import DataSource
+
+    db = tmp_path / "live.duckdb"
+    writer = open_db(db)
+    for n in range(3):
+        msg(writer, f"c{n}", "10:00", "in", f"u{n}")
+    writer.close()
+    source = DataSource(None, Config(), db_path=db, read_only=True)
+    scope = Scope(window=timedelta(days=1))
+    assert source.dashboard(scope).report["kpis"]["inbound_volume"]["value"] == 3
+    writer = open_db(db)  # the viewer holds no lock between reads
+    msg(writer, "c1", "10:20", "out", "alice")
+    msg(writer, "c1", "10:30", "in", "u1")
+    writer.close()
+    data = source.dashboard(scope)
+    assert data.report["kpis"]["inbound_volume"]["value"] == 4
+    assert source.layers.counts["incremental"] == 2  # the window's layer and the previous one's
+    assert source.layers.counts["full"] == 2  # from the first dashboard only
+    reader = open_db(db, read_only=True)
+    try:
+        assert same(data.report, engine.report(reader, scope, Config()))
+    finally:
+        reader.close()

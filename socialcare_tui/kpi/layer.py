@@ -8,7 +8,10 @@ cursor, base.sql runs there, and the rows replace theirs in the kept tables.
 A layer is built in full when there is none to advance (first use, an earlier
 as_of, other filters or settings), when rows were removed from `events`, or
 when more than `rebuild_share` of the conversations (and more than `rebuild_min`)
-were touched: after a large import one full build is cheaper.
+were touched: after a large import one full build is cheaper. Rows deleted
+from a kept table still cost each scan until the table is rewritten, so after
+`compact_share` of its conversations (and more than `compact_min`) were rebuilt
+the tables are copied afresh.
 
 One Layers belongs to one connection `con` (for a viewer: the in-memory home the
 database file is attached to for each refresh, store/access.py) and is used by
@@ -39,10 +42,21 @@ class _Entry:
     as_of: datetime | None
     watermark: int  # the newest events row id the layer has seen
     rows: int  # events rows at or below the watermark then
+    conversations: int = 0  # in the layer when it was built or last compacted
+    replaced: int = 0  # conversations rebuilt since then
 
 
 def _sql(name: str) -> str:
     return sqlfiles.statement(*_SQL, name)
+
+
+def _conversations(cur) -> int:
+    return cur.execute(_sql("conversations")).fetchone()[0]
+
+
+def _start_count(entry: _Entry) -> None:
+    """Count rebuilt conversations from now on (after a build or a compaction)."""
+    entry.conversations, entry.replaced = _conversations(entry.cur), 0
 
 
 def _key(resolved: engine.Resolved, config) -> tuple:
@@ -53,12 +67,15 @@ def _key(resolved: engine.Resolved, config) -> tuple:
 class Layers:
     """Up to `capacity` kept layers (least recently used dropped first)."""
 
-    def __init__(self, capacity: int = 4, *, rebuild_share: float = 0.2, rebuild_min: int = 1000) -> None:
+    def __init__(self, capacity: int = 4, *, rebuild_share: float = 0.2, rebuild_min: int = 1000,
+                 compact_share: float = 0.1, compact_min: int = 10_000) -> None:
         self.capacity = capacity
         self.rebuild_share, self.rebuild_min = rebuild_share, rebuild_min
+        self.compact_share, self.compact_min = compact_share, compact_min
         self._entries: list[_Entry] = []
         self._lock = threading.RLock()
-        self.counts: Counter = Counter()  # "full", "incremental", "unchanged": for tests and benchmarks
+        # "full", "incremental", "unchanged", "compacted": for tests and benchmarks
+        self.counts: Counter = Counter()
 
     @contextmanager
     def use(self, con, resolved: engine.Resolved, config):
@@ -102,6 +119,7 @@ class Layers:
         engine.build_base(entry.cur, resolved, config)
         engine.install_extras(entry.cur, resolved, config)
         entry.as_of = resolved.as_of
+        _start_count(entry)
         self.counts["full"] += 1
         return entry
 
@@ -117,22 +135,33 @@ class Layers:
         sqlfiles.run(cur, _sql("attach_staging"))
         sqlfiles.run(cur, _sql("touched"), params)
         touched = cur.execute(_sql("touched_count")).fetchone()[0]
-        if touched > self.rebuild_min and touched > self.rebuild_share * cur.execute(
-                _sql("conversations")).fetchone()[0]:
+        if touched > max(self.rebuild_min, self.rebuild_share * _conversations(cur)):
             return False
         if touched or top != entry.watermark or resolved.as_of != entry.as_of:
             self._rebuild_touched(con, entry, resolved, config, params)
             engine.install_extras(cur, resolved, config)  # the calendar reaches as_of
             self.counts["incremental"] += 1
+            entry.replaced += touched
+            if entry.replaced > max(self.compact_min, self.compact_share * entry.conversations):
+                self._compact(entry)
         else:
             self.counts["unchanged"] += 1
         entry.as_of, entry.watermark, entry.rows = resolved.as_of, top, rows
         return True
 
+    def _compact(self, entry: _Entry) -> None:
+        """Rewrite each kept table: deleted rows stay in a table, and cost every scan,
+        until it is rewritten."""
+        for table in KEPT:
+            sqlfiles.run(entry.cur, _sql(f"compact_{table}"))
+        _start_count(entry)
+        self.counts["compacted"] += 1
+
     def _rebuild_touched(self, con, entry: _Entry, resolved, config, params: dict) -> None:
         delta = con.cursor()
         try:
-            sqlfiles.run(delta, _sql("delta_source"), params)
+            sqlfiles.run(delta, _sql("delta_rows"), params)
+            sqlfiles.run(delta, _sql("delta_source"))
             sqlfiles.run(delta, _sql("delta_events"))
             engine.build_base(delta, resolved, config)
             for table in KEPT:

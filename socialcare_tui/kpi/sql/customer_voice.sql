@@ -9,23 +9,30 @@
 -- counts_by: the survey answer (the latest per conversation in the window)
 -- parts: sample, satisfied, dissatisfied
 -- help: Share of satisfied survey answers (score at least 80% of the scale); dissatisfied ones (at most 60%) are the ones to follow up.
-WITH answers AS (
-    SELECT e.conv_key, coalesce(c.channel, e.channel) AS channel, coalesce(c.queue, e.queue) AS queue,
-           c.assignee, e.ts, e.source_id, e.line,
-           TRY_CAST(e.value AS DOUBLE) AS score, coalesce(e.scale_max, 5) AS scale_max
-    FROM scope_events e LEFT JOIN conv c USING (conv_key)
-    WHERE e.type = 'csat' AND e.ts >= $lo AND e.ts < $hi
-      AND TRY_CAST(e.value AS DOUBLE) IS NOT NULL
+WITH given AS (
+    SELECT conv_key, channel, queue, ts, source_id, line,
+           TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
+    FROM scope_events
+    WHERE type = 'csat' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
+), answers AS (  -- conv narrowed to the answered conversations first: a join on all costs more
+    SELECT g.conv_key, coalesce(c.channel, g.channel) AS channel, coalesce(c.queue, g.queue) AS queue,
+           c.assignee, g.ts, g.source_id, g.line, g.score, g.scale_max
+    FROM given g
+    LEFT JOIN (SELECT conv_key, channel, queue, assignee FROM conv
+               WHERE conv_key IN (SELECT conv_key FROM given)) c USING (conv_key)
 ),
 latest AS (
     SELECT * FROM answers
     QUALIFY conv_key IS NULL
          OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
+), answered_resolutions AS (  -- only the answered conversations' (a join on all of them costs more)
+    SELECT conv_key, agent, resolved_at FROM resolutions
+    WHERE conv_key IN (SELECT conv_key FROM latest)
 )
 -- Agent: the assignee at the latest resolution before the answer, else the current assignee.
 -- Thresholds are multiplied out (5*score >= 4*scale) so 0.8*scale rounding never bites.
 SELECT l.conv_key, l.channel, l.queue,
-       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM answered_resolutions r
                  WHERE r.conv_key = l.conv_key AND r.resolved_at <= l.ts), l.assignee) AS agent,
        l.ts AS moment, l.score / l.scale_max AS measure, l.score, l.scale_max,
        true AS sample,
@@ -50,20 +57,27 @@ FROM kpi_rows GROUP BY grp
 -- counts_by: the survey answer (the latest per conversation in the window)
 -- parts: sample, promoters, passives, detractors
 -- help: Net promoter score: 100 x (share of 9-10 answers - share of 0-6 answers), from -100 to 100.
-WITH answers AS (
-    SELECT e.conv_key, coalesce(c.channel, e.channel) AS channel, coalesce(c.queue, e.queue) AS queue,
-           c.assignee, e.ts, e.source_id, e.line, TRY_CAST(e.value AS DOUBLE) AS score
-    FROM scope_events e LEFT JOIN conv c USING (conv_key)
-    WHERE e.type = 'nps' AND e.ts >= $lo AND e.ts < $hi
-      AND TRY_CAST(e.value AS DOUBLE) IS NOT NULL
+WITH given AS (
+    SELECT conv_key, channel, queue, ts, source_id, line, TRY_CAST(value AS DOUBLE) AS score
+    FROM scope_events
+    WHERE type = 'nps' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
+), answers AS (  -- conv narrowed to the answered conversations first, as for csat
+    SELECT g.conv_key, coalesce(c.channel, g.channel) AS channel, coalesce(c.queue, g.queue) AS queue,
+           c.assignee, g.ts, g.source_id, g.line, g.score
+    FROM given g
+    LEFT JOIN (SELECT conv_key, channel, queue, assignee FROM conv
+               WHERE conv_key IN (SELECT conv_key FROM given)) c USING (conv_key)
 ),
 latest AS (
     SELECT * FROM answers
     QUALIFY conv_key IS NULL
          OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
+), answered_resolutions AS (  -- only the answered conversations' (a join on all of them costs more)
+    SELECT conv_key, agent, resolved_at FROM resolutions
+    WHERE conv_key IN (SELECT conv_key FROM latest)
 )
 SELECT l.conv_key, l.channel, l.queue,
-       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM answered_resolutions r
                  WHERE r.conv_key = l.conv_key AND r.resolved_at <= l.ts), l.assignee) AS agent,
        l.ts AS moment, l.score AS measure, true AS sample,
        l.score >= 9 AS promoters,

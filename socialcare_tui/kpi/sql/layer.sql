@@ -18,21 +18,21 @@ FROM events;
 
 -- name: touched
 -- On the layer's cursor: conversations with a row appended since the
--- watermark or an event between the two as_of, and conversations without
--- status events whose last message's silence reaches auto_resolve_after
--- between the two as_of (base.sql's silence_segments: they become resolved).
+-- watermark or an event between the two as_of, and conversations whose last
+-- message's silence reaches auto_resolve_after between the two as_of (without
+-- status events they become resolved: base.sql's silence_segments; with them
+-- nothing changes and rebuilding them is harmless). Filters never depend on a
+-- conversation's status, so the filtered conv is enough for the latter.
 CREATE OR REPLACE TABLE layer.main.touched AS
 SELECT DISTINCT conv_key
 FROM events
 WHERE conv_key IS NOT NULL AND ts <= $as_of::TIMESTAMP
   AND (rowid > $watermark OR ts > $old_as_of::TIMESTAMP)
 UNION
-SELECT a.conv_key
-FROM conv_attr a JOIN msgs m ON m.conv_key = a.conv_key
-WHERE NOT a.has_status
-GROUP BY a.conv_key
-HAVING (epoch_us($old_as_of::TIMESTAMP) - epoch_us(max(m.ts))) / 1e6 < $auto_resolve
-   AND (epoch_us($as_of::TIMESTAMP) - epoch_us(max(m.ts))) / 1e6 >= $auto_resolve;
+SELECT conv_key
+FROM conv
+WHERE (epoch_us($old_as_of::TIMESTAMP) - epoch_us(last_msg_at)) / 1e6 < $auto_resolve
+  AND (epoch_us($as_of::TIMESTAMP) - epoch_us(last_msg_at)) / 1e6 >= $auto_resolve;
 
 -- name: touched_count
 SELECT count(*) FROM layer.main.touched;
@@ -40,16 +40,23 @@ SELECT count(*) FROM layer.main.touched;
 -- name: conversations
 SELECT count(*) FROM conv_attr;
 
--- name: delta_source
--- On a throw-away cursor: the touched conversations' events, plus survey
--- answers with no conversation that are new to the layer. The TEMP copy named
--- `events` then shadows the stored table for base.sql (delta_events).
-CREATE OR REPLACE TEMP TABLE delta_source AS
-SELECT *
+-- name: delta_rows
+-- The row ids of the touched conversations' events, plus survey answers with
+-- no conversation that are new to the layer. Row ids first, rows second
+-- (delta_source): reading every column of the whole table to pick a few rows
+-- costs several times more.
+CREATE OR REPLACE TABLE layer.main.delta_rows AS
+SELECT rowid AS rid
 FROM events
 WHERE ts <= $as_of::TIMESTAMP
   AND (conv_key IN (SELECT conv_key FROM layer.main.touched)
        OR (conv_key IS NULL AND (rowid > $watermark OR ts > $old_as_of::TIMESTAMP)));
+
+-- name: delta_source
+-- On a throw-away cursor: those rows. The TEMP copy named `events` then
+-- shadows the stored table for base.sql (delta_events).
+CREATE OR REPLACE TEMP TABLE delta_source AS
+SELECT * FROM events WHERE rowid IN (SELECT rid FROM layer.main.delta_rows);
 
 -- name: delta_events
 CREATE OR REPLACE TEMP TABLE events AS SELECT * FROM delta_source;
@@ -105,3 +112,26 @@ INSERT INTO conv SELECT * FROM layer.main.delta_conv;
 -- name: merge_customer_convs
 DELETE FROM customer_convs WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO customer_convs SELECT * FROM layer.main.delta_customer_convs;
+
+-- name: compact_scope_events
+-- On the layer's cursor, after many rebuilds: each kept table copied afresh,
+-- without the deleted rows every scan still steps over.
+CREATE OR REPLACE TEMP TABLE scope_events AS SELECT * FROM scope_events;
+
+-- name: compact_conv_attr
+CREATE OR REPLACE TEMP TABLE conv_attr AS SELECT * FROM conv_attr;
+
+-- name: compact_msgs
+CREATE OR REPLACE TEMP TABLE msgs AS SELECT * FROM msgs;
+
+-- name: compact_turns
+CREATE OR REPLACE TEMP TABLE turns AS SELECT * FROM turns;
+
+-- name: compact_resolutions
+CREATE OR REPLACE TEMP TABLE resolutions AS SELECT * FROM resolutions;
+
+-- name: compact_conv
+CREATE OR REPLACE TEMP TABLE conv AS SELECT * FROM conv;
+
+-- name: compact_customer_convs
+CREATE OR REPLACE TEMP TABLE customer_convs AS SELECT * FROM customer_convs;

@@ -9,12 +9,17 @@
 -- counts_by: the customer message
 -- parts: sample
 -- help: Customer messages in the window, with their spread over hours of the day and days of the week.
+WITH inbound AS (
+    SELECT conv_key, channel, queue, ts FROM msgs WHERE is_customer AND ts >= $lo AND ts < $hi
+)
 SELECT m.conv_key, m.channel, m.queue, c.assignee AS agent, m.ts AS moment, 1 AS measure,
        true AS sample,
        hour(timezone($tz, timezone('UTC', m.ts))) AS local_hour,
        isodow(timezone($tz, timezone('UTC', m.ts))) - 1 AS local_weekday
-FROM msgs m LEFT JOIN conv c USING (conv_key)
-WHERE m.is_customer AND m.ts >= $lo AND m.ts < $hi
+FROM inbound m
+-- conv narrowed to these conversations first: a join on all of them costs more
+LEFT JOIN (SELECT conv_key, assignee FROM conv WHERE conv_key IN (SELECT conv_key FROM inbound)) c
+    USING (conv_key)
 
 -- name: inbound_volume.agg
 SELECT grp, count(*) AS value,
@@ -91,12 +96,17 @@ FROM kpi_rows GROUP BY grp
 -- counts_by: the customer message
 -- parts: sample
 -- help: Hour of the day (0-23, display timezone) with the most customer messages in the window; ties go to the earliest hour.
+WITH inbound AS (
+    SELECT conv_key, channel, queue, ts FROM msgs WHERE is_customer AND ts >= $lo AND ts < $hi
+)
 SELECT m.conv_key, m.channel, m.queue, c.assignee AS agent, m.ts AS moment, 1 AS measure,
        true AS sample,
        hour(timezone($tz, timezone('UTC', m.ts))) AS local_hour,
        isodow(timezone($tz, timezone('UTC', m.ts))) - 1 AS local_weekday
-FROM msgs m LEFT JOIN conv c USING (conv_key)
-WHERE m.is_customer AND m.ts >= $lo AND m.ts < $hi
+FROM inbound m
+-- conv narrowed to these conversations first: a join on all of them costs more
+LEFT JOIN (SELECT conv_key, assignee FROM conv WHERE conv_key IN (SELECT conv_key FROM inbound)) c
+    USING (conv_key)
 
 -- name: peak_hour.agg
 -- The smallest {n: -count, key} is the most frequent key, the earliest on ties

@@ -42,10 +42,15 @@ WITH opened AS (
     SELECT conv_key FROM conv WHERE opened_at >= $lo AND opened_at < $hi
 ),
 tagged AS (
-    SELECT e.conv_key, arg_max(trim(e.value), (e.ts, e.ord)) AS tag
-    FROM scope_events e SEMI JOIN opened o ON o.conv_key = e.conv_key
-    WHERE e.type = 'tag' AND nullif(trim(e.value), '') IS NOT NULL
-    GROUP BY e.conv_key
+    -- A conversation opened in the window has its tags at or after $lo: the test on ts
+    -- skips most rows before the join, and blank tags are dropped after it (both cost
+    -- more the other way round).
+    SELECT * FROM (
+        SELECT e.conv_key, arg_max(trim(e.value), (e.ts, e.ord)) FILTER (WHERE trim(e.value) <> '') AS tag
+        FROM scope_events e SEMI JOIN opened o ON o.conv_key = e.conv_key
+        WHERE e.type = 'tag' AND e.ts >= $lo AND e.value IS NOT NULL
+        GROUP BY e.conv_key)
+    WHERE tag IS NOT NULL
 ),
 ruled AS (
     SELECT m.conv_key, arg_min(r.topic, r.rule_no) AS topic, arg_min(r.subtopic, r.rule_no) AS subtopic
