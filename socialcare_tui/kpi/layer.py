@@ -15,7 +15,9 @@ the tables are copied afresh.
 
 One Layers belongs to one connection `con` (for a viewer: the in-memory home the
 database file is attached to for each refresh, store/access.py) and is used by
-one thread at a time (`use` holds a lock until the caller is done).
+one thread at a time (`use` holds a lock until the caller is done). `con` must
+be able to attach an in-memory catalog (`layer`, for the staging tables):
+DuckDB refuses that on a read-only file connection.
 """
 
 from __future__ import annotations

@@ -69,6 +69,45 @@ def is_conflict(err: Exception) -> bool:
     return is_lock_error(err) or _SAME_PROCESS_CONFLICT in str(err)
 
 
+@dataclass
+class _Turn:
+    """One access's place in line: the file, and how long and how it has waited."""
+
+    path: Path
+    delays: Iterator[float]
+    on_wait: WaitCallback | None
+    started: float
+
+    def next_delay(self, reason: str, why: str) -> float:
+        """The next pause, told to on_wait; DatabaseUnavailable when the waiting is over."""
+        delay = next(self.delays, None)
+        waited = time.monotonic() - self.started
+        if delay is None:
+            raise DatabaseUnavailable(
+                f"{self.path}: still busy after waiting {waited:.1f}s ({_first_line(reason)})"
+            )
+        if self.on_wait is not None:
+            self.on_wait(f"waiting for database {self.path} ({why}) for {waited:.1f}s; "
+                         f"retrying in {delay:.2f}s")
+        return delay
+
+
+@contextmanager
+def _our_turn(db, backoff: Backoff, on_wait: WaitCallback | None) -> Iterator[_Turn]:
+    """Hold this process's lock on the file (waiting with backoff) for one access."""
+    path = resolve_path(db)
+    lock = _process_lock(str(path.absolute()))
+    turn = _Turn(path, backoff.delays(), on_wait, time.monotonic())
+    while not lock.acquire(blocking=False):
+        delay = turn.next_delay("another task of this process is using it", "in use by this process")
+        if lock.acquire(timeout=delay):
+            break
+    try:
+        yield turn
+    finally:
+        lock.release()
+
+
 @contextmanager
 def database(
     db: str | os.PathLike | None = None,
@@ -83,36 +122,31 @@ def database(
     message starts with "waiting for database". Errors other than a busy file
     (missing, foreign, too new) are raised at once.
     """
-    path = resolve_path(db)
-    lock = _process_lock(str(path.absolute()))
-    delays = backoff.delays()
-    started = time.monotonic()
-    _acquire(lock, path, delays, on_wait, started)
-    try:
-        con = _open_with_retry(path, read_only, delays, on_wait, started)
+    with _our_turn(db, backoff, on_wait) as turn:
+        con = _open_with_retry(turn, read_only)
         try:
             yield con
         finally:
             con.close()
-    finally:
-        lock.release()
 
 
-class StoreConnection:
-    """The database file attached as `store` to a process-local in-memory connection
-    (`home`), which outlives the attachment: what it holds (kpi/layer.py's kept layers)
-    survives between refreshes while the file itself is open only for each one.
+class Borrowed:
+    """A connection for one read on one thread, borrowed from a long-lived `base`.
 
-    Looks like a DuckDB connection to the file: `cursor()` gives a cursor of `home`
-    whose unqualified names (events, sources ...) are the file's tables."""
+    `cursor()` gives cursors of `base`: they outlive this object (kpi/layer.py keeps
+    its layers on them between reads); `execute()` runs on a cursor of its own, so
+    threads never share one. With `store=True`, `base` is the in-memory home the
+    file is attached to as `store` (`attached`), and each cursor first does USE
+    store, so unqualified names (events, sources ...) are the file's tables."""
 
-    def __init__(self, home: duckdb.DuckDBPyConnection) -> None:
-        self.home = home
+    def __init__(self, base: duckdb.DuckDBPyConnection, *, store: bool = False) -> None:
+        self.base, self.store = base, store
         self._cur = self.cursor()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        cur = self.home.cursor()
-        cur.execute("USE store")
+        cur = self.base.cursor()
+        if self.store:
+            cur.execute("USE store")
         return cur
 
     def execute(self, *args):
@@ -129,83 +163,45 @@ def attached(
     *,
     backoff: Backoff = DEFAULT_BACKOFF,
     on_wait: WaitCallback | None = None,
-) -> Iterator[StoreConnection]:
+) -> Iterator[Borrowed]:
     """Attach the database read-only to `home` for one refresh (the same waiting and
     errors as `database`), and detach it on leaving the block."""
-    path = resolve_path(db)
-    lock = _process_lock(str(path.absolute()))
-    delays = backoff.delays()
-    started = time.monotonic()
-    _acquire(lock, path, delays, on_wait, started)
-    try:
-        _attach_with_retry(home, path, delays, on_wait, started)
+    with _our_turn(db, backoff, on_wait) as turn:
+        _attach_with_retry(home, turn)
         try:
-            con = StoreConnection(home)
+            con = Borrowed(home, store=True)
             try:
-                _check_schema(con, path)
+                if migrations.pending(con, str(turn.path)):
+                    raise DatabaseUnavailable(
+                        f"{turn.path} needs a schema upgrade; open it once without --read-only")
                 yield con
             finally:
                 con.close()
         finally:
             home.execute("DETACH store")
-    finally:
-        lock.release()
 
 
-def _attach_with_retry(home, path: Path, delays, on_wait, started) -> None:
-    if not path.exists():
-        raise DatabaseUnavailable(f"{path}: no such database; import data first")
+def _attach_with_retry(home, turn: _Turn) -> None:
+    if not turn.path.exists():
+        raise DatabaseUnavailable(f"{turn.path}: no such database; import data first")
     while True:
         try:
-            home.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(path)})
+            home.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(turn.path)})
             return
         except duckdb.Error as err:
             if not is_conflict(err):
-                raise DatabaseUnavailable(describe_open_error(path, err)) from None
-            delay = _next_delay(delays, path, str(err), started)
-            _report(on_wait, path, "locked by another process", started, delay)
-            time.sleep(delay)
+                raise DatabaseUnavailable(describe_open_error(turn.path, err)) from None
+            time.sleep(turn.next_delay(str(err), "locked by another process"))
 
 
-def _check_schema(con: StoreConnection, path: Path) -> None:
-    if migrations.pending(con, str(path)):
-        raise DatabaseUnavailable(f"{path} needs a schema upgrade; open it once without --read-only")
-
-
-def _acquire(lock, path, delays, on_wait, started) -> None:
-    while not lock.acquire(blocking=False):
-        delay = _next_delay(delays, path, "another task of this process is using it", started)
-        _report(on_wait, path, "in use by this process", started, delay)
-        if lock.acquire(timeout=delay):
-            return
-
-
-def _open_with_retry(path, read_only, delays, on_wait, started) -> duckdb.DuckDBPyConnection:
+def _open_with_retry(turn: _Turn, read_only: bool) -> duckdb.DuckDBPyConnection:
     while True:
         try:
-            return open_db(path, read_only=read_only)
+            return open_db(turn.path, read_only=read_only)
         except (DatabaseUnavailable, duckdb.Error) as err:
             if not is_conflict(err):
                 raise
-            delay = _next_delay(delays, path, str(err), started)
-            _report(on_wait, path, "locked by another process", started, delay)
-            time.sleep(delay)
-
-
-def _next_delay(delays: Iterator[float], path, reason: str, started: float) -> float:
-    delay = next(delays, None)
-    if delay is None:
-        waited = time.monotonic() - started
-        raise DatabaseUnavailable(
-            f"{path}: still busy after waiting {waited:.1f}s ({_first_line(reason)})"
-        )
-    return delay
-
-
-def _report(on_wait: WaitCallback | None, path, why: str, started: float, delay: float) -> None:
-    if on_wait is not None:
-        waited = time.monotonic() - started
-        on_wait(f"waiting for database {path} ({why}) for {waited:.1f}s; retrying in {delay:.2f}s")
+            time.sleep(turn.next_delay(str(err), "locked by another process"))
 
 
 def _first_line(text: str) -> str:

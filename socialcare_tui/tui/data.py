@@ -57,9 +57,16 @@ class DataSource:
 
     @contextmanager
     def reading(self):
-        """A connection to read from: `con`, or the file attached to `home` for this read."""
+        """A connection to read from, for this read only (workers run on threads):
+        borrowed from `con`, or the file attached to `home`."""
         if self.con is not None:
-            yield self.con
+            from socialcare_tui.store.access import Borrowed
+
+            con = Borrowed(self.con)
+            try:
+                yield con
+            finally:
+                con.close()
             return
         import duckdb
 
@@ -72,9 +79,14 @@ class DataSource:
 
     @contextmanager
     def writing(self):
-        """A connection to write with: `con`, or the file opened read-write for this write."""
+        """A connection to write with: a cursor of `con`, or the file opened read-write
+        for this write."""
         if self.con is not None:
-            yield self.con
+            cur = self.con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
             return
         from socialcare_tui.store.access import database
 
