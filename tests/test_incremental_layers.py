@@ -286,3 +286,31 @@ def test_viewer_refresh_after_an_append_rebuilds_only_what_it_touched(tmp_path):
         assert same(data.report, engine.report(reader, scope, Config()))
     finally:
         reader.close()
+
+
+def test_a_failed_update_drops_the_layer_instead_of_keeping_it_half_done(con, monkeypatch):
+    layers = Layers()
+    msg(con, "c1", "10:00", "in", "u1")
+    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 1
+    msg(con, "c2", "10:00", "in", "u2")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(Layers, "_rebuild_touched", broken)
+    with pytest.raises(RuntimeError):
+        kept(con, layers, "inbound_volume", as_of="12:00")
+    monkeypatch.undo()
+    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 2
+    assert layers.counts == {"full": 2}
+
+
+def test_layer_sql_stages_merges_and_compacts_every_kept_table():
+    from socialcare_tui import sqlfiles
+
+    statements = sqlfiles.named("socialcare_tui.kpi.sql", "layer.sql")
+    for table in KEPT:
+        assert f"layer.main.delta_{table} AS SELECT * FROM {table};" in statements["stage"]
+        assert f"DELETE FROM {table} WHERE" in statements["merge"]
+        assert f"INSERT INTO {table} SELECT * FROM layer.main.delta_{table};" in statements["merge"]
+        assert f"TEMP TABLE {table} AS SELECT * FROM {table};" in statements["compact"]

@@ -184,13 +184,15 @@ def _load_sla(cur, config) -> None:
 
 def prepare(cur, scope: Scope, config) -> Resolved:
     """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
-    return _prepare(cur, _resolve(cur, scope, config), config)
+    resolved = _resolve(cur, scope, config)
+    build(cur, resolved, config)
+    return resolved
 
 
-def _prepare(cur, resolved: Resolved, config) -> Resolved:
+def build(cur, resolved: Resolved, config) -> None:
+    """The whole layer of `resolved` on `cur`: base tables and what KPIs need beside."""
     build_base(cur, resolved, config)
     install_extras(cur, resolved, config)
-    return resolved
 
 
 def build_base(cur, resolved: Resolved, config) -> None:

@@ -32,6 +32,7 @@ from socialcare_tui import sqlfiles
 from socialcare_tui.kpi import engine
 
 _SQL = ("socialcare_tui.kpi.sql", "layer.sql")
+# The tables a layer keeps (kpi/sql/layer.sql stages, merges and compacts each).
 KEPT = ("scope_events", "conv_attr", "msgs", "turns", "resolutions", "conv", "customer_convs")
 # Resolved.params that shape the layer itself (the rest only shape KPI statements).
 _LAYER_PARAMS = ("auto_resolve", "bh_channels", "bh_queues", "channels", "queues", "agents", "tags")
@@ -96,11 +97,20 @@ class Layers:
     def _ready(self, con, resolved, config) -> _Entry:
         key = _key(resolved, config)
         entry = self._closest(key, resolved.as_of)
-        if entry is None or not self._advance(con, entry, resolved, config):
-            entry = self._build(con, key, resolved, config, entry)
+        try:
+            if entry is None or not self._advance(con, entry, resolved, config):
+                entry = self._build(con, key, resolved, config, entry)
+        except BaseException:
+            self._forget(entry)  # half rebuilt: never use it again
+            raise
         self._entries.remove(entry)
         self._entries.append(entry)  # most recently used last
         return entry
+
+    def _forget(self, entry: _Entry | None) -> None:
+        if entry is not None and entry in self._entries:
+            self._entries.remove(entry)
+            entry.cur.close()
 
     def _closest(self, key: tuple, as_of: datetime | None) -> _Entry | None:
         """The kept layer with these filters and settings at the latest as_of not after `as_of`."""
@@ -114,12 +124,15 @@ class Layers:
     def _build(self, con, key, resolved, config, entry: _Entry | None) -> _Entry:
         if entry is None:
             if len(self._entries) >= self.capacity:
-                self._entries.pop(0).cur.close()
+                self._forget(self._entries[0])
             entry = _Entry(con.cursor(), key, None, -1, 0)
             self._entries.append(entry)
         entry.watermark, entry.rows, _ = con.execute(_sql("watermark"), {"watermark": -1}).fetchone()
-        engine.build_base(entry.cur, resolved, config)
-        engine.install_extras(entry.cur, resolved, config)
+        try:
+            engine.build(entry.cur, resolved, config)
+        except BaseException:
+            self._forget(entry)
+            raise
         entry.as_of = resolved.as_of
         _start_count(entry)
         self.counts["full"] += 1
@@ -154,8 +167,7 @@ class Layers:
     def _compact(self, entry: _Entry) -> None:
         """Rewrite each kept table: deleted rows stay in a table, and cost every scan,
         until it is rewritten."""
-        for table in KEPT:
-            sqlfiles.run(entry.cur, _sql(f"compact_{table}"))
+        sqlfiles.run(entry.cur, _sql("compact"))
         _start_count(entry)
         self.counts["compacted"] += 1
 
@@ -166,9 +178,7 @@ class Layers:
             sqlfiles.run(delta, _sql("delta_source"))
             sqlfiles.run(delta, _sql("delta_events"))
             engine.build_base(delta, resolved, config)
-            for table in KEPT:
-                sqlfiles.run(delta, _sql(f"stage_{table}"))
+            sqlfiles.run(delta, _sql("stage"))
         finally:
             delta.close()
-        for table in KEPT:
-            sqlfiles.run(entry.cur, _sql(f"merge_{table}"))
+        sqlfiles.run(entry.cur, _sql("merge"))

@@ -61,77 +61,43 @@ SELECT * FROM events WHERE rowid IN (SELECT rid FROM layer.main.delta_rows);
 -- name: delta_events
 CREATE OR REPLACE TEMP TABLE events AS SELECT * FROM delta_source;
 
--- name: stage_scope_events
+-- name: stage
+-- On the throw-away cursor, after base.sql ran there: its kept tables, where
+-- the layer's cursor can read them.
 CREATE OR REPLACE TABLE layer.main.delta_scope_events AS SELECT * FROM scope_events;
-
--- name: stage_conv_attr
 CREATE OR REPLACE TABLE layer.main.delta_conv_attr AS SELECT * FROM conv_attr;
-
--- name: stage_msgs
 CREATE OR REPLACE TABLE layer.main.delta_msgs AS SELECT * FROM msgs;
-
--- name: stage_turns
 CREATE OR REPLACE TABLE layer.main.delta_turns AS SELECT * FROM turns;
-
--- name: stage_resolutions
 CREATE OR REPLACE TABLE layer.main.delta_resolutions AS SELECT * FROM resolutions;
-
--- name: stage_conv
 CREATE OR REPLACE TABLE layer.main.delta_conv AS SELECT * FROM conv;
-
--- name: stage_customer_convs
 CREATE OR REPLACE TABLE layer.main.delta_customer_convs AS SELECT * FROM customer_convs;
 
--- name: merge_scope_events
+-- name: merge
 -- On the layer's cursor: each kept table loses the touched conversations'
 -- rows and takes their new ones (survey answers with no conversation never
 -- change, so they are only added).
 DELETE FROM scope_events WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO scope_events SELECT * FROM layer.main.delta_scope_events;
-
--- name: merge_conv_attr
 DELETE FROM conv_attr WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO conv_attr SELECT * FROM layer.main.delta_conv_attr;
-
--- name: merge_msgs
 DELETE FROM msgs WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO msgs SELECT * FROM layer.main.delta_msgs;
-
--- name: merge_turns
 DELETE FROM turns WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO turns SELECT * FROM layer.main.delta_turns;
-
--- name: merge_resolutions
 DELETE FROM resolutions WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO resolutions SELECT * FROM layer.main.delta_resolutions;
-
--- name: merge_conv
 DELETE FROM conv WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO conv SELECT * FROM layer.main.delta_conv;
-
--- name: merge_customer_convs
 DELETE FROM customer_convs WHERE conv_key IN (SELECT conv_key FROM layer.main.touched);
 INSERT INTO customer_convs SELECT * FROM layer.main.delta_customer_convs;
 
--- name: compact_scope_events
+-- name: compact
 -- On the layer's cursor, after many rebuilds: each kept table copied afresh,
 -- without the deleted rows every scan still steps over.
 CREATE OR REPLACE TEMP TABLE scope_events AS SELECT * FROM scope_events;
-
--- name: compact_conv_attr
 CREATE OR REPLACE TEMP TABLE conv_attr AS SELECT * FROM conv_attr;
-
--- name: compact_msgs
 CREATE OR REPLACE TEMP TABLE msgs AS SELECT * FROM msgs;
-
--- name: compact_turns
 CREATE OR REPLACE TEMP TABLE turns AS SELECT * FROM turns;
-
--- name: compact_resolutions
 CREATE OR REPLACE TEMP TABLE resolutions AS SELECT * FROM resolutions;
-
--- name: compact_conv
 CREATE OR REPLACE TEMP TABLE conv AS SELECT * FROM conv;
-
--- name: compact_customer_convs
 CREATE OR REPLACE TEMP TABLE customer_convs AS SELECT * FROM customer_convs;
