@@ -15,6 +15,7 @@ on `DAY`.
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import datetime
 
 DAY = "2024-01-01"
@@ -108,3 +109,14 @@ def explain_rows(con, kpi_id: str, part: str | None = None, config=None, **scope
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     return explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+
+
+def same(a, b) -> bool:
+    """Equal, numbers to 1e-9 relative: a sum of doubles depends on the order of its rows."""
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b

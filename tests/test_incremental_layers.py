@@ -3,14 +3,13 @@ conversations are rebuilt, and every number equals a full recomputation."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from kpi_helpers import T, add, assign, msg, status
+from kpi_helpers import T, add, assign, msg, same, status
 
 from socialcare_tui.config import Config, load
 from socialcare_tui.ingest.pipeline import ImportOptions, import_paths
@@ -20,17 +19,6 @@ from socialcare_tui.kpi.layer import KEPT, Layers
 from socialcare_tui.store import open_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-def same(a, b) -> bool:
-    """Equal, floats to 1e-9 relative (a sum of doubles depends on row order)."""
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 def kept(con, layers, kpi_id: str, config=None, **scope):

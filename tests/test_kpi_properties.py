@@ -9,14 +9,13 @@ Two reports per example, so max_examples stays small.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kpi_helpers import add
+from kpi_helpers import add, same
 
 from socialcare_tui.config import Config
 from socialcare_tui.kpi import engine, registry
@@ -70,16 +69,6 @@ def _insert(con, events) -> None:
             add(con, None, ts, "csat", channel=CHANNELS[who], value=str(score // 2), scale_max=5)
 
 
-def _close(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 def _check_ranges(kpis: dict, where: str) -> None:
     for kpi_id, result in kpis.items():
         value = result["value"]
@@ -129,7 +118,7 @@ def test_engine_properties(events, cut, window_hours):
     for group in report["groups"]:
         _check_ranges(group["kpis"], str(group["key"]))
     _check_additive(report)
-    assert _close(report, cut_report)  # events after as_of change nothing
+    assert same(report, cut_report)  # events after as_of change nothing
 
 
 # (conversation, minute, kind, who, text, score): a fixed mix touching every KPI of

@@ -49,7 +49,7 @@ class StatusHeader(Widget):
             (Text(f"window {window}"), "window"),
             (Text(f"as of {as_of} UTC"), "asof"),
             (plain(info.filter_label, limit=24), "filter"),
-            (Text(LIVE_LABEL.get(info.live, info.live), style=f"bold"), "live"),
+            (Text(LIVE_LABEL.get(info.live, info.live), style="bold"), "live"),
             (Text(f"refreshed {info.refreshed}" if info.refreshed else "loading…"), "refreshed"),
         ]
         if info.redacted:
