@@ -59,23 +59,25 @@ def feeder(db: str, log: str, seconds: float, rotate_every: float) -> dict:
 
 
 def viewer(db: str, seconds: float) -> dict:
-    """Open read-only once a second through store.access and run a report-level query."""
-    from socialcare_tui.store.access import Backoff, database
+    """Refresh once a second as the app does (tui/data.py: the file attached read-only for
+    the read, the kept layers advanced) and note the inbound volume of all the data."""
+    from socialcare_tui.config import Config
+    from socialcare_tui.kpi.engine import Scope
+    from socialcare_tui.tui.data import DataSource
 
+    source = DataSource(None, Config(), db_path=db, read_only=True)
     reads, counts, waits, longest = 0, [], [], 0.0
+    source.on_wait = waits.append
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         asked = time.monotonic()
-        with database(db, read_only=True, backoff=Backoff(total_wait=10), on_wait=waits.append) as con:
-            longest = max(longest, time.monotonic() - asked)  # time to get the database, waits included
-            counts.append(
-                con.execute(
-                    "SELECT count(*), count(DISTINCT conv_key) FROM events WHERE type = 'message'"
-                ).fetchone()[0]
-            )
+        report = source.report(Scope())
+        longest = max(longest, time.monotonic() - asked)  # the whole refresh, waits included
+        counts.append(report["kpis"]["inbound_volume"]["value"])
         reads += 1
         time.sleep(1.0)
-    return {"reads": reads, "counts": counts, "waits": len(waits), "longest_open_s": round(longest, 3)}
+    return {"reads": reads, "counts": counts, "waits": len(waits), "longest_refresh_s": round(longest, 3),
+            "layers": dict(source.layers.counts)}
 
 
 def run_feeder_and_viewers(db_path: Path, log: Path, seconds: float, rotate_every: float = 0,
@@ -102,6 +104,7 @@ def run_feeder_and_viewers(db_path: Path, log: Path, seconds: float, rotate_ever
     for view in seen:
         assert view["reads"] >= seconds / 4  # one read a second, less the time spent waiting
         assert view["counts"] == sorted(view["counts"])  # a viewer never sees rows vanish
+        assert view["layers"].get("incremental", 0) > 0  # appends were applied, not rebuilt
     with database(db_path, read_only=True) as con:
         total, distinct = con.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
         stored = {r[0] for r in con.execute("SELECT event_id FROM events").fetchall()}

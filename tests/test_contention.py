@@ -7,12 +7,13 @@ import sys
 import threading
 import time
 
+import duckdb
 import pytest
 
 from contention_helpers import run_feeder_and_viewers
 from socialcare_tui.errors import DatabaseUnavailable
 from socialcare_tui.store import open_db
-from socialcare_tui.store.access import Backoff, database
+from socialcare_tui.store.access import Backoff, attached, database
 
 
 
@@ -99,6 +100,75 @@ def test_threads_of_one_process_take_turns(db_path):
     assert errors == []
     with database(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM rejects").fetchone() == (10,)
+
+
+# ---------------------------------------------------------------- attached (the app's reads)
+
+
+def test_attached_waits_for_a_writer_then_reads(db_path):
+    open_db(db_path).close()
+    home = duckdb.connect(":memory:")
+    holder = hold_lock(db_path, 0.8)
+    waits: list[str] = []
+    try:
+        started = time.monotonic()
+        with attached(home, db_path, on_wait=waits.append) as con:
+            assert con.execute("SELECT count(*) FROM events").fetchone() == (0,)
+            assert con.cursor().execute("SELECT count(*) FROM sources").fetchone() == (0,)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waits and all(w.startswith("waiting for database") for w in waits)
+    assert waited >= 0.3
+
+
+def test_attached_gives_up_after_the_total_wait_with_one_line(db_path):
+    open_db(db_path).close()
+    holder = hold_lock(db_path, 30)
+    try:
+        with pytest.raises(DatabaseUnavailable, match=r"still busy after waiting .*lock"):
+            with attached(duckdb.connect(":memory:"), db_path, backoff=Backoff(total_wait=0.5)):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_attached_lets_go_of_the_file_and_keeps_what_home_holds(db_path):
+    """Between reads a writer can open the file; the home's tables stay for the next read."""
+    open_db(db_path).close()
+    home = duckdb.connect(":memory:")
+    with attached(home, db_path) as con:
+        cur = con.cursor()
+        cur.execute("CREATE TEMP TABLE kept AS SELECT count(*) AS n FROM events")
+    writer = open_db(db_path)  # would fail with a lock error if the file were still attached
+    writer.execute("INSERT INTO rejects (reason) VALUES ('x')")
+    writer.close()
+    with attached(home, db_path) as con:
+        assert cur.execute("SELECT n FROM kept").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM rejects").fetchone() == (1,)
+
+
+def test_attached_refuses_missing_foreign_and_newer_files(tmp_path, db_path):
+    home = duckdb.connect(":memory:")
+    with pytest.raises(DatabaseUnavailable, match="no such database"):
+        with attached(home, tmp_path / "absent.duckdb"):
+            pass
+    foreign = tmp_path / "notes.duckdb"
+    foreign.write_text("not a database\n" * 100)
+    with pytest.raises(DatabaseUnavailable, match="not a socialcare-tui"):
+        with attached(home, foreign):
+            pass
+    assert foreign.read_text() == "not a database\n" * 100
+    con = open_db(db_path)
+    con.execute("INSERT INTO schema_version VALUES (999, now()::TIMESTAMP)")
+    con.close()
+    with pytest.raises(DatabaseUnavailable, match="newer socialcare-tui"):
+        with attached(home, db_path):
+            pass
+    # and home is usable afterwards: the failed attempts left nothing attached
+    assert home.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'store'").fetchone() == (0,)
 
 
 def test_one_feeder_and_three_viewers(db_path, tmp_path):

@@ -32,5 +32,6 @@ def test_one_feeder_and_three_viewers_for_ten_minutes(db_path, tmp_path):
         f"\nsoak {SOAK_SECONDS}s: rows appended {outcome['feeder']['written']}, rows present {outcome['stored']}, "
         f"errors 0, feeder lock waits {outcome['feeder']['waits']}, viewer reads {sum(v['reads'] for v in viewers)}, "
         f"viewer lock waits {sum(v['waits'] for v in viewers)}, "
-        f"longest viewer wait {max(v['longest_open_s'] for v in viewers)} s"
+        f"longest viewer refresh {max(v['longest_refresh_s'] for v in viewers)} s, "
+        f"viewer layer updates {[v['layers'] for v in viewers]}"
     )
