@@ -302,3 +302,20 @@ def test_layer_sql_stages_merges_and_compacts_every_kept_table():
         assert f"DELETE FROM {table} WHERE" in statements["merge"]
         assert f"INSERT INTO {table} SELECT * FROM layer.main.delta_{table};" in statements["merge"]
         assert f"TEMP TABLE {table} AS SELECT * FROM {table};" in statements["compact"]
+
+
+def test_viewer_starts_again_when_the_file_is_replaced(tmp_path):
+    """A file moved into place under the same name is another database, even with as many
+    rows: the kept layers are dropped, not advanced."""
+    from socialcare_tui.tui.data import DataSource
+
+    db, other = tmp_path / "live.duckdb", tmp_path / "other.duckdb"
+    for path, channel in ((db, "twitter"), (other, "email")):
+        writer = open_db(path)
+        msg(writer, "c1", "10:00", "in", "u1", channel=channel)
+        writer.close()
+    source = DataSource(None, Config(), db_path=db, read_only=True)
+    assert source.report(Scope(channels=("twitter",)))["kpis"]["inbound_volume"]["value"] == 1
+    other.replace(db)
+    assert source.report(Scope(channels=("twitter",)))["kpis"]["inbound_volume"]["value"] == 0
+    assert source.layers.counts == {"full": 2}

@@ -54,6 +54,7 @@ class DataSource:
         self.on_wait = None  # set by the app: called with "waiting for database …"
         self.layers = Layers()
         self._home = None
+        self._file_identity = None
 
     @contextmanager
     def reading(self):
@@ -75,7 +76,19 @@ class DataSource:
         if self._home is None:
             self._home = duckdb.connect(":memory:")
         with attached(self._home, self.db_path, on_wait=self.on_wait) as con:
+            self._forget_layers_of_another_file()
             yield con
+
+    def _forget_layers_of_another_file(self) -> None:
+        """A file replaced under the same name (a restored backup, a fresh import into a
+        new file moved into place) is another database: its layers start again."""
+        from socialcare_tui.store.connection import resolve_path
+
+        stat = resolve_path(self.db_path).stat()
+        identity = (stat.st_dev, stat.st_ino)
+        if identity != self._file_identity:
+            self.layers.close()
+            self._file_identity = identity
 
     @contextmanager
     def writing(self):
