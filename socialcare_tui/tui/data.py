@@ -45,6 +45,8 @@ class DataSource:
     conversations it touched."""
 
     def __init__(self, con, config: Config, *, db_path=None, read_only: bool = False) -> None:
+        import duckdb
+
         from socialcare_tui.kpi.layer import Layers
 
         self.con = con
@@ -53,7 +55,8 @@ class DataSource:
         self.read_only = read_only
         self.on_wait = None  # set by the app: called with "waiting for database …"
         self.layers = Layers()
-        self._home = None
+        # with a path: the in-memory connection the file is attached to for each read
+        self._home = duckdb.connect(":memory:") if con is None else None
         self._file_identity = None
 
     @contextmanager
@@ -69,12 +72,8 @@ class DataSource:
             finally:
                 con.close()
             return
-        import duckdb
-
         from socialcare_tui.store.access import attached
 
-        if self._home is None:
-            self._home = duckdb.connect(":memory:")
         with attached(self._home, self.db_path, on_wait=self.on_wait) as con:
             self._forget_layers_of_another_file()
             yield con
