@@ -87,16 +87,17 @@ def assign(con, conv: str, ts: str, agent: str, **kw) -> None:
     add(con, conv, ts, "assign", value=agent, **kw)
 
 
-def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
-    """One KPI's report result (`by` given: the whole report with groups).
-    Scope keywords as in `Scope`; `as_of`/`start`/`end` may be strings for T()."""
+def kpi(con, kpi_id: str, config=None, by: str | None = None, layers=None, **scope):
+    """One KPI's report result (`by` given: the whole report with groups), from
+    `layers` (kpi.layer.Layers) when given. Scope keywords as in `Scope`;
+    `as_of`/`start`/`end` may be strings for T()."""
     from socialcare_tui.config import Config
     from socialcare_tui.kpi.engine import Scope, report
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
-    result = report(con, Scope(**scope), config or Config(), kpis=[kpi_id], by=by)
+    result = report(con, Scope(**scope), config or Config(), kpis=[kpi_id], by=by, layers=layers)
     return result if by else result["kpis"][kpi_id]
 
 

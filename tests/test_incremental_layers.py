@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from kpi_helpers import T, add, assign, msg, same, status
+from kpi_helpers import T, add, assign, kpi, msg, same, status
 
 from socialcare_tui.config import Config, load
 from socialcare_tui.ingest.pipeline import ImportOptions, import_paths
@@ -19,14 +19,6 @@ from socialcare_tui.kpi.layer import KEPT, Layers
 from socialcare_tui.store import open_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-def kept(con, layers, kpi_id: str, config=None, **scope):
-    for key in ("as_of", "start", "end"):
-        if isinstance(scope.get(key), str):
-            scope[key] = T(scope[key])
-    return engine.report(con, Scope(**scope), config or Config(), kpis=[kpi_id],
-                         layers=layers)["kpis"][kpi_id]
 
 
 # ------------------------------------------------------------ random appends
@@ -117,8 +109,8 @@ def test_silence_resolves_without_any_append(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c1", "10:05", "out", "alice")
-    assert kept(con, layers, "backlog", as_of="2024-01-02 10:00")["pending"] == 1
-    backlog = kept(con, layers, "backlog", as_of="2024-01-02 10:06")
+    assert kpi(con, "backlog", layers=layers, as_of="2024-01-02 10:00")["pending"] == 1
+    backlog = kpi(con, "backlog", layers=layers, as_of="2024-01-02 10:06")
     assert (backlog["pending"], backlog["resolved"]) == (0, 1)
     assert layers.counts == {"full": 1, "incremental": 1}
 
@@ -129,9 +121,9 @@ def test_late_event_reorders_its_conversation(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c1", "10:30", "out", "alice")
-    assert kept(con, layers, "first_response_time", as_of="12:00")["value"] == 1800
+    assert kpi(con, "first_response_time", layers=layers, as_of="12:00")["value"] == 1800
     msg(con, "c1", "09:30", "in", "u1")
-    assert kept(con, layers, "first_response_time", as_of="12:00")["value"] == 3600
+    assert kpi(con, "first_response_time", layers=layers, as_of="12:00")["value"] == 3600
     assert layers.counts == {"full": 1, "incremental": 1}
 
 
@@ -140,9 +132,9 @@ def test_stored_future_event_counts_once_as_of_passes_it(con):
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c1", "11:00", "out", "alice")
     msg(con, "c2", "13:00", "in", "u2")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 1
-    assert kept(con, layers, "inbound_volume", as_of="12:30")["value"] == 1
-    assert kept(con, layers, "inbound_volume", as_of="13:00")["value"] == 2
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 1
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:30")["value"] == 1
+    assert kpi(con, "inbound_volume", layers=layers, as_of="13:00")["value"] == 2
     assert layers.counts == {"full": 1, "incremental": 2}
 
 
@@ -150,9 +142,9 @@ def test_survey_without_conversation_is_added(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     add(con, None, "10:10", "csat", value="5", scale_max=5, author="u1", origin="survey")
-    assert kept(con, layers, "csat", as_of="12:00")["n"] == 1
+    assert kpi(con, "csat", layers=layers, as_of="12:00")["n"] == 1
     add(con, None, "10:20", "csat", value="1", scale_max=5, author="u2", origin="survey")
-    result = kept(con, layers, "csat", as_of="12:00")
+    result = kpi(con, "csat", layers=layers, as_of="12:00")
     assert (result["n"], result["value"]) == (2, 0.5)
     assert layers.counts == {"full": 1, "incremental": 1}
 
@@ -163,10 +155,10 @@ def test_conversation_leaves_a_filter(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1", queue="Billing")
     msg(con, "c2", "10:00", "in", "u2", queue="Billing")
-    assert kept(con, layers, "backlog", as_of="12:00", queues=("Billing",))["value"] == 2
+    assert kpi(con, "backlog", layers=layers, as_of="12:00", queues=("Billing",))["value"] == 2
     msg(con, "c1", "10:30", "in", "u1", queue="Tech")
-    assert kept(con, layers, "backlog", as_of="12:00", queues=("Billing",))["value"] == 1
-    assert kept(con, layers, "backlog", as_of="12:00", queues=("Tech",))["value"] == 1
+    assert kpi(con, "backlog", layers=layers, as_of="12:00", queues=("Billing",))["value"] == 1
+    assert kpi(con, "backlog", layers=layers, as_of="12:00", queues=("Tech",))["value"] == 1
     assert layers.counts == {"full": 2, "incremental": 1}
 
 
@@ -174,9 +166,9 @@ def test_status_event_appended(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     assign(con, "c1", "10:01", "alice")
-    assert kept(con, layers, "backlog", as_of="12:00")["open"] == 1
+    assert kpi(con, "backlog", layers=layers, as_of="12:00")["open"] == 1
     status(con, "c1", "11:00", "resolved")
-    backlog = kept(con, layers, "backlog", as_of="12:00")
+    backlog = kpi(con, "backlog", layers=layers, as_of="12:00")
     assert (backlog["value"], backlog["resolved"]) == (0, 1)
 
 
@@ -187,9 +179,9 @@ def test_removed_rows_rebuild_in_full(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c2", "10:00", "in", "u2")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 2
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 2
     con.execute("DELETE FROM events WHERE conv_key = 'events:c2'")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 1
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 1
     assert layers.counts == {"full": 2}
 
 
@@ -197,10 +189,10 @@ def test_large_append_rebuilds_in_full(con):
     layers = Layers(rebuild_share=0.2, rebuild_min=0)
     for n in range(10):
         msg(con, f"c{n}", "10:00", "in", f"u{n}")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 10
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 10
     for n in range(10, 13):  # 3 of 13 conversations touched: more than rebuild_share
         msg(con, f"c{n}", "10:00", "in", f"u{n}")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 13
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 13
     assert layers.counts == {"full": 2}
 
 
@@ -208,9 +200,9 @@ def test_earlier_as_of_builds_its_own_layer_and_keeps_both(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c2", "11:00", "in", "u2")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 2
-    assert kept(con, layers, "inbound_volume", as_of="10:30")["value"] == 1
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 2
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 2
+    assert kpi(con, "inbound_volume", layers=layers, as_of="10:30")["value"] == 1
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 2
     assert layers.counts == {"full": 2, "unchanged": 1}
 
 
@@ -218,7 +210,7 @@ def test_unchanged_database_and_as_of_reuses_the_layer(con):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
     for _ in range(3):
-        assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 1
+        assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 1
     assert layers.counts == {"full": 1, "unchanged": 2}
 
 
@@ -226,7 +218,7 @@ def test_capacity_drops_the_least_recently_used(con):
     layers = Layers(capacity=2)
     msg(con, "c1", "10:00", "in", "u1", channel="email")
     for channel in ("email", "sms", "email", "phone", "email"):
-        kept(con, layers, "inbound_volume", as_of="12:00", channels=(channel,))
+        kpi(con, "inbound_volume", layers=layers, as_of="12:00", channels=(channel,))
     assert layers.counts == {"full": 3, "unchanged": 2}
 
 
@@ -236,12 +228,12 @@ def test_many_rebuilt_conversations_compact_the_kept_tables(con):
     layers = Layers(compact_share=0.4, compact_min=0)
     for n in range(4):
         msg(con, f"c{n}", "10:00", "in", f"u{n}")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 4
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 4
     msg(con, "c0", "10:30", "in", "u0")  # 1 of 4 rebuilt: not yet
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 5
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 5
     assert layers.counts["compacted"] == 0
     msg(con, "c1", "10:30", "in", "u1")  # 2 of 4: compacted
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 6
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 6
     assert layers.counts == {"full": 1, "incremental": 2, "compacted": 1}
     with engine.layer(con, Scope(as_of=T("12:00")), Config(), layers) as (cur, _resolved):
         assert layer_rows(cur) == fresh_rows(con, Scope(as_of=T("12:00")), Config())
@@ -279,7 +271,7 @@ def test_viewer_refresh_after_an_append_rebuilds_only_what_it_touched(tmp_path):
 def test_a_failed_update_drops_the_layer_instead_of_keeping_it_half_done(con, monkeypatch):
     layers = Layers()
     msg(con, "c1", "10:00", "in", "u1")
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 1
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 1
     msg(con, "c2", "10:00", "in", "u2")
 
     def broken(*args, **kwargs):
@@ -287,9 +279,9 @@ def test_a_failed_update_drops_the_layer_instead_of_keeping_it_half_done(con, mo
 
     monkeypatch.setattr(Layers, "_rebuild_touched", broken)
     with pytest.raises(RuntimeError):
-        kept(con, layers, "inbound_volume", as_of="12:00")
+        kpi(con, "inbound_volume", layers=layers, as_of="12:00")
     monkeypatch.undo()
-    assert kept(con, layers, "inbound_volume", as_of="12:00")["value"] == 2
+    assert kpi(con, "inbound_volume", layers=layers, as_of="12:00")["value"] == 2
     assert layers.counts == {"full": 2}
 
 

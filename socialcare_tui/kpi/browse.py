@@ -122,14 +122,17 @@ def transcript(con, conv_key: str, as_of: datetime | None = None) -> list[dict]:
     return _dicts(_run(con, "transcript", {"conv_key": conv_key, "as_of": limit}))
 
 
-def channel_tree(con, scope, config, *, resolved=None) -> list[dict]:
-    """Channels with their queues and counts of open and waiting conversations.
+def tree_scope(scope):
+    """The scope the channel tree stands on: the tree is the channel picker, so the
+    scope's channel and queue filters are dropped."""
+    return dataclasses.replace(scope, channels=(), queues=())
 
-    The tree is the channel picker, so the scope's channel and queue filters are
-    dropped (pass `resolved` only for a layer prepared without them).
-    """
+
+def channel_tree(con, scope, config, *, resolved=None) -> list[dict]:
+    """Channels with their queues and counts of open and waiting conversations, for
+    `tree_scope(scope)` (pass `resolved` only for a layer prepared for that scope)."""
     if resolved is None:
-        scope = dataclasses.replace(scope, channels=(), queues=())
+        scope = tree_scope(scope)
     resolved = _prepare(con, scope, config, resolved)
     tree: dict[str, dict] = {}
     for row in _dicts(_run(con, "channel_tree")):

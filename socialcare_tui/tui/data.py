@@ -7,7 +7,6 @@ Tests subclass DataSource to slow a query down and check the app stays responsiv
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,12 +130,11 @@ class DataSource:
             return self._report(con, scope, kpis=kpi_ids)
 
     def channels(self, scope):
-        """The channel tree; it drops the scope's channel and queue filters (it is the picker)."""
+        """The channel tree (without the scope's channel and queue filters: it is the picker)."""
         from socialcare_tui.kpi import browse
 
-        tree_scope = dataclasses.replace(scope, channels=(), queues=())
-        with self._layer(tree_scope) as (cur, resolved):
-            return browse.channel_tree(cur, tree_scope, self.config, resolved=resolved)
+        with self._layer(browse.tree_scope(scope)) as (cur, resolved):
+            return browse.channel_tree(cur, scope, self.config, resolved=resolved)
 
     def queue(self, scope, status: str):
         """(rows, as_of): the tab's conversations and the instant their waits are measured at."""
