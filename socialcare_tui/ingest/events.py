@@ -48,7 +48,7 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
         con.execute(_stmt("fill_queues"))
     con.execute(_stmt("rejected_lines"))
     con.execute(_stmt("drop_rejected"))
-    pipeline.reject_lines(con, file, "ev_rejected")
+    pipeline.reject_lines(con, file)
 
 
 def _exclude(file, options) -> str:

@@ -519,10 +519,11 @@ def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
     return f"SELECT {', '.join(parts)}, line FROM ({sql})", params
 
 
-def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile, table: str) -> None:
-    """Copy rows of TEMP `table(line, reason)` into staged_rejects, with the row's values
-    as a JSON object for `raw` (read again from the file: only rejected rows pay for it)."""
-    if not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
+    """Copy the rows of TEMP rejected_lines(line, reason), which the format module filled,
+    into staged_rejects, with the row's values as a JSON object for `raw` (read again
+    from the file: only rejected rows pay for it)."""
+    if not _run(con, "rejected_lines_count").fetchone()[0]:
         return
     sql, params = file.scan()
     pairs = []
@@ -531,7 +532,7 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile, table: str) -
         pairs.append(f"$raw_key_{i}, s.c{i}")
     con.execute(
         f"INSERT INTO staged_rejects SELECT r.line, r.reason, json_object({', '.join(pairs)})::VARCHAR "
-        f"FROM ({sql}) s JOIN {table} r ON r.line = s.line",
+        f"FROM ({sql}) s JOIN rejected_lines r ON r.line = s.line",
         params,
     )
 

@@ -36,7 +36,7 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
         con.execute(_stmt("reject_channelless"))
     con.execute(_stmt("stage"), {"ns": file.namespace})
     con.execute(_stmt("rejected_lines"))
-    pipeline.reject_lines(con, file, "sv_rejected")
+    pipeline.reject_lines(con, file)
 
 
 def _stmt(name: str) -> str:

@@ -156,7 +156,7 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     for name in ("stage", "rejected_lines"):
         sql = _stmt(name)
         con.execute(sql, _used(sql, params))
-    pipeline.reject_lines(con, file, "tk_rejected")
+    pipeline.reject_lines(con, file)
     con.execute(_stmt("cleanup"))
 
 

@@ -157,7 +157,7 @@ FROM (
 WHERE staged.queue IS NULL AND staged.reject_reason IS NULL AND staged.line = f.line;
 
 -- name: rejected_lines
-CREATE OR REPLACE TEMP TABLE ev_rejected AS
+CREATE OR REPLACE TEMP TABLE rejected_lines AS
 SELECT line, reject_reason AS reason FROM staged WHERE reject_reason IS NOT NULL;
 
 -- name: drop_rejected

@@ -146,3 +146,7 @@ DROP TABLE IF EXISTS sc_reject_errors;
 
 -- name: drop_reader_scans
 DROP TABLE IF EXISTS sc_reject_scans;
+
+-- name: rejected_lines_count
+-- The rows a format module rejected: each fills TEMP rejected_lines(line, reason).
+SELECT count(*) FROM rejected_lines;

@@ -74,5 +74,5 @@ SELECT
 FROM sv_parsed WHERE reason IS NULL;
 
 -- name: rejected_lines
-CREATE OR REPLACE TEMP TABLE sv_rejected AS
+CREATE OR REPLACE TEMP TABLE rejected_lines AS
 SELECT line, reason FROM sv_parsed WHERE reason IS NOT NULL;

@@ -179,8 +179,8 @@ SELECT namespace, event_id, conv_key, conversation_id, ts, type, channel, queue_
 FROM events;
 
 -- name: rejected_lines
-CREATE OR REPLACE TEMP TABLE tk_rejected AS SELECT line, reason FROM tk_rows WHERE reason IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE rejected_lines AS SELECT line, reason FROM tk_rows WHERE reason IS NOT NULL;
 
 -- name: cleanup
 DROP TABLE IF EXISTS tk_rows;
-DROP TABLE IF EXISTS tk_rejected;
+DROP TABLE IF EXISTS rejected_lines;
