@@ -242,6 +242,7 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
     if bad_line is not None:
         raise UserError(f"{path}: line {bad_line} has bytes that are not valid {encoding} "
                         "(give the file's encoding with --encoding)")
+    readers.install(con)
     try:
         if not readers.has_content(con, path, kind, compression, encoding, head):
             raise UserError(f"{path}: empty file")
@@ -431,6 +432,7 @@ def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
     for name in ("create_staged", "create_staged_rejects", "instant_macro",
                  "drop_reader_rejects", "drop_reader_scans"):
         _run(con, name)
+    readers.install(con)  # the file may have been planned on another connection
     channels.install(con, options.channel_aliases)
     file.source_id = _run(con, "next_source_id").fetchone()[0]
     _run(con, "insert_source", {
@@ -456,8 +458,7 @@ def _reader_rejects(con, file: SourceFile) -> None:
             _run(con, "fix_reject_lines", header)
             _run(con, "malformed_records")
     if file.kind in ("json", "jsonl"):
-        sql, params = readers.invalid_json(file.kind, file.path, file.compression, file.encoding)
-        con.execute(f"INSERT INTO staged_rejects {sql}", params)
+        readers.reject_invalid_json(con, file.kind, file.path, file.compression, file.encoding)
 
 
 def _move(con, file: SourceFile) -> ImportSummary:

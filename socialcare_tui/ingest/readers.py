@@ -21,17 +21,14 @@ from pathlib import Path
 
 import duckdb
 
+from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
 
 KINDS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
          ".json": "json", ".parquet": "parquet"}
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 ENCODINGS = ("utf-8", "utf-16", "latin-1")
-MAX_LINE = 64 * 1024 * 1024
-# json_type() fails on invalid JSON, and AND does not promise to test left first.
-_IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
-# Control char that valid JSON never holds raw: JSON Lines are read as one-column CSV.
-_JSON_LINE_OPTIONS = "header = false, columns = {'j': 'VARCHAR'}, delim = e'\\x01', quote = '', escape = ''"
+_SQL = ("socialcare_tui.ingest.sql", "readers.sql")
 
 
 def layout(path: Path) -> tuple[str, str] | None:
@@ -63,10 +60,7 @@ def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compressi
     if head is not None:
         return len(head) >= limit or bool(head.decode(encoding, errors="replace").strip("\x00 \t\r\n\ufeff"))
     try:
-        found = con.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {_lines_call()} WHERE trim(j) <> '')",
-            _params(path, compression, encoding, "jsonl"),
-        ).fetchone()
+        found = _run(con, "has_content", _params(path, compression, encoding, "jsonl")).fetchone()
     except duckdb.Error:
         return True  # the reader proper says what is wrong
     return bool(found and found[0])
@@ -116,9 +110,17 @@ def header_width(head: bytes | None, kind: str, encoding: str) -> int:
 
 
 # Where read_csv(store_rejects) records malformed records of our scans.
-REJECTS_TABLE = "sc_reject_errors"  # also named in sql/pipeline.sql
-REJECTS_SCAN = "sc_reject_scans"  # also named in sql/pipeline.sql
-_STORE_REJECTS = f"store_rejects = true, rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}'"
+REJECTS_TABLE = "sc_reject_errors"  # also named in sql/pipeline.sql and sql/readers.sql
+REJECTS_SCAN = "sc_reject_scans"  # also named in sql/pipeline.sql and sql/readers.sql
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """The reader macros of sql/readers.sql, on the connection that will read the file."""
+    con.execute(sqlfiles.statement(*_SQL, "macros"))
+
+
+def _run(con, name: str, params: dict):
+    return con.execute(sqlfiles.statement(*_SQL, name), params)
 
 
 def reads_as_csv(kind: str) -> bool:
@@ -130,29 +132,13 @@ def header_lines(kind: str) -> int:
     return 1 if kind in ("csv", "tsv") else 0
 
 
-def _csv_call(kind: str) -> str:
-    delim = ", delim = '\\t'" if kind == "tsv" else ""
-    return (
-        f"read_csv($path, header = true, all_varchar = true, {_STORE_REJECTS}, "
-        f"compression = $compression, encoding = $encoding, max_line_size = {MAX_LINE}{delim})"
-    )
-
-
-def _lines_call() -> str:
-    return (
-        f"read_csv($path, {_JSON_LINE_OPTIONS}, {_STORE_REJECTS}, "
-        f"compression = $compression, encoding = $encoding, max_line_size = {MAX_LINE})"
-    )
-
-
-def _json_source(kind: str) -> str:
-    """A relation (j VARCHAR, line BIGINT) of the JSON values of a JSON file."""
-    if kind == "jsonl":
-        return f"SELECT j, row_number() OVER () AS line FROM {_lines_call()}"
-    return (
-        "SELECT json::VARCHAR AS j, row_number() OVER () AS line "
-        "FROM read_json_objects($path, format = 'array', compression = $compression)"
-    )
+# The reader macro (sql/readers.sql) each kind is scanned with; JSON ones give (j, line).
+_CALLS = {
+    "csv": "sc_csv($path, $compression, $encoding)",
+    "tsv": "sc_tsv($path, $compression, $encoding)",
+    "jsonl": "sc_json_lines($path, $compression, $encoding)",
+    "json": "sc_json_array($path, $compression)",
+}
 
 
 def _params(path: Path, compression: str, encoding: str, kind: str) -> dict:
@@ -166,30 +152,16 @@ def _params(path: Path, compression: str, encoding: str, kind: str) -> dict:
 
 def json_kind(con: duckdb.DuckDBPyConnection, path: Path, compression: str, encoding: str) -> str:
     """`.json` files hold either one array or one object per line: look at the first character."""
-    first = con.execute(
-        f"SELECT j FROM {_lines_call()} WHERE trim(j) <> '' LIMIT 1",
-        _params(path, compression, encoding, "jsonl"),
-    ).fetchone()
+    first = _run(con, "first_json_value", _params(path, compression, encoding, "jsonl")).fetchone()
     return "json" if first and first[0].lstrip().startswith("[") else "jsonl"
 
 
 def columns(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compression: str, encoding: str) -> list[str]:
     """The file's column names, in file order (JSON: keys in order of first appearance)."""
-    params = _params(path, compression, encoding, kind)
-    if kind in ("csv", "tsv"):
-        cursor = con.execute(f"SELECT * FROM {_csv_call(kind)} LIMIT 0", params)
+    cursor = _run(con, f"{kind}_columns", _params(path, compression, encoding, kind))
+    if kind in ("csv", "tsv", "parquet"):
         return [d[0] for d in cursor.description]
-    if kind == "parquet":
-        cursor = con.execute("SELECT * FROM read_parquet($path) LIMIT 0", params)
-        return [d[0] for d in cursor.description]
-    rows = con.execute(
-        f"""SELECT k FROM (
-                SELECT unnest(json_keys(j)) AS k, line, generate_subscripts(json_keys(j), 1) AS pos
-                FROM ({_json_source(kind)}) WHERE {_IS_OBJECT})
-            GROUP BY k ORDER BY min(line), min(pos)""",
-        params,
-    ).fetchall()
-    return [row[0] for row in rows]
+    return [row[0] for row in cursor.fetchall()]
 
 
 def scan(kind: str, path: Path, compression: str, encoding: str, names: list[str]) -> tuple[str, dict]:
@@ -198,8 +170,7 @@ def scan(kind: str, path: Path, compression: str, encoding: str, names: list[str
     idents = [f"c{i}" for i in range(len(names))]
     alias = ", ".join(idents)
     if kind in ("csv", "tsv"):
-        sql = (f"SELECT {alias}, row_number() OVER () + 1 AS line "
-               f"FROM {_csv_call(kind)} AS t({alias})")
+        sql = f"SELECT {alias}, row_number() OVER () + 1 AS line FROM {_CALLS[kind]} AS t({alias})"
     elif kind == "parquet":
         casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in idents)
         sql = (f"SELECT {casts}, file_row_number + 1 AS line "
@@ -208,17 +179,14 @@ def scan(kind: str, path: Path, compression: str, encoding: str, names: list[str
         params["json_paths"] = ["/" + n.replace("~", "~0").replace("/", "~1") for n in names]
         values = ", ".join(f"v[{i + 1}] AS c{i}" for i in range(len(names)))
         sql = (f"SELECT {values}, line FROM (SELECT json_extract_string(j, $json_paths) AS v, line "
-               f"FROM ({_json_source(kind)}) WHERE {_IS_OBJECT})")
+               f"FROM {_CALLS[kind]} WHERE sc_is_object(j))")
     return sql, params
 
 
-def invalid_json(kind: str, path: Path, compression: str, encoding: str) -> tuple[str, dict]:
-    """SQL listing (line, reason, raw) of the JSON values that are not objects."""
-    params = _params(path, compression, encoding, kind)
-    sql = (f"SELECT line, CASE WHEN json_valid(j) THEN 'not a JSON object' ELSE 'not valid JSON' END, j "
-           f"FROM ({_json_source(kind)}) WHERE j IS NOT NULL AND trim(j) <> '' "
-           f"AND NOT {_IS_OBJECT}")
-    return sql, params
+def reject_invalid_json(con: duckdb.DuckDBPyConnection, kind: str, path: Path, compression: str,
+                        encoding: str) -> None:
+    """Add the JSON values that are not objects to staged_rejects (line, reason, raw)."""
+    _run(con, f"{kind}_invalid", _params(path, compression, encoding, kind))
 
 
 def describe_error(where: str, kind: str, err: duckdb.Error) -> UserError:
