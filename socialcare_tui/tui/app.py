@@ -266,7 +266,9 @@ class SocialCareApp(App):
         worker = get_current_worker()
         data = target.fetch(self.source, scope)
         if not worker.is_cancelled:
-            self.call_from_thread(self._apply, target, data)
+            # after the screen's next refresh: a view switched to a moment ago is laid out
+            # before its rows arrive (a DataTable filled earlier can keep header-wide columns)
+            self.call_from_thread(self.call_after_refresh, self._apply, target, data)
 
     def _apply(self, target, data) -> None:
         if isinstance(target, (MainScreen, WallboardScreen)):
