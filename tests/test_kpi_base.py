@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from kpi_helpers import T, add, assign, msg, status
+from kpi_helpers import T, add, assign, msg, status, store_facts
 
 from socialcare_tui.config import Config
 from socialcare_tui.kpi.engine import Scope, prepare
 
 
 def layer(con, as_of=None, config=None, **scope):
+    store_facts(con, config)
     cur = con.cursor()
     prepare(cur, Scope(as_of=T(as_of) if as_of else None, **scope), config or Config())
     return cur

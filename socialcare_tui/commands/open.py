@@ -72,7 +72,8 @@ def make_follower(paths, db_path, config, read_only: bool):
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.ingest.follow import Follower
 
-    options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases))
+    options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases),
+                                     auto_resolve_after=config.auto_resolve_after)
     return Follower(paths, db_path, options)
 
 

@@ -29,6 +29,7 @@ from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
 from socialcare_tui.ingest import channels, readers
 from socialcare_tui.safetext import clean
+from socialcare_tui.store import facts
 from socialcare_tui.timeparse import zone
 
 FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
@@ -67,6 +68,8 @@ class ImportOptions:
     link: str = "events"
     encoding: str = "utf-8"
     channel_aliases: dict[str, str] = field(default_factory=dict)
+    # the stored facts' silence rule (store/facts.py); None keeps the one they were built with
+    auto_resolve_after: float | None = None
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""
@@ -402,6 +405,8 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
             raise readers.describe_error(str(file.path), file.kind, err) from None
         file.content_hash = hashing.result()
         summary = _move(con, file)
+        _pause("facts")
+        facts.update(con, auto_resolve=options.auto_resolve_after)
         if before_commit is not None:
             before_commit(con, summary)
         _pause("moved")

@@ -11,10 +11,10 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         any of its human replies; tag = a tag event's value or its topic part.
 
     prepare(cur, scope, config) -> Resolved
-        Builds the shared-layer TEMP tables (kpi/sql/base.sql) on `cur`:
-        scope_events, msgs, conv, turns, resolutions (+ customer_convs,
-        sla_targets) and, through kpi/lexicon.py, vader_lexicon, kpi_topic_rules,
-        kpi_costs. Resolved(as_of, lo, hi, has_window, scope): the window is
+        Makes the shared layer on `cur`: TEMP views scope_events, msgs, conv,
+        turns, resolutions, customer_convs over the stored facts as of the
+        scope's instant (kpi/views.py), sla_targets and, through kpi/lexicon.py,
+        vader_lexicon, kpi_topic_rules, kpi_costs. Resolved(as_of, lo, hi, has_window, scope): the window is
         always half-open lo <= t < hi; as_of is None on an empty database.
 
     report(con, scope, config, *, kpis=None, by=None) -> dict
@@ -33,16 +33,13 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         The window of the same length just before, with as_of moved back by the
         same length; None when the scope has no window.
 
-    dashboard(con, scope, config, *, kpis=None, buckets=12, layers=None) -> dict
+    dashboard(con, scope, config, *, kpis=None, buckets=12) -> dict
         {"report", "previous" (None without a window), "series"}: the three
         above, the report and series from one rows statement per KPI (what the
         app's dashboard needs).
 
-    layer(con, scope, config, layers=None) -> context manager of (cursor, Resolved)
+    layer(con, scope, config) -> context manager of (cursor, Resolved)
         The prepared layer for the caller's own statements (kpi/browse.py).
-        report, explain, series and dashboard also take `layers=`: a
-        kpi.layer.Layers that keeps each layer between calls and rebuilds only
-        the conversations touched since (what the app's refresh uses).
 
     series(con, scope, config, kpi_ids, buckets=12) -> {id: [value | None, ...]}
         Each KPI's value per equal time bucket of the window (the whole data when
@@ -55,6 +52,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -63,7 +61,7 @@ from decimal import Decimal
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
-from socialcare_tui.kpi import calendar, lexicon, registry
+from socialcare_tui.kpi import calendar, lexicon, registry, views
 from socialcare_tui.kpi.registry import Kpi
 from socialcare_tui.timeparse import iso_utc
 
@@ -87,7 +85,6 @@ _GROUP_EXPR = {
     "bucket": "CAST(CAST(floor((epoch_us(moment) - epoch_us($lo)) / $bucket_us) AS BIGINT) AS VARCHAR)",
 }
 _GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
-_FILTER_STATEMENTS = "filter_"
 _GRP_COLUMN = "kpi_group_key_"  # also named in sql/engine.sql
 
 
@@ -106,6 +103,10 @@ class Scope:
     @property
     def has_filters(self) -> bool:
         return bool(self.channels or self.queues or self.agents or self.tags)
+
+
+class StaleFacts(UserWarning):
+    """The stored facts did not fit the config: the numbers are exact, but slow to get."""
 
 
 @dataclass(frozen=True)
@@ -196,12 +197,13 @@ def build(cur, resolved: Resolved, config) -> None:
 
 
 def build_base(cur, resolved: Resolved, config) -> None:
-    """base.sql's tables (and sla_targets) on `cur`, filters applied."""
+    """The shared layer's views (kpi/views.py) and sla_targets on `cur`, filters applied."""
     _load_sla(cur, config)
-    for name, sql in sqlfiles.named(PACKAGE, "base.sql").items():
-        if name.startswith(_FILTER_STATEMENTS) and not resolved.scope.has_filters:
-            continue
-        _run(cur, sql, resolved.params)
+    if views.install(cur, resolved.params, resolved.scope.has_filters):
+        warnings.warn(StaleFacts(
+            "the stored facts were built with another auto_resolve_after (or rows were removed): "
+            "every conversation was computed from its events; run `socialcare-tui rebuild` "
+            "with this config to make reports fast again"), stacklevel=2)
 
 
 def install_extras(cur, resolved: Resolved, config) -> None:
@@ -215,22 +217,14 @@ def install_extras(cur, resolved: Resolved, config) -> None:
 
 
 @contextmanager
-def layer(con, scope: Scope, config, layers=None):
-    """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements.
-
-    Without `layers` the layer is built on a new cursor, closed on leaving. With a
-    kpi.layer.Layers, the one it keeps is brought up to date (only the conversations
-    touched since its last use are rebuilt) and stays for the next call."""
-    if layers is None:
-        cur = con.cursor()
-        try:
-            yield cur, prepare(cur, scope, config)
-        finally:
-            cur.close()
-        return
-    resolved = _resolve(con, scope, config)
-    with layers.use(con, resolved, config) as cur:
-        yield cur, resolved
+def layer(con, scope: Scope, config):
+    """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements,
+    on a new cursor closed on leaving."""
+    cur = con.cursor()
+    try:
+        yield cur, prepare(cur, scope, config)
+    finally:
+        cur.close()
 
 
 # ---------------------------------------------------------------- one KPI
@@ -336,21 +330,21 @@ def _report_on(cur, resolved: Resolved, chosen: list[Kpi], by: str | None) -> di
     return out
 
 
-def report(con, scope: Scope, config, *, kpis=None, by: str | None = None, layers=None) -> dict:
+def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
     """Every (or the chosen) KPI for the scope, as the cli.md JSON object."""
     _check_by(by)
     chosen = registry.select(kpis)
-    with layer(con, scope, config, layers) as (cur, resolved):
+    with layer(con, scope, config) as (cur, resolved):
         return _report_on(cur, resolved, chosen, by)
 
 
-def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None, *, layers=None) -> dict:
+def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> dict:
     """The KPI's definition, its value and the rows behind it."""
     kpi = registry.get(kpi_id)
     if part is not None and part not in kpi.parts:
         listed = ", ".join(kpi.parts) or "none"
         raise UserError(f"--part {part}: {kpi_id} has no such part (parts: {listed})")
-    with layer(con, scope, config, layers) as (cur, resolved):
+    with layer(con, scope, config) as (cur, resolved):
         total, _ = _compute(cur, kpi, resolved)
         cursor = cur.execute(_engine_sql("explain_rows"))
         names = [d[0] for d in cursor.description]
@@ -407,10 +401,10 @@ def _series_on(cur, resolved: Resolved, chosen: list[Kpi], buckets: int) -> dict
     return out
 
 
-def series(con, scope: Scope, config, kpi_ids, buckets: int = 12, *, layers=None) -> dict[str, list]:
+def series(con, scope: Scope, config, kpi_ids, buckets: int = 12) -> dict[str, list]:
     """Each KPI's value per equal time bucket of the window (for sparklines)."""
     chosen = registry.select(kpi_ids)
-    with layer(con, scope, config, layers) as (cur, resolved):
+    with layer(con, scope, config) as (cur, resolved):
         return _series_on(cur, resolved, chosen, buckets)
 
 
@@ -433,23 +427,13 @@ def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int)
     return current, sparks
 
 
-def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12, layers=None) -> dict:
+def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12) -> dict:
     """report + previous window's report + series:
-    {"report": ..., "previous": report | None, "series": {id: [...]}}. Each window's
-    layer is kept in `layers` (kpi/layer.py) for the next call; without it, in
-    layers of this call only."""
-    if layers is None:
-        from socialcare_tui.kpi.layer import Layers  # kpi/layer.py builds on this module
-
-        own = Layers()
-        try:
-            return dashboard(con, scope, config, kpis=kpis, buckets=buckets, layers=own)
-        finally:
-            own.close()
+    {"report": ..., "previous": report | None, "series": {id: [...]}}."""
     chosen = registry.select(kpis)
     before = previous_scope(con, scope, config)
-    with layer(con, scope, config, layers) as (cur, resolved):
+    with layer(con, scope, config) as (cur, resolved):
         current, sparks = _report_and_series(cur, resolved, chosen, buckets) or (
             _report_on(cur, resolved, chosen, None), _series_on(cur, resolved, chosen, buckets))
-    previous = report(con, before, config, kpis=kpis, layers=layers) if before is not None else None
+    previous = report(con, before, config, kpis=kpis) if before is not None else None
     return {"report": current, "previous": previous, "series": sparks}

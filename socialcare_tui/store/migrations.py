@@ -8,8 +8,10 @@ from importlib import resources
 import duckdb
 
 from socialcare_tui.errors import DatabaseUnavailable
+from socialcare_tui.store import facts
 
 _SCHEMA_PACKAGE = "socialcare_tui.store.schema"
+FACTS_VERSION = 2  # schema/002_facts.sql: the stored conversation facts
 
 
 def available() -> list[tuple[int, str]]:
@@ -62,6 +64,8 @@ def migrate(con: duckdb.DuckDBPyConnection, where: str) -> None:
             con.execute(
                 "INSERT INTO schema_version VALUES ($v, now()::TIMESTAMP)", {"v": version}
             )
+        if any(version == FACTS_VERSION for version, _ in todo):
+            facts.update(con, full=True)  # a database with events gets its facts at once
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -39,24 +39,19 @@ class DataSource:
     (`socialcare-tui watch`) and any number of viewers can share it: each read
     attaches it read-only to this process's in-memory `home` connection and
     detaches it right after, and each write opens it for the one import. The
-    shared layers the KPIs stand on are kept in `home` between reads
-    (kpi/layer.py), so a refresh after a small append rebuilds only the
-    conversations it touched."""
+    KPIs read the facts stored in the file (store/facts.py): a viewer holds no
+    copy of the data."""
 
     def __init__(self, con, config: Config, *, db_path=None, read_only: bool = False) -> None:
         import duckdb
-
-        from socialcare_tui.kpi.layer import Layers
 
         self.con = con
         self.config = config
         self.db_path = db_path
         self.read_only = read_only
         self.on_wait = None  # set by the app: called with "waiting for database …"
-        self.layers = Layers()
         # with a path: the in-memory connection the file is attached to for each read
         self._home = duckdb.connect(":memory:") if con is None else None
-        self._file_identity = None
 
     @contextmanager
     def reading(self):
@@ -74,19 +69,7 @@ class DataSource:
         from socialcare_tui.store.access import attached
 
         with attached(self._home, self.db_path, on_wait=self.on_wait) as con:
-            self._forget_layers_of_another_file()
             yield con
-
-    def _forget_layers_of_another_file(self) -> None:
-        """A file replaced under the same name (a restored backup, a fresh import into a
-        new file moved into place) is another database: its layers start again."""
-        from socialcare_tui.store.connection import resolve_path
-
-        stat = resolve_path(self.db_path).stat()
-        identity = (stat.st_dev, stat.st_ino)
-        if identity != self._file_identity:
-            self.layers.close()
-            self._file_identity = identity
 
     @contextmanager
     def writing(self):
@@ -120,8 +103,7 @@ class DataSource:
         with self.reading() as con:
             if not scope.window:
                 return DashboardData(self._report(con, scope, kpis=kpi_ids), None, {})
-            got = engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS,
-                                   layers=self.layers)
+            got = engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
         return DashboardData(got["report"], got.get("previous"), got.get("series") or {})
 
     def wallboard(self, scope, kpi_ids: list[str]) -> dict:
@@ -166,14 +148,14 @@ class DataSource:
             report = self._report(con, scope, kpis=kpis)
             by_channel = self._report(con, scope, kpis=["frt_distribution"], by="channel")
             sentiment = engine.series(con, scope, self.config, ["sentiment", "inbound_volume"],
-                                      buckets=24, layers=self.layers)
+                                      buckets=24)
         return {"report": report, "by_channel": by_channel, "series": sentiment, "span": scope.window}
 
     def explain(self, scope, kpi_id: str, part: str | None = None) -> dict:
         from socialcare_tui.kpi import engine
 
         with self.reading() as con:
-            return engine.explain(con, scope, self.config, kpi_id, part, layers=self.layers)
+            return engine.explain(con, scope, self.config, kpi_id, part)
 
     def report(self, scope) -> dict:
         with self.reading() as con:
@@ -182,14 +164,14 @@ class DataSource:
     def _report(self, con, scope, **options) -> dict:
         from socialcare_tui.kpi import engine
 
-        return engine.report(con, scope, self.config, layers=self.layers, **options)
+        return engine.report(con, scope, self.config, **options)
 
     @contextmanager
     def _layer(self, scope):
-        """(cursor, Resolved) holding the kept shared layer of `scope`, for browse.py."""
+        """(cursor, Resolved) holding the shared layer of `scope`, for browse.py."""
         from socialcare_tui.kpi import engine
 
-        with self.reading() as con, engine.layer(con, scope, self.config, self.layers) as got:
+        with self.reading() as con, engine.layer(con, scope, self.config) as got:
             yield got
 
     # --- writes -----------------------------------------------------------------------
@@ -199,6 +181,7 @@ class DataSource:
 
         with self.writing() as cur:
             options = pipeline.ImportOptions(
-                timezone=self.config.timezone, channel_aliases=dict(self.config.channel_aliases)
+                timezone=self.config.timezone, channel_aliases=dict(self.config.channel_aliases),
+                auto_resolve_after=self.config.auto_resolve_after,
             )
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)

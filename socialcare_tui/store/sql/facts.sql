@@ -1,56 +1,46 @@
--- The shared layer (data-model.md), materialised as TEMP tables on one cursor.
--- The engine runs the statements in file order; `filter_*` statements only
--- when a filter is given. Parameters: $as_of (naive UTC, NULL on an empty
--- database), $auto_resolve (seconds), $channels/$queues/$agents/$tags (lists),
--- $bh_channels/$bh_queues (channels and queues with their own business hours).
--- Durations are (epoch_us(b) - epoch_us(a)) / 1e6 seconds.
+-- Conversation facts (data-model.md): what each conversation is, computed from
+-- its events by per-conversation SQL. The statements read TEMP `fact_src` (the
+-- events to compute from, with their row id as `rid`) and write TEMP `calc_*`
+-- tables. Every statement is per conversation (windows partition by conv_key,
+-- aggregates group by it), so run on some conversations' events it gives exactly
+-- their rows: the writer (store/facts.py) runs them on the conversations an
+-- import touched, a reader (kpi/scope.py) on the conversations that span its
+-- as_of. Parameters: $as_of (naive UTC; the writer passes the latest instant),
+-- $auto_resolve (seconds of silence that resolve a conversation without status
+-- events). Durations are (epoch_us(b) - epoch_us(a)) / 1e6 seconds.
 
--- name: macros
--- secs(a, b): seconds from a to b. secs(a, b, cal): the same in business
--- seconds of calendar `cal` (conv.cal, turns.cal) when config sets
--- business_hours: kpi/sql/calendar.sql then replaces this macro.
-CREATE OR REPLACE TEMP MACRO secs(a, b) AS (epoch_us(b) - epoch_us(a)) / 1e6,
-    (a, b, cal) AS (epoch_us(b) - epoch_us(a)) / 1e6;
-
--- name: due_macro
--- due_at(a, seconds, cal): a + seconds (in business seconds: calendar.sql).
-CREATE OR REPLACE TEMP MACRO due_at(due_from, due_secs, due_cal) AS
-    due_from + to_microseconds(CAST(due_secs * 1e6 AS BIGINT));
-
--- name: cal_macro
--- bh_cal(channel, queue, channels, queues): the business-hours calendar of a
--- conversation: its queue's, else its channel's, else the default one.
-CREATE OR REPLACE TEMP MACRO bh_cal(bh_ch, bh_q, bh_chans, bh_queues) AS
-    CASE WHEN list_contains(bh_queues, bh_q) THEN 'queue:' || bh_q
-         WHEN list_contains(bh_chans, bh_ch) THEN 'channel:' || bh_ch
-         ELSE 'default' END;
-
--- name: scope_events
--- Every event at or before as_of, with its order in its conversation:
--- ts, inbound messages before everything else, then file order. hr_upto
--- (human replies up to and including the row) shares the sort. A survey
--- answer with no conversation is alone in its partition (ord 1): it has no
--- order among other such answers, and kpi/layer.py adds them one by one. The sort
--- carries only the key columns and the row id (carrying every column, text
--- included, through the sort cost more than joining them back by row id).
-CREATE OR REPLACE TEMP TABLE scope_events AS
+-- name: calc_events_full
+-- Every event at or before as_of, with its order in its conversation: ts,
+-- inbound messages before everything else, then file order. hr_upto (human
+-- replies up to and including the row) shares the sort. A survey answer with no
+-- conversation is alone in its partition (ord 1). The sort carries only the key
+-- columns and the row id (carrying every column through the sort cost more than
+-- joining them back by row id).
+CREATE OR REPLACE TEMP TABLE calc_events_full AS
 WITH o AS (
-    SELECT e.rowid AS rid,
+    SELECT e.rid,
            row_number() OVER w AS ord,
            sum(CASE WHEN e.type = 'message' AND e.direction = 'out' AND NOT e.automated THEN 1 ELSE 0 END)
                OVER (w ROWS UNBOUNDED PRECEDING) AS hr_upto
-    FROM events e
+    FROM fact_src e
     WHERE e.ts <= $as_of::TIMESTAMP
     WINDOW w AS (
-        PARTITION BY e.conv_key, CASE WHEN e.conv_key IS NULL THEN e.rowid END
+        PARTITION BY e.conv_key, CASE WHEN e.conv_key IS NULL THEN e.rid END
         ORDER BY e.ts,
                  CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END,
                  e.source_id, e.line, e.event_id
     )
 )
 SELECT e.*, o.ord, o.hr_upto
-FROM events e JOIN o ON e.rowid = o.rid
+FROM fact_src e JOIN o ON e.rid = o.rid
 WHERE e.ts <= $as_of::TIMESTAMP;
+
+-- name: calc_spans
+-- Each conversation's first and last event (survey answers included): its
+-- stored facts hold for every as_of at or after the last one.
+CREATE OR REPLACE TEMP TABLE calc_spans AS
+SELECT conv_key, min(ts) AS first_ts, max(ts) AS last_ts
+FROM calc_events_full WHERE conv_key IS NOT NULL GROUP BY conv_key;
 
 -- name: conv_attr
 -- Conversation facts that need no message logic. Survey answers (csat, nps)
@@ -71,20 +61,20 @@ SELECT conv_key,
        sum(handle_seconds) AS handle_seconds,
        max(ts) FILTER (WHERE talk_seconds IS NOT NULL OR hold_seconds IS NOT NULL
                          OR wrap_seconds IS NOT NULL OR handle_seconds IS NOT NULL) AS handled_at
-FROM scope_events
+FROM calc_events_full
 WHERE conv_key IS NOT NULL AND type NOT IN ('csat', 'nps')
 GROUP BY conv_key;
 
--- name: msgs
+-- name: calc_msgs
 -- One row per message; hr_upto = human replies up to and including this row.
-CREATE OR REPLACE TEMP TABLE msgs AS
+CREATE OR REPLACE TEMP TABLE calc_msgs AS
 SELECT m.conv_key, m.event_id, m.ts, m.ord, m.direction, m.author, m.automated, m.text,
        m.quick_reply, m.sentiment, m.reply_count,
        a.channel, coalesce(a.last_queue, a.channel) AS queue,
        coalesce(m.direction = 'out' AND NOT m.automated, false) AS is_human_reply,
        coalesce(m.direction = 'in', false) AS is_customer,
        m.hr_upto
-FROM scope_events m
+FROM calc_events_full m
 JOIN conv_attr a USING (conv_key)
 WHERE m.type = 'message';
 
@@ -102,27 +92,26 @@ SELECT conv_key,
        max(ts) AS last_msg_at,
        arg_max(is_human_reply, ord) FILTER (WHERE NOT automated) AS last_is_human_reply,
        arg_min_null(reply_count, ord) FILTER (WHERE is_customer) AS reply_count
-FROM msgs
+FROM calc_msgs
 GROUP BY conv_key;
 
--- name: turns
+-- name: calc_turns
 -- A turn = the customer messages with the same count of earlier human replies
 -- (k); the human reply number k+1 answers it.
-CREATE OR REPLACE TEMP TABLE turns AS
+CREATE OR REPLACE TEMP TABLE calc_turns AS
 WITH t AS (
     SELECT conv_key, hr_upto AS k, min(ts) AS started_at, min(ord) AS start_ord,
            any_value(channel) AS channel, any_value(queue) AS queue
-    FROM msgs WHERE is_customer
+    FROM calc_msgs WHERE is_customer
     GROUP BY conv_key, hr_upto
 ), r AS (
     SELECT conv_key, hr_upto - 1 AS k, ts AS answered_at, author AS reply_agent, ord AS reply_ord
-    FROM msgs WHERE is_human_reply
+    FROM calc_msgs WHERE is_human_reply
 )
 SELECT t.conv_key,
        row_number() OVER (PARTITION BY t.conv_key ORDER BY t.k) AS turn_no,
        t.started_at, t.start_ord, r.answered_at, r.reply_agent, r.reply_ord,
        t.channel, t.queue,
-       bh_cal(t.channel, t.queue, $bh_channels::VARCHAR[], $bh_queues::VARCHAR[]) AS cal,
        (row_number() OVER (PARTITION BY t.conv_key ORDER BY t.k) = 1
         AND NOT coalesce(cm.brand_initiated, false)) AS is_first_response
 FROM t
@@ -141,19 +130,20 @@ SELECT s.conv_key, s.ord, s.ts,
                                          'waiting', 'waiting on customer') THEN 'pending'
            ELSE 'open'
        END AS st
-FROM scope_events s
+FROM calc_events_full s
 JOIN conv_attr a ON a.conv_key = s.conv_key AND a.has_status
 WHERE s.type = 'status' OR (s.type = 'message' AND s.direction = 'in');
 
 -- name: silence_segments
 -- Conversations without status events: messages split by silences (a gap of
--- at least auto_resolve_after to the next message, or to as_of).
+-- at least auto_resolve_after to the next message, or to as_of). last_ts is the
+-- segment's last message: its silence resolves at last_ts + auto_resolve_after.
 CREATE OR REPLACE TEMP TABLE silence_segments AS
 WITH m AS (
     SELECT conv_key, ts, ord, is_human_reply, automated,
            (epoch_us(coalesce(lead(ts) OVER w, $as_of::TIMESTAMP)) - epoch_us(ts)) / 1e6
                >= $auto_resolve AS silence_after
-    FROM msgs
+    FROM calc_msgs
     WHERE conv_key IN (SELECT conv_key FROM conv_attr WHERE NOT has_status)
     WINDOW w AS (PARTITION BY conv_key ORDER BY ord)
 ), s AS (
@@ -165,18 +155,20 @@ WITH m AS (
 SELECT conv_key, seg,
        bool_or(silence_after) AS ends_silent,
        min(ts) AS first_ts,
+       max(ts) AS last_ts,
        max(ts) FILTER (WHERE is_human_reply) AS reply_ts,
        max(ord) FILTER (WHERE is_human_reply) AS reply_ord
 FROM s
 GROUP BY conv_key, seg;
 
--- name: resolutions
+-- name: calc_resolutions
 -- Each change into resolved, with the assignee at that moment (latest assign
 -- event up to it, else the author of the latest human reply up to it) and
 -- when it was reopened (NULL while still resolved): with status events, the
 -- first later customer message or non-resolved status; without, the first
--- message after the silence.
-CREATE OR REPLACE TEMP TABLE resolutions AS
+-- message after the silence. effective_at: when it has happened (a silence
+-- resolves once it has lasted auto_resolve_after; a status at once).
+CREATE OR REPLACE TEMP TABLE calc_resolutions AS
 WITH marked AS (
     SELECT *, (st = 'resolved' AND coalesce(lag(st) OVER w, '') <> 'resolved') AS is_res
     FROM status_rows WINDOW w AS (PARTITION BY conv_key ORDER BY ord)
@@ -188,26 +180,29 @@ WITH marked AS (
     SELECT conv_key,
            min(ts) FILTER (WHERE is_res) AS resolved_at,
            min(ord) FILTER (WHERE is_res) AS ord,
-           min(ts) FILTER (WHERE st <> 'resolved') AS reopened_at
+           min(ts) FILTER (WHERE st <> 'resolved') AS reopened_at,
+           min(ts) FILTER (WHERE is_res) AS effective_at
     FROM runs WHERE run > 0
     GROUP BY conv_key, run
 ), si AS (
-    SELECT conv_key, reply_ts AS resolved_at, reply_ord AS ord, next_first_ts AS reopened_at
+    SELECT conv_key, reply_ts AS resolved_at, reply_ord AS ord, next_first_ts AS reopened_at,
+           last_ts + to_microseconds(CAST($auto_resolve * 1e6 AS BIGINT)) AS effective_at
     FROM (SELECT *, lead(first_ts) OVER (PARTITION BY conv_key ORDER BY seg) AS next_first_ts
           FROM silence_segments)
     WHERE ends_silent AND reply_ord IS NOT NULL
 ), r AS (
     SELECT * FROM st UNION ALL SELECT * FROM si
 ), asg AS (
-    SELECT conv_key, ord, nullif(trim(value), '') AS agent FROM scope_events WHERE type = 'assign'
+    SELECT conv_key, ord, nullif(trim(value), '') AS agent FROM calc_events_full WHERE type = 'assign'
 ), hr AS (
-    SELECT conv_key, ord, author FROM msgs WHERE is_human_reply
+    SELECT conv_key, ord, author FROM calc_msgs WHERE is_human_reply
 )
 SELECT r.conv_key,
        row_number() OVER (PARTITION BY r.conv_key ORDER BY r.ord) AS n,
        r.resolved_at, r.ord, r.reopened_at,
        CASE WHEN asg.ord IS NOT NULL THEN asg.agent ELSE hr.author END AS agent,
-       a.channel, coalesce(a.last_queue, a.channel) AS queue
+       a.channel, coalesce(a.last_queue, a.channel) AS queue,
+       r.effective_at
 FROM r
 ASOF LEFT JOIN asg ON r.conv_key = asg.conv_key AND r.ord >= asg.ord
 ASOF LEFT JOIN hr ON r.conv_key = hr.conv_key AND r.ord >= hr.ord
@@ -238,36 +233,27 @@ LEFT JOIN st USING (conv_key)
 LEFT JOIN si USING (conv_key)
 LEFT JOIN conv_msgs cm USING (conv_key);
 
--- name: conv
-CREATE OR REPLACE TEMP TABLE conv AS
+-- name: calc_conv
+-- One row per conversation (survey answers alone make none). The columns that
+-- depend on config beside auto_resolve_after (business-hours calendar, SLA
+-- targets) are added when reading (kpi/sql/scope.sql).
+CREATE OR REPLACE TEMP TABLE calc_conv AS
 WITH asg AS (
     SELECT conv_key, arg_max_null(nullif(trim(value), ''), ord) AS agent
-    FROM scope_events WHERE type = 'assign' GROUP BY conv_key
+    FROM calc_events_full WHERE type = 'assign' GROUP BY conv_key
 ), res AS (
     SELECT conv_key, count(*) AS resolutions,
            min(resolved_at) AS first_resolved_at, max(resolved_at) AS last_resolved_at,
            arg_min_null(agent, n) AS first_resolution_agent,
            arg_max_null(agent, n) AS last_resolution_agent
-    FROM resolutions GROUP BY conv_key
+    FROM calc_resolutions GROUP BY conv_key
 ), waiting AS (
     SELECT conv_key, arg_max(started_at, turn_no) AS started_at,
            arg_max(answered_at IS NULL, turn_no) AS unanswered
-    FROM turns GROUP BY conv_key
-), sla AS (
-    SELECT kind,
-           max(seconds) FILTER (WHERE level = 'default') AS dflt
-    FROM sla_targets GROUP BY kind
-), per AS (
-    SELECT level, name,
-           max(seconds) FILTER (WHERE kind = 'first_response') AS first_response,
-           max(seconds) FILTER (WHERE kind = 'next_reply') AS next_reply,
-           max(seconds) FILTER (WHERE kind = 'resolution') AS resolution
-    FROM sla_targets WHERE level <> 'default' GROUP BY level, name
+    FROM calc_turns GROUP BY conv_key
 )
 SELECT a.conv_key, a.namespace, a.conversation_id, a.channel,
        coalesce(a.last_queue, a.channel) AS queue,
-       bh_cal(a.channel, coalesce(a.last_queue, a.channel), $bh_channels::VARCHAR[],
-              $bh_queues::VARCHAR[]) AS cal,
        cm.customer, a.opened_at, cm.first_inbound_at,
        coalesce(cm.brand_initiated, false) AS brand_initiated,
        cm.first_reply_at, cm.first_reply_agent,
@@ -284,68 +270,20 @@ SELECT a.conv_key, a.namespace, a.conversation_id, a.channel,
        END AS reopens,
        CASE WHEN waiting.unanswered THEN waiting.started_at END AS waiting_since,
        a.origin, cm.reply_count,
-       a.talk_seconds, a.hold_seconds, a.wrap_seconds, a.handle_seconds, a.handled_at,
-       coalesce(q.first_response, c.first_response,
-                (SELECT dflt FROM sla WHERE kind = 'first_response')) AS target_first_response,
-       coalesce(q.next_reply, c.next_reply,
-                (SELECT dflt FROM sla WHERE kind = 'next_reply')) AS target_next_reply,
-       coalesce(q.resolution, c.resolution,
-                (SELECT dflt FROM sla WHERE kind = 'resolution')) AS target_resolution
+       a.talk_seconds, a.hold_seconds, a.wrap_seconds, a.handle_seconds, a.handled_at
 FROM conv_attr a
 LEFT JOIN conv_msgs cm USING (conv_key)
 LEFT JOIN conv_status cs USING (conv_key)
 LEFT JOIN asg USING (conv_key)
 LEFT JOIN res USING (conv_key)
-LEFT JOIN waiting USING (conv_key)
-LEFT JOIN per q ON q.level = 'queue' AND q.name = coalesce(a.last_queue, a.channel)
-LEFT JOIN per c ON c.level = 'channel' AND lower(c.name) = a.channel;
+LEFT JOIN waiting USING (conv_key);
 
--- name: narrow_scope_events
--- Once the facts above are built, later statements (survey answers, tags,
--- filters, browse) read only these columns of scope_events: keeping only
--- them halves the memory a kept layer (kpi/layer.py) holds.
-CREATE OR REPLACE TEMP TABLE scope_events AS
+-- name: calc_events
+-- Once the facts above are built, readers need only these columns of the
+-- events (survey answers, tags, filters, browse).
+CREATE OR REPLACE TEMP TABLE calc_events AS
 SELECT conv_key, ts, ord, type, channel, queue, value, scale_max, source_id, line
-FROM scope_events;
+FROM calc_events_full;
 
--- name: customer_convs
--- Every conversation's customer and channel before filters apply: the FCR
--- repeat check looks across queues.
-CREATE OR REPLACE TEMP TABLE customer_convs AS
-SELECT conv_key, customer, channel, opened_at FROM conv WHERE customer IS NOT NULL;
-
--- name: filter_keep
-CREATE OR REPLACE TEMP TABLE scope_keep AS
-SELECT c.conv_key
-FROM conv c
-WHERE (len($channels::VARCHAR[]) = 0 OR list_contains($channels::VARCHAR[], c.channel))
-  AND (len($queues::VARCHAR[]) = 0 OR list_contains($queues::VARCHAR[], c.queue))
-  AND (len($agents::VARCHAR[]) = 0
-       OR list_contains($agents::VARCHAR[], c.assignee)
-       OR c.conv_key IN (SELECT conv_key FROM msgs
-                         WHERE is_human_reply AND list_contains($agents::VARCHAR[], author)))
-  AND (len($tags::VARCHAR[]) = 0
-       OR c.conv_key IN (SELECT conv_key FROM scope_events
-                         WHERE type = 'tag'
-                           AND (list_contains($tags::VARCHAR[], value)
-                                OR list_contains($tags::VARCHAR[], split_part(value, '/', 1)))));
-
--- name: filter_scope_events
--- Survey answers with no conversation stay when only --channel filters.
-DELETE FROM scope_events
-WHERE NOT (coalesce(conv_key IN (SELECT conv_key FROM scope_keep), false)
-           OR (conv_key IS NULL AND len($queues::VARCHAR[]) = 0 AND len($agents::VARCHAR[]) = 0
-               AND len($tags::VARCHAR[]) = 0
-               AND (len($channels::VARCHAR[]) = 0 OR list_contains($channels::VARCHAR[], channel))));
-
--- name: filter_msgs
-DELETE FROM msgs WHERE conv_key NOT IN (SELECT conv_key FROM scope_keep);
-
--- name: filter_turns
-DELETE FROM turns WHERE conv_key NOT IN (SELECT conv_key FROM scope_keep);
-
--- name: filter_resolutions
-DELETE FROM resolutions WHERE conv_key NOT IN (SELECT conv_key FROM scope_keep);
-
--- name: filter_conv
-DELETE FROM conv WHERE conv_key NOT IN (SELECT conv_key FROM scope_keep);
+-- name: drop_full_events
+DROP TABLE IF EXISTS calc_events_full;

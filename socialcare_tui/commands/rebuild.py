@@ -1,0 +1,56 @@
+"""`socialcare-tui rebuild`: compute every stored conversation fact again from the events."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+NAME = "rebuild"
+HELP = ("compute the stored conversation facts again from the events (after a change of "
+        "auto_resolve_after, or to repair them)")
+EXAMPLE = "socialcare-tui rebuild --config ~/.config/socialcare-tui/config.toml"
+_STEPS = ("forgetting the stored facts", "ordering events", "storing facts")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="print only the closing line")
+
+
+def run(args) -> int:
+    from socialcare_tui import config as config_module
+    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.errors import UserError
+    from socialcare_tui.store import facts
+    from socialcare_tui.store.access import database
+    from socialcare_tui.store.connection import resolve_path
+
+    config = config_module.load(args.config)
+    if not resolve_path(args.db).exists():
+        raise UserError(f"{resolve_path(args.db)}: no such database; import data first")
+    started = time.monotonic()
+    with database(args.db, read_only=False, on_wait=tell_wait()) as con:
+        if args.quiet:
+            done = facts.rebuild(con, config.auto_resolve_after)
+        elif sys.stderr.isatty():
+            done = _with_progress(con, config.auto_resolve_after, facts)
+        else:
+            done = facts.rebuild(con, config.auto_resolve_after,
+                                 step=lambda text: print(f"{text}…", file=sys.stderr, flush=True))
+    print(f"rebuilt the facts of {done.conversations:,} conversations in "
+          f"{time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _with_progress(con, auto_resolve: float, facts):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  transient=True) as progress:
+        task = progress.add_task("rebuilding", total=len(_STEPS))
+
+        def step(text: str) -> None:
+            progress.update(task, description=text, completed=_STEPS.index(text))
+
+        done = facts.rebuild(con, auto_resolve, step=step)
+        progress.update(task, completed=len(_STEPS))
+    return done

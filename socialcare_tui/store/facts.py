@@ -1,0 +1,141 @@
+"""Stored conversation facts: the single writer keeps them, every reader aggregates them.
+
+`compute(cur, as_of, auto_resolve)` runs `sql/facts.sql` on TEMP `fact_src` (events
+with their row id as `rid`) and leaves TEMP `calc_*` tables: the conversations'
+events in order, messages, customer turns, resolutions and one row per
+conversation, as of `as_of`. Every statement is per conversation, so the same SQL
+serves the writer (the conversations a batch touched, with no as_of cut) and a
+reader (the few conversations that span its as_of).
+
+`update(con)` runs inside the caller's transaction, after rows were added to
+`events`: the conversations with rows above the stored watermark are deleted from
+the fact tables and computed again from all their events. It rebuilds every
+conversation when rows were removed from `events` or `auto_resolve` differs from
+the value the facts were built with. `rebuild(con)` does that on demand, in its own
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from socialcare_tui import sqlfiles
+
+_PACKAGE = "socialcare_tui.store.sql"
+LATEST = datetime(9999, 12, 31)
+DEFAULT_AUTO_RESOLVE = 24 * 3600.0
+# statements of facts.sql, in order (drop_full_events is the caller's to run)
+_COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "calc_msgs", "conv_msgs", "calc_turns",
+            "status_rows", "silence_segments", "calc_resolutions", "conv_status", "calc_conv",
+            "calc_events")
+# what changes when the last silence has not resolved a conversation yet
+_BEFORE_DEADLINE = ("calc_resolutions", "conv_status", "calc_conv")
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class State:
+    """What the stored facts include: events rows up to `watermark` (`rows_below` of
+    them), built with `auto_resolve` seconds of silence."""
+
+    watermark: int
+    rows_below: int
+    auto_resolve: float
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    conversations: int  # conversations computed again
+    full: bool
+
+
+def _upkeep(name: str) -> str:
+    return sqlfiles.statement(_PACKAGE, "upkeep.sql", name)
+
+
+def _run(con, name: str, params: dict | None = None):
+    return sqlfiles.run(con, _upkeep(name), params)
+
+
+def state(con) -> State | None:
+    """The stored facts' state; None before the first build."""
+    row = _run(con, "state").fetchone()
+    return State(*row) if row else None
+
+
+def usable(con, auto_resolve: float) -> tuple[State, bool]:
+    """(state, usable): the facts can serve a reader with this auto_resolve when
+    they were built with it and no row at or below their watermark was removed."""
+    found = state(con) or State(-1, 0, auto_resolve)
+    _, kept, _ = _run(con, "marks", {"watermark": found.watermark}).fetchone()
+    return found, kept == found.rows_below and found.auto_resolve == auto_resolve
+
+
+def compute(cur, as_of: datetime | None, auto_resolve: float, names=_COMPUTE) -> None:
+    """facts.sql's statements on TEMP fact_src, into TEMP calc_* tables."""
+    params = {"as_of": as_of, "auto_resolve": auto_resolve}
+    statements = sqlfiles.named(_PACKAGE, "facts.sql")
+    for name in names:
+        sqlfiles.run(cur, statements[name], params)
+
+
+def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
+           full: bool = False, step: Step | None = None) -> Upkeep:
+    """Bring the facts up to date with `events`, inside the caller's transaction.
+
+    `auto_resolve` None keeps the value the facts were built with (the default on
+    a new database); another value rebuilds every conversation with it."""
+    say = step or (lambda _text: None)
+    before = state(con)
+    if auto_resolve is None:
+        auto_resolve = before.auto_resolve if before else DEFAULT_AUTO_RESOLVE
+    watermark = before.watermark if before else -1
+    top, kept, total = _run(con, "marks", {"watermark": watermark}).fetchone()
+    full = (full or before is None or kept != before.rows_below
+            or before.auto_resolve != auto_resolve)
+    if full:
+        say("forgetting the stored facts")
+        _run(con, "forget_all")
+        _run(con, "src_all")
+        touched = None
+    else:
+        _run(con, "mark", {"watermark": watermark})
+        _run(con, "touched", {"watermark": watermark})
+        touched = _run(con, "touched_count").fetchone()[0]
+        _run(con, "forget_touched")
+        _run(con, "src_touched")
+    try:
+        say("ordering events")
+        compute(con, LATEST, auto_resolve)
+        say("storing facts")
+        _run(con, "store_rows")
+        _run(con, "final_silences", {"auto_resolve": auto_resolve})
+        _run(con, "store_conv_after")
+        _run(con, "unresolve_final")
+        compute(con, LATEST, auto_resolve, _BEFORE_DEADLINE)
+        _run(con, "store_conv_before")
+        if touched is None:
+            touched = con.execute("SELECT count(*) FROM calc_spans").fetchone()[0]
+    finally:
+        _run(con, "cleanup")
+    _run(con, "save_state", {"top": -1 if top is None else top, "rows_below": total,
+                             "auto_resolve": auto_resolve})
+    return Upkeep(touched, full)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, auto_resolve: float | None = None,
+            step: Step | None = None) -> Upkeep:
+    """Every fact computed again from `events`, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        done = update(con, auto_resolve=auto_resolve, full=True, step=step)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return done
