@@ -49,6 +49,7 @@ SIZE = (200, 60)
 KEY_EVERY = 0.010
 IDLE_SECONDS = 2.0
 TIMEOUT = 300.0
+INSTANTS = ("imported", "created", "loading", "painted")  # time.time() in the child
 
 
 # --- frame recording -------------------------------------------------------------------
@@ -120,11 +121,40 @@ def panel_values(app) -> tuple[int, int]:
 
 # --- child processes: one launch each ----------------------------------------------------
 
-async def child_launch(kind: str, db: str, window: str) -> dict:
+async def changed(app, change) -> float:
+    """Seconds from `change()` to the first frame after the refresh it started was applied."""
+    before = app.refresh_count
+    started = time.time()
+    await change()
+    await wait_for(lambda: first(app.frames, lambda s, n: s == "MainScreen" and n > before))
+    return first(app.frames, lambda s, n: s == "MainScreen" and n > before) - started
+
+
+async def switches(app, pilot) -> dict:
+    """After the first paint: a channel filter (the first channel of the sidebar, chosen
+    as a click on it does), then a window change (the `w` key)."""
+    from socialcare_tui.tui.widgets.sidebar import Choice
+
+    await wait_for(lambda: not app.workers)
+    await pilot.pause()
+    channel = app.channel_entries()[0].name
+
+    async def choose():
+        app.choose(Choice(channel=channel))
+
+    got = {"channel_to": channel, "channel_change": await changed(app, choose)}
+    await wait_for(lambda: not app.workers)
+    await pilot.pause()
+    got["window_change"] = await changed(app, lambda: pilot.press("w"))
+    got["window_to"] = app.state.window
+    return got
+
+
+async def child_launch(kind: str, db: str, window: str, switch: bool = False) -> dict:
     imported = time.time()
     app = trivial_app() if kind == "trivial" else bench_app(db, window)
     created = time.time()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         if kind == "trivial":
             await wait_for(lambda: app.frames)
             return {"imported": imported, "created": created, "painted": app.frames[0][0]}
@@ -132,17 +162,22 @@ async def child_launch(kind: str, db: str, window: str) -> dict:
         loading = first(app.frames, lambda s, n: s == "MainScreen")
         painted = first(app.frames, lambda s, n: s == "MainScreen" and n >= 1)
         shown, panels = panel_values(app)
-        return {"imported": imported, "created": created, "loading": loading, "painted": painted,
-                "shown": shown, "panels": panels}
+        got = {"imported": imported, "created": created, "loading": loading, "painted": painted,
+               "shown": shown, "panels": panels}
+        if switch:
+            got.update(await switches(app, pilot))
+        return got
 
 
-def launch(kind: str, db: str, window: str) -> dict:
-    """Spawn this script as a child; times relative to the spawn."""
+def launch(kind: str, db: str, window: str, switch: bool = False) -> dict:
+    """Spawn this script as a child; instants relative to the spawn, in seconds.
+    With `switch`, also the seconds a channel filter and a window change took."""
     spawned = time.time()
-    out = subprocess.run([sys.executable, __file__, "--child", kind, "--db", db, "--window", window],
+    cmd = [sys.executable, __file__, "--child", kind, "--db", db, "--window", window]
+    out = subprocess.run(cmd + (["--switch"] if switch else []),
                          check=True, capture_output=True, text=True, timeout=TIMEOUT).stdout
     got = json.loads(out.strip().splitlines()[-1])
-    return {k: (v - spawned if isinstance(v, float) else v) for k, v in got.items()}
+    return {k: (v - spawned if k in INSTANTS else v) for k, v in got.items()}
 
 
 # --- baselines without the app ---------------------------------------------------------
@@ -325,9 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs; each one is printed")
     parser.add_argument("--window", default="all", help="the app's window (open's default: all)")
     parser.add_argument("--child", choices=("trivial", "app"), help=argparse.SUPPRESS)
+    parser.add_argument("--switch", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(asyncio.run(child_launch(args.child, args.db, args.window))), flush=True)
+        print(json.dumps(asyncio.run(child_launch(args.child, args.db, args.window, args.switch))),
+              flush=True)
         return 0
     if not Path(args.db).exists():
         print(f"no database at {args.db}: run benchmarks/bench_report.py first", file=sys.stderr)

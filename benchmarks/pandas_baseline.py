@@ -7,11 +7,20 @@ a turn = the customer messages with the same count of earlier human replies,
 answered by the next human reply. Only the totals, no groups.
 
 pandas is not a runtime dependency: install the `bench` extra (pip install pandas).
+
+As a script it is the yardstick as a whole process, the way a team lead's notebook
+works: read an events CSV (the canonical format, one source file) with pandas and
+print the two numbers as JSON, for all the data up to the newest event (what
+`socialcare-tui report --kpi first_response_time,reply_rate` computes by default):
+
+    python benchmarks/pandas_baseline.py benchmarks/data/events-1000000/events.csv
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import sys
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -57,3 +66,34 @@ def frt_and_reply_rate(df: pd.DataFrame, lo: datetime, hi: datetime) -> dict:
     in_window = turns[(turns["started_at"] >= lo) & (turns["started_at"] < hi)]
     rate = float(in_window["answered"].notna().mean()) if len(in_window) else None
     return {"first_response_time": frt, "reply_rate": rate}
+
+
+def read_events_csv(path: str) -> tuple[pd.DataFrame, datetime]:
+    """(message rows with the columns of `load`, as_of = the newest event) from an
+    events CSV; `line` is the row's position in the file, as the importer numbers it."""
+    df = pd.read_csv(path, usecols=["event_id", "conversation_id", "at", "type", "direction", "automated"],
+                     dtype={"event_id": str, "conversation_id": str, "type": str, "direction": str,
+                            "automated": str})
+    df["ts"] = pd.to_datetime(df["at"], utc=True, format="ISO8601").dt.tz_convert(None)
+    as_of = df["ts"].max()
+    df["line"] = df.index + 2  # the header is line 1
+    df = df[(df["type"] == "message") & df["conversation_id"].notna() & (df["ts"] <= as_of)]
+    df = df.rename(columns={"conversation_id": "conv_key"})
+    df["automated"] = df["automated"].str.lower().eq("true")
+    df["source_id"] = 1
+    return df[list(COLUMNS)], as_of.to_pydatetime()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: pandas_baseline.py EVENTS.csv", file=sys.stderr)
+        return 2
+    frame, as_of = read_events_csv(args[0])
+    lo = frame["ts"].min().to_pydatetime()  # every message: no window
+    print(json.dumps(frt_and_reply_rate(frame, lo, as_of + timedelta(microseconds=1))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

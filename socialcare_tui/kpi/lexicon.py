@@ -1,8 +1,6 @@
 """Temp tables that the sentiment, topics and cost KPIs read.
 
 `prepare(cur, config)` must run on a cursor before the KPI statements:
-- `vader_lexicon(token, valence)`: the lexicon file shipped by the
-  `vaderSentiment` package, loaded once per cursor (temp tables are per cursor);
 - `kpi_topic_rules(rule_no, topic, subtopic, pattern)`: config `topic_rules`,
   a name `topic/subtopic` split at the first `/`;
 - `kpi_costs(channel, cost)`: config `cost_per_conversation`, channels in lower case.
@@ -11,13 +9,12 @@ Config values go in as bound parameters only.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
+from socialcare_tui.store.lexicon import lexicon_path, load_lexicon  # noqa: F401 (re-exported)
 
 _PACKAGE = "socialcare_tui.kpi"
 _FILE = "lexicon.sql"
@@ -25,24 +22,6 @@ _FILE = "lexicon.sql"
 
 def _sql(name: str) -> str:
     return sqlfiles.statement(_PACKAGE, _FILE, name)
-
-
-def lexicon_path() -> str:
-    """Path of `vader_lexicon.txt` inside the installed vaderSentiment package."""
-    try:
-        path = resources.files("vaderSentiment").joinpath("vader_lexicon.txt")
-    except ModuleNotFoundError:
-        raise UserError("the vaderSentiment package is not installed (pip install vaderSentiment)") from None
-    if not path.is_file():
-        raise UserError(f"{path}: VADER lexicon file missing; reinstall vaderSentiment")
-    return str(path)
-
-
-def load_lexicon(cur: duckdb.DuckDBPyConnection) -> None:
-    """Load the lexicon into TEMP `vader_lexicon` unless this cursor has it already."""
-    if cur.execute(_sql("lexicon_loaded")).fetchone()[0]:
-        return
-    cur.execute(_sql("load_lexicon"), {"path": lexicon_path()})
 
 
 def load_topic_rules(cur: duckdb.DuckDBPyConnection, rules: dict[str, str]) -> None:
@@ -69,6 +48,5 @@ def load_costs(cur: duckdb.DuckDBPyConnection, costs: dict[str, float]) -> None:
 
 def prepare(cur: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Everything the customer-voice and work-mix SQL needs besides the base tables."""
-    load_lexicon(cur)
     load_topic_rules(cur, config.topic_rules)
     load_costs(cur, config.cost_per_conversation)

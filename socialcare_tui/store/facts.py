@@ -24,14 +24,15 @@ from datetime import datetime
 import duckdb
 
 from socialcare_tui import sqlfiles
+from socialcare_tui.store.lexicon import load_lexicon
 
 _PACKAGE = "socialcare_tui.store.sql"
 LATEST = datetime(9999, 12, 31)
 DEFAULT_AUTO_RESOLVE = 24 * 3600.0
 # statements of facts.sql, in order (drop_full_events is the caller's to run)
-_COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "calc_msgs", "conv_msgs", "calc_turns",
-            "status_rows", "silence_segments", "calc_resolutions", "conv_status", "calc_conv",
-            "calc_events")
+_COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "msgs_base", "calc_msgs", "conv_msgs",
+            "calc_turns", "status_rows", "silence_segments", "calc_resolutions", "conv_status",
+            "calc_conv", "calc_events")
 # what changes when the last silence has not resolved a conversation yet
 _BEFORE_DEADLINE = ("calc_resolutions", "conv_status", "calc_conv")
 
@@ -78,6 +79,7 @@ def usable(con, auto_resolve: float) -> tuple[State, bool]:
 
 def compute(cur, as_of: datetime | None, auto_resolve: float, names=_COMPUTE) -> None:
     """facts.sql's statements on TEMP fact_src, into TEMP calc_* tables."""
+    load_lexicon(cur)
     params = {"as_of": as_of, "auto_resolve": auto_resolve}
     statements = sqlfiles.named(_PACKAGE, "facts.sql")
     for name in names:

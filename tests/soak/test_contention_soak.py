@@ -33,5 +33,5 @@ def test_one_feeder_and_three_viewers_for_ten_minutes(db_path, tmp_path):
         f"errors 0, feeder lock waits {outcome['feeder']['waits']}, viewer reads {sum(v['reads'] for v in viewers)}, "
         f"viewer lock waits {sum(v['waits'] for v in viewers)}, "
         f"longest viewer refresh {max(v['longest_refresh_s'] for v in viewers)} s, "
-        f"viewer layer updates {[v['layers'] for v in viewers]}"
+        f"viewer reads computed from raw events {[v['stale'] for v in viewers]}"
     )

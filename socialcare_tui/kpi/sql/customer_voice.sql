@@ -105,36 +105,13 @@ FROM kpi_rows GROUP BY grp
 -- help: Share of positive minus share of negative customer messages; a message's score is its sentiment column, else the VADER lexicon sum normalised s/sqrt(s*s+15).
 -- A message with neither text nor a sentiment score (a ticket's synthesised
 -- opening message) says nothing about sentiment and is left out.
-WITH m AS (
-    SELECT conv_key, ord, ts, channel, queue, text, sentiment
+-- A message's lexicon score (text_score) is stored with it (store/sql/facts.sql).
+WITH scored AS (
+    SELECT conv_key, ord, ts, channel, queue, text, sentiment,
+           coalesce(sentiment, text_score) AS score, sentiment IS NOT NULL AS from_column
     FROM msgs
     WHERE is_customer AND ts >= $lo AND ts < $hi
       AND (sentiment IS NOT NULL OR nullif(trim(text), '') IS NOT NULL)
-),
--- The lexicon sum depends on the text alone: score each distinct text once.
-texts AS (
-    SELECT DISTINCT text FROM m WHERE sentiment IS NULL AND text IS NOT NULL
-),
-words AS (
-    SELECT text, unnest(string_split_regex(trim(text), '\s+')) AS word
-    FROM texts
-),
--- As VADER: strip surrounding punctuation unless that leaves two characters or
--- fewer (an emoticon such as ":)"), then look the word up in lower case.
-tokens AS (
-    SELECT text,
-           lower(CASE WHEN length(stripped) <= 2 THEN word ELSE stripped END) AS token
-    FROM (SELECT *, regexp_replace(word, '^[[:punct:]]+|[[:punct:]]+$', '', 'g') AS stripped FROM words)
-),
-sums AS (
-    SELECT t.text, sum(l.valence) AS s
-    FROM tokens t JOIN vader_lexicon l USING (token)
-    GROUP BY t.text
-),
-scored AS (
-    SELECT m.*, coalesce(m.sentiment, coalesce(s.s, 0) / sqrt(coalesce(s.s, 0) ^ 2 + 15)) AS score,
-           m.sentiment IS NOT NULL AS from_column
-    FROM m LEFT JOIN sums s ON m.sentiment IS NULL AND s.text = m.text
 )
 SELECT s.conv_key, s.channel, s.queue, c.assignee AS agent, s.ts AS moment, s.score AS measure,
        s.from_column, true AS sample,

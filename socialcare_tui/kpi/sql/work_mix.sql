@@ -96,37 +96,24 @@ FROM kpi_rows GROUP BY grp
 -- counts_by: the reply
 -- parts: numerator, denominator
 -- help: Share of human replies that used a quick reply: the quick_reply column, else a normalised text sent at least 3 times in the window.
--- The normalised text depends on the text alone: normalise each distinct text
--- once, and only for replies without a quick_reply column value.
+-- A reply's normalised text (reply_norm) is stored with it (store/sql/facts.sql).
 WITH replies AS (
-    SELECT conv_key, channel, queue, author, ts, text, nullif(trim(quick_reply), '') AS quick_reply
+    SELECT conv_key, channel, queue, author, ts, nullif(trim(quick_reply), '') AS quick_reply,
+           reply_norm
     FROM msgs
     WHERE is_human_reply AND ts >= $lo AND ts < $hi
 ),
-norm AS (
-    SELECT text,
-           -- lower case; drop @handles, URLs, a trailing sign-off (^AB, *DD, -Name), digits; collapse spaces
-           nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-               lower(text),
-               '@\w+', '', 'g'),
-               '(https?://|www\.)\S+', '', 'g'),
-               '\s*([\^*~]\s*[a-z]{1,20}|(^|\s)[-–—]\s*[a-z]{1,20})\s*[.!]?\s*$', ''),
-               '[0-9]+', '', 'g'),
-               '\s+', ' ', 'g')), '') AS normalised
-    FROM (SELECT DISTINCT text FROM replies WHERE quick_reply IS NULL AND text IS NOT NULL)
-),
 repeated AS (
-    SELECT n.normalised FROM replies r JOIN norm n ON r.quick_reply IS NULL AND n.text = r.text
-    WHERE n.normalised IS NOT NULL
-    GROUP BY n.normalised HAVING count(*) >= 3
+    SELECT reply_norm AS normalised FROM replies
+    WHERE quick_reply IS NULL AND reply_norm IS NOT NULL
+    GROUP BY reply_norm HAVING count(*) >= 3
 )
 SELECT r.conv_key, r.channel, r.queue, r.author AS agent, r.ts AS moment, 1 AS measure,
        true AS denominator,
        coalesce(r.quick_reply, left(p.normalised, 40)) IS NOT NULL AS numerator,
        coalesce(r.quick_reply, left(p.normalised, 40)) AS name
 FROM replies r
-LEFT JOIN norm n ON r.quick_reply IS NULL AND n.text = r.text
-LEFT JOIN repeated p ON p.normalised = n.normalised
+LEFT JOIN repeated p ON r.quick_reply IS NULL AND p.normalised = r.reply_norm
 
 -- name: quick_replies.agg
 SELECT grp,

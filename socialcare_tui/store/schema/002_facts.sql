@@ -30,7 +30,7 @@ CREATE TABLE fact_msgs (
     conv_key VARCHAR, event_id VARCHAR, ts TIMESTAMP, ord BIGINT, direction VARCHAR,
     author VARCHAR, automated BOOLEAN, text VARCHAR, quick_reply VARCHAR, sentiment DOUBLE,
     reply_count INTEGER, channel VARCHAR, queue VARCHAR, is_human_reply BOOLEAN,
-    is_customer BOOLEAN, hr_upto HUGEINT,
+    is_customer BOOLEAN, hr_upto HUGEINT, text_score DOUBLE, reply_norm VARCHAR,
     settled_at TIMESTAMP
 );
 

@@ -65,9 +65,9 @@ FROM calc_events_full
 WHERE conv_key IS NOT NULL AND type NOT IN ('csat', 'nps')
 GROUP BY conv_key;
 
--- name: calc_msgs
+-- name: msgs_base
 -- One row per message; hr_upto = human replies up to and including this row.
-CREATE OR REPLACE TEMP TABLE calc_msgs AS
+CREATE OR REPLACE TEMP TABLE msgs_base AS
 SELECT m.conv_key, m.event_id, m.ts, m.ord, m.direction, m.author, m.automated, m.text,
        m.quick_reply, m.sentiment, m.reply_count,
        a.channel, coalesce(a.last_queue, a.channel) AS queue,
@@ -77,6 +77,47 @@ SELECT m.conv_key, m.event_id, m.ts, m.ord, m.direction, m.author, m.automated, 
 FROM calc_events_full m
 JOIN conv_attr a USING (conv_key)
 WHERE m.type = 'message';
+
+-- name: calc_msgs
+-- What the text of a message says, once, for the KPIs that read it:
+-- text_score (customer messages with text): the VADER lexicon sum s of its
+-- words normalised s/sqrt(s*s+15). As VADER: strip surrounding punctuation
+-- unless that leaves two characters or fewer (an emoticon such as ":)"), then
+-- look the word up in lower case. reply_norm (human replies with text): lower
+-- case; @handles, URLs, a trailing sign-off (^AB, *DD, -Name) and digits
+-- dropped; spaces collapsed (a quick reply is a normalised text sent often).
+-- Each distinct text is scored once. vader_lexicon: store/lexicon.py.
+CREATE OR REPLACE TEMP TABLE calc_msgs AS
+WITH texts AS (
+    SELECT DISTINCT text FROM msgs_base WHERE is_customer AND nullif(trim(text), '') IS NOT NULL
+), words AS (
+    SELECT text, unnest(string_split_regex(trim(text), '\s+')) AS word FROM texts
+), tokens AS (
+    SELECT text,
+           lower(CASE WHEN length(stripped) <= 2 THEN word ELSE stripped END) AS token
+    FROM (SELECT *, regexp_replace(word, '^[[:punct:]]+|[[:punct:]]+$', '', 'g') AS stripped FROM words)
+), sums AS (
+    SELECT t.text, sum(l.valence) AS s
+    FROM tokens t JOIN vader_lexicon l USING (token)
+    GROUP BY t.text
+), scores AS (
+    SELECT x.text, coalesce(s.s, 0) / sqrt(coalesce(s.s, 0) ^ 2 + 15) AS text_score
+    FROM texts x LEFT JOIN sums s USING (text)
+), norms AS (
+    SELECT text,
+           nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+               lower(text),
+               '@\w+', '', 'g'),
+               '(https?://|www\.)\S+', '', 'g'),
+               '\s*([\^*~]\s*[a-z]{1,20}|(^|\s)[-–—]\s*[a-z]{1,20})\s*[.!]?\s*$', ''),
+               '[0-9]+', '', 'g'),
+               '\s+', ' ', 'g')), '') AS reply_norm
+    FROM (SELECT DISTINCT text FROM msgs_base WHERE is_human_reply AND text IS NOT NULL)
+)
+SELECT m.*, sc.text_score, n.reply_norm
+FROM msgs_base m
+LEFT JOIN scores sc ON m.is_customer AND sc.text = m.text
+LEFT JOIN norms n ON m.is_human_reply AND n.text = m.text;
 
 -- name: conv_msgs
 CREATE OR REPLACE TEMP TABLE conv_msgs AS
