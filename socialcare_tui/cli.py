@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage mistake already printed
         return int(exit_.code or 0)
+    _notes_as_lines()
     try:
         return int(args.run(args) or 0)
     except UserError as err:
@@ -95,6 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         where = write_crash_log()
         print(f"socialcare-tui: internal error; details in {where}", file=sys.stderr)
         return 1
+
+
+def _notes_as_lines() -> None:
+    """Warnings meant for the user (kpi.engine.StaleFacts) print as one line, once."""
+    import warnings
+
+    from socialcare_tui.kpi.engine import StaleFacts
+
+    def show(message, category, *_args, **_kwargs) -> None:
+        print(f"socialcare-tui: note: {clean(str(message), single_line=True)}", file=sys.stderr)
+
+    warnings.showwarning = show
+    warnings.filterwarnings("once", category=StaleFacts)
 
 
 def write_crash_log() -> str:

@@ -59,7 +59,7 @@ def ensure_staging(con: duckdb.DuckDBPyConnection) -> None:
     """The contract's TEMP tables, when the pipeline has not made them yet (direct use)."""
     con.execute(
         "CREATE TEMP TABLE IF NOT EXISTS staged AS "
-        "SELECT * EXCLUDE (source_id) FROM events WHERE false"
+        "SELECT * EXCLUDE (source_id, seq) FROM events WHERE false"
     )
     con.execute(
         "CREATE TEMP TABLE IF NOT EXISTS staged_rejects (line BIGINT, reason VARCHAR, raw VARCHAR)"

@@ -35,7 +35,8 @@ def open_db(db: str | os.PathLike | None = None, *, read_only: bool = False) -> 
         if read_only:
             if migrations.pending(con, str(path)):
                 raise DatabaseUnavailable(
-                    f"{path} needs a schema upgrade; open it once without --read-only"
+                    f"{path} needs a schema upgrade; run `socialcare-tui rebuild --db {path}` "
+                    "once (or open it without --read-only)"
                 )
         else:
             migrations.migrate(con, str(path))

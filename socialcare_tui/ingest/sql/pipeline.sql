@@ -3,7 +3,7 @@
 
 -- name: create_staged
 CREATE OR REPLACE TEMP TABLE staged AS
-SELECT * EXCLUDE (source_id) FROM events LIMIT 0;
+SELECT * EXCLUDE (source_id, seq) FROM events LIMIT 0;
 
 -- name: create_staged_rejects
 CREATE OR REPLACE TEMP TABLE staged_rejects (line BIGINT, reason VARCHAR, raw VARCHAR);

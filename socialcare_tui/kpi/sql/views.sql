@@ -45,18 +45,18 @@ SELECT conv_key FROM fact_spans
 WHERE NOT $raw::BOOLEAN AND first_ts <= $as_of::TIMESTAMP AND $as_of::TIMESTAMP < last_ts
 UNION
 SELECT conv_key FROM events
-WHERE NOT $raw::BOOLEAN AND rowid > $watermark AND conv_key IS NOT NULL;
+WHERE NOT $raw::BOOLEAN AND seq > $watermark AND conv_key IS NOT NULL;
 
 -- name: unsettled_rows
 -- (conversations to compute, survey answers without one the facts lack)
 SELECT (SELECT count(*) FROM unsettled),
-       (SELECT count(*) FROM events WHERE rowid > $watermark AND conv_key IS NULL);
+       (SELECT count(*) FROM events WHERE seq > $watermark AND conv_key IS NULL);
 
 -- name: src_unsettled
 CREATE OR REPLACE TEMP VIEW fact_src AS
 SELECT rowid AS rid, * FROM events
 WHERE conv_key IN (SELECT conv_key FROM unsettled)
-   OR (conv_key IS NULL AND rowid > (SELECT watermark FROM scope_now));
+   OR (conv_key IS NULL AND seq > (SELECT watermark FROM scope_now));
 
 -- name: src_none
 CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events WHERE false;

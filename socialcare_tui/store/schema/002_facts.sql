@@ -6,9 +6,14 @@
 -- silence will resolve has one row before that deadline and one after) and
 -- fact_resolutions.effective_at (a silence resolves once it has lasted).
 
+-- The order rows were written in, unlike rowid the same inside the writing
+-- transaction and after it: the facts include the rows up to a watermark.
+CREATE SEQUENCE events_seq;
+ALTER TABLE events ADD COLUMN seq BIGINT DEFAULT nextval('events_seq');
+
 CREATE TABLE fact_state (
     id            INTEGER PRIMARY KEY,   -- always 1
-    watermark     BIGINT NOT NULL,       -- the newest events row id the facts include
+    watermark     BIGINT NOT NULL,       -- the newest events.seq the facts include
     rows_below    BIGINT NOT NULL,       -- events rows at or below it then (fewer now: rows were removed)
     auto_resolve  DOUBLE NOT NULL,       -- auto_resolve_after (seconds) the facts were built with
     built_at      TIMESTAMP

@@ -7,13 +7,13 @@ SELECT watermark, rows_below, auto_resolve FROM fact_state WHERE id = 1;
 
 -- name: marks
 -- (newest row id, rows at or below the stored watermark, rows at or below the newest)
-SELECT max(rowid), count(*) FILTER (WHERE rowid <= $watermark), count(*) FROM events;
+SELECT max(seq), count(*) FILTER (WHERE seq <= $watermark), count(*) FROM events;
 
 -- name: touched
 -- The conversations with rows above the watermark: new rows, late rows that
 -- reorder a conversation, survey answers linked to it.
 CREATE OR REPLACE TEMP TABLE fact_touched AS
-SELECT DISTINCT conv_key FROM events WHERE rowid > $watermark AND conv_key IS NOT NULL;
+SELECT DISTINCT conv_key FROM events WHERE seq > $watermark AND conv_key IS NOT NULL;
 
 -- name: touched_count
 SELECT count(*) FROM fact_touched;
@@ -24,7 +24,7 @@ SELECT count(*) FROM fact_touched;
 CREATE OR REPLACE TEMP VIEW fact_src AS
 SELECT rowid AS rid, * FROM events
 WHERE conv_key IN (SELECT conv_key FROM fact_touched)
-   OR (conv_key IS NULL AND rowid > (SELECT watermark FROM fact_mark));
+   OR (conv_key IS NULL AND seq > (SELECT watermark FROM fact_mark));
 
 -- name: src_all
 CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events;
