@@ -105,13 +105,14 @@ FROM kpi_rows GROUP BY grp
 -- help: Share of positive minus share of negative customer messages; a message's score is its sentiment column, else the VADER lexicon sum normalised s/sqrt(s*s+15).
 -- A message with neither text nor a sentiment score (a ticket's synthesised
 -- opening message) says nothing about sentiment and is left out.
--- A message's lexicon score (text_score) is stored with it (store/sql/facts.sql).
+-- A message's lexicon score (text_score) is stored with it (store/sql/facts.sql),
+-- for exactly the customer messages whose text is not blank.
 WITH scored AS (
-    SELECT conv_key, ord, ts, channel, queue, text, sentiment,
+    SELECT conv_key, ord, ts, channel, queue, sentiment,
            coalesce(sentiment, text_score) AS score, sentiment IS NOT NULL AS from_column
     FROM msgs
     WHERE is_customer AND ts >= $lo AND ts < $hi
-      AND (sentiment IS NOT NULL OR nullif(trim(text), '') IS NOT NULL)
+      AND (sentiment IS NOT NULL OR text_score IS NOT NULL)
 )
 SELECT s.conv_key, s.channel, s.queue, c.assignee AS agent, s.ts AS moment, s.score AS measure,
        s.from_column, true AS sample,
