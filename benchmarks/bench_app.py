@@ -48,7 +48,7 @@ DEFAULT_DB = DATA / "kpi-events-1000000.duckdb"
 SIZE = (200, 60)
 KEY_EVERY = 0.010
 IDLE_SECONDS = 2.0
-TIMEOUT = 300.0
+TIMEOUT = 900.0
 INSTANTS = ("imported", "created", "loading", "painted")  # time.time() in the child
 
 
