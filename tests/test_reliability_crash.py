@@ -4,8 +4,10 @@ Up to 100 imports of generated files (2k-20k rows; CSV, gzip CSV, JSON Lines, Pa
 surveys) run as processes (forked from a server that has the importer loaded) and are
 killed after a seeded random delay. After every
 kill the database opens, the ledger agrees with the events (imported per source =
-events rows of that source), every file is wholly in or wholly out, and a re-run
-completes what was killed. Bounded by a wall-clock budget (CRASH_BUDGET_S, default 75 s):
+events rows of that source), every file is wholly in or wholly out, the stored
+conversation facts equal a rebuild from `events` (checked again whenever a kill
+left the database other than the last check saw it), and a re-run completes what
+was killed. Bounded by a wall-clock budget (CRASH_BUDGET_S, default 75 s):
 on a busy machine fewer kills run, never fewer than MIN_KILLS.
 """
 
@@ -23,7 +25,7 @@ import duckdb
 import pytest
 
 from socialcare_tui.ingest import pipeline
-from socialcare_tui.store import open_db
+from socialcare_tui.store import facts, open_db
 
 SEED = 20261125
 KILLS = 100
@@ -129,6 +131,10 @@ def _check(db: Path, corpus) -> dict[Path, bool]:
         assert orphans == 0
         unfinished = con.execute("SELECT count(*) FROM sources WHERE finished_at IS NULL").fetchone()[0]
         assert unfinished == 0, "a ledger row of an import that never finished"
+        seen = _fingerprint(con)
+        if _checked.get(db) != seen:  # a kill before the commit left what was checked last
+            _facts_equal_a_rebuild(con)
+            _checked[db] = seen
         state = {}
         for path, (prefix, rows, _ns) in corpus.items():
             stored = con.execute(
@@ -138,6 +144,57 @@ def _check(db: Path, corpus) -> dict[Path, bool]:
         return state
     finally:
         con.close()
+
+
+_checked: dict[Path, tuple] = {}  # database -> its fingerprint when its facts were last checked
+
+
+def _fingerprint(con) -> tuple:
+    """What changes with every committed import: events and ledger rows, the facts'
+    state (built_at included) and each fact table's row count."""
+    tables = con.execute("SELECT list(table_name ORDER BY table_name) FROM duckdb_tables() "
+                         "WHERE schema_name = 'main' AND starts_with(table_name, 'fact_')").fetchone()[0]
+    counts = [con.execute(f'SELECT count(*) FROM main."{table}"').fetchone()[0] for table in tables or []]
+    ledger = con.execute("SELECT (SELECT count(*) FROM events), (SELECT max(rowid) FROM events), "
+                         "(SELECT count(*) FROM sources), (SELECT max(finished_at) FROM sources)").fetchone()
+    state = con.execute("SELECT * FROM fact_state").fetchall() if tables else []
+    return tuple(ledger), tuple(tables or []), tuple(counts), tuple(state)
+
+
+def _rounded(con, table: str) -> str:
+    """SELECT of a table's rows with doubles to 9 digits (a sum of doubles depends on
+    the order of its rows) and without fact_state's build time."""
+    columns = con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                          "WHERE schema_name = 'main' AND table_name = $t ORDER BY column_index",
+                          {"t": table}).fetchall()
+    picked = [f'round("{name}", 9)' if kind == "DOUBLE" else f'"{name}"'
+              for name, kind in columns if name != "built_at"]
+    return f'SELECT {", ".join(picked)} FROM main."{table}"'
+
+
+def _facts_equal_a_rebuild(con) -> None:
+    """Every fact_* table holds, as a multiset, what a rebuild from `events` with the
+    same auto_resolve_after makes. The rebuild (facts.rebuild's work) is rolled back,
+    so the campaign goes on from the facts the killed imports left."""
+    tables = [row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+        "AND starts_with(table_name, 'fact_') ORDER BY 1").fetchall()]
+    assert "fact_conv" in tables
+    state = facts.state(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            con.execute(f"CREATE TEMP TABLE kept_{table} AS {_rounded(con, table)}")
+        facts.update(con, auto_resolve=state.auto_resolve if state else None, full=True)
+        for table in tables:
+            rebuilt = _rounded(con, table)
+            extra, missing = con.execute(
+                f"SELECT (SELECT count(*) FROM (FROM kept_{table} EXCEPT ALL {rebuilt})), "
+                f"(SELECT count(*) FROM ({rebuilt} EXCEPT ALL FROM kept_{table}))").fetchone()
+            assert (extra, missing) == (0, 0), \
+                f"{table}: {extra} stored rows a rebuild does not make, {missing} it makes that are missing"
+    finally:
+        con.execute("ROLLBACK")
 
 
 def _complete(db: Path, corpus) -> None:
@@ -190,3 +247,26 @@ def test_sigkill_at_random_moments_leaves_whole_files_or_none(tmp_path, corpus, 
     assert kills >= MIN_KILLS, f"only {kills} kills fitted in {BUDGET_S:.0f}s"
     # the run must mostly have killed imports, not watched them finish
     assert finished < kills * 0.6, f"{finished} of {kills} imports finished before their kill"
+
+
+def test_the_facts_check_sees_facts_that_differ_from_a_rebuild(tmp_path):
+    """The check after each kill is not vacuous: a fact row removed, or one changed,
+    is seen, and the check leaves the database as it found it."""
+    source = tmp_path / "small.csv"
+    con = duckdb.connect()
+    con.execute(f"COPY ({_EVENTS.format(p='s_', n=60)}) TO '{source}' (HEADER)")
+    con.close()
+    con = open_db(tmp_path / "small.duckdb")
+    try:
+        pipeline.import_file(con, source)
+        _facts_equal_a_rebuild(con)
+        con.execute("DELETE FROM fact_msgs WHERE event_id = 's_7'")
+        with pytest.raises(AssertionError, match="fact_msgs: 0 stored rows a rebuild does not make, 1"):
+            _facts_equal_a_rebuild(con)
+        assert con.execute("SELECT count(*) FROM fact_msgs").fetchone()[0] == 59  # rolled back
+        con.execute("UPDATE fact_conv SET human_replies = human_replies + 1 WHERE conv_key = "
+                    "(SELECT min(conv_key) FROM fact_conv)")
+        with pytest.raises(AssertionError, match=r"fact_conv: [12] stored rows a rebuild does not make"):
+            _facts_equal_a_rebuild(con)
+    finally:
+        con.close()
