@@ -363,8 +363,8 @@ def previous_scope(con, scope: Scope, config) -> Scope | None:
         resolved = _resolve(cur, scope, config)
     finally:
         cur.close()
-    if not resolved.has_window or resolved.as_of is None:
-        return None
+    if not resolved.has_window or resolved.as_of is None or resolved.lo <= EARLIEST:
+        return None  # no window, or one that starts at the beginning of time (--to alone)
     if scope.window is not None:
         return replace(scope, as_of=resolved.as_of - scope.window, live=False)
     hi = min(resolved.hi, resolved.as_of + US)

@@ -49,17 +49,21 @@ DELETE FROM fact_resolutions;
 DELETE FROM fact_conv;
 
 -- name: store_rows
--- settled_at: the conversation's last event (a survey answer without one: its own time).
-INSERT INTO fact_spans SELECT conv_key, first_ts, last_ts FROM calc_spans;
+-- settled_at: the conversation's last event (a survey answer without one: its own
+-- time). Rows go in in time order: readers filter by time, and DuckDB skips the
+-- row groups whose min/max cannot match (appends arrive in time order anyway).
+INSERT INTO fact_spans SELECT conv_key, first_ts, last_ts FROM calc_spans ORDER BY last_ts;
 INSERT INTO fact_events BY NAME
 SELECT e.*, coalesce(s.last_ts, e.ts) AS settled_at
-FROM calc_events e LEFT JOIN calc_spans s USING (conv_key);
+FROM calc_events e LEFT JOIN calc_spans s USING (conv_key) ORDER BY e.ts;
 INSERT INTO fact_msgs BY NAME
-SELECT m.*, s.last_ts AS settled_at FROM calc_msgs m JOIN calc_spans s USING (conv_key);
+SELECT m.*, s.last_ts AS settled_at FROM calc_msgs m JOIN calc_spans s USING (conv_key) ORDER BY m.ts;
 INSERT INTO fact_turns BY NAME
-SELECT t.*, s.last_ts AS settled_at FROM calc_turns t JOIN calc_spans s USING (conv_key);
+SELECT t.*, s.last_ts AS settled_at FROM calc_turns t JOIN calc_spans s USING (conv_key)
+ORDER BY t.started_at;
 INSERT INTO fact_resolutions BY NAME
-SELECT r.*, s.last_ts AS settled_at FROM calc_resolutions r JOIN calc_spans s USING (conv_key);
+SELECT r.*, s.last_ts AS settled_at FROM calc_resolutions r JOIN calc_spans s USING (conv_key)
+ORDER BY r.resolved_at;
 
 -- name: final_silences
 -- Conversations whose last silence will resolve them (no status events, a human
@@ -76,7 +80,8 @@ HAVING arg_max(ends_silent AND reply_ord IS NOT NULL, seg);
 INSERT INTO fact_conv BY NAME
 SELECT c.*, greatest(s.last_ts, coalesce(f.deadline, s.last_ts)) AS valid_from,
        NULL::TIMESTAMP AS valid_to
-FROM calc_conv c JOIN calc_spans s USING (conv_key) LEFT JOIN fact_final f USING (conv_key);
+FROM calc_conv c JOIN calc_spans s USING (conv_key) LEFT JOIN fact_final f USING (conv_key)
+ORDER BY c.opened_at;
 
 -- name: unresolve_final
 -- The same conversations before the deadline: the last segment is not silent yet.
