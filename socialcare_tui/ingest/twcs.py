@@ -40,7 +40,7 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     }
     ensure_staging(con)
     _check_columns(file)
-    csv = file.kind == "csv"
+    csv = file.kind == "csv" and getattr(file, "repaired", None) is None
     _run(con, "drop_rejects", params)
     _read_rows(con, file, params, csv)
     if csv and _run(con, "reader_reject_count", params).fetchone()[0]:

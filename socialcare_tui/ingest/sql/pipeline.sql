@@ -150,3 +150,10 @@ DROP TABLE IF EXISTS sc_reject_scans;
 -- name: rejected_lines_count
 -- The rows a format module rejected: each fills TEMP rejected_lines(line, reason).
 SELECT count(*) FROM rejected_lines;
+
+-- name: record_level_rejects
+-- The damaged records the record-level path (ingest/records.py) found: line, reason, raw.
+INSERT INTO staged_rejects
+SELECT CAST(line AS BIGINT), reason, raw
+FROM read_csv($path, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+              new_line = '\n', compression = 'none', encoding = 'utf-8', max_line_size = 67108864);

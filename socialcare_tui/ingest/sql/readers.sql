@@ -31,6 +31,12 @@ SELECT j, row_number() OVER () AS line FROM sc_lines(src, comp, enc);
 CREATE OR REPLACE TEMP MACRO sc_json_array(src, comp) AS TABLE
 SELECT json::VARCHAR AS j, row_number() OVER () AS line
 FROM read_json_objects(src, format = 'array', compression = comp);
+-- sc_clean: the clean CSV the record-level path writes (ingest/records.py):
+-- c0..cN then line, every value quoted, LF line ends, UTF-8; no sniffing needed.
+CREATE OR REPLACE TEMP MACRO sc_clean(src) AS TABLE
+SELECT * FROM read_csv(src, header = true, all_varchar = true, delim = ',', quote = '"',
+                       escape = '"', new_line = '\n', compression = 'none', encoding = 'utf-8',
+                       max_line_size = 67108864);
 -- json_type() fails on invalid JSON, and AND does not promise to test left first.
 CREATE OR REPLACE TEMP MACRO sc_is_object(j) AS
     CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END;
