@@ -153,8 +153,8 @@ def test_bare_carriage_return_end_to_end(con, tmp_path):
     # Tweet 20900 is data row 20900, so line 20901 (the header is line 1).
     assert line == 20901 and "bare carriage return" in reason
     lines = column(con, "line")
-    # Its two halves took two records: tweet 20901 is record 20903.
-    assert (lines["20899"], lines["20901"]) == (20900, 20903)
+    # Lines are those `grep -n` gives (a bare CR ends no line): tweet 20901 is on line 20902.
+    assert (lines["20899"], lines["20901"]) == (20900, 20902)
     # 20901 (odd: a brand reply) answered the rejected 20900: it is a root now,
     # while 20899 still answers 20898.
     conv = column(con, "conversation_id")

@@ -130,6 +130,7 @@ def check_text_head(path: Path, head: bytes | None, utf16: bool) -> None:
 class Look:
     content_hash: str
     damaged: bool  # a bare CR, CRLF mixed with LF or a NUL byte in the text
+    lines: int = 0  # physical lines, as `grep -c ''` counts them (0: not looked at)
 
 
 def hash_and_look(path: Path, compression: str, text: bool) -> Look:
@@ -147,7 +148,9 @@ def hash_and_look(path: Path, compression: str, text: bool) -> Look:
                 _decompressed(fh, path, compression, digest, scan)
     except OSError as err:
         raise UserError(f"{path}: cannot read ({err.strerror})") from None
-    return Look(digest.hexdigest(), scan.finish() if text else False)
+    if not text:
+        return Look(digest.hexdigest(), False)
+    return Look(digest.hexdigest(), scan.finish(), scan.lf + (0 if scan.ended else 1))
 
 
 class _Hashing:
@@ -203,6 +206,7 @@ class _Scan:
         self.cr = self.crlf = self.lf = 0
         self.nul = False
         self.damaged = False
+        self.ended = True
         self._last = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -212,6 +216,7 @@ class _Scan:
         self.lf += chunk.count(b"\n")
         self.nul = self.nul or b"\x00" in chunk
         self._last = chunk[-1:]
+        self.ended = chunk.endswith(b"\n")
         # a CR not before LF (a CR split from its LF by a chunk end is settled at the next chunk)
         pending = 1 if chunk.endswith(b"\r") else 0
         if self.nul or self.cr - pending > self.crlf or (self.crlf and self.lf > self.crlf):

@@ -482,7 +482,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
             # data the SQL did not foresee: still one line (exit 2), never a traceback
             raise readers.describe_error(str(file.path), file.kind, err) from None
         look = _look(hashing)
-        if retry and (look.damaged or _reader_saw_damage(con)):
+        if retry and (look.damaged or _reader_saw_damage(con) or _lines_differ(con, look)):
             raise _RecordLevel()
         file.content_hash = look.content_hash
         summary = _move(con, file)
@@ -514,6 +514,14 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
 
 def _look(hashing) -> integrity.Look:
     return hashing.result()
+
+
+def _lines_differ(con, look: integrity.Look) -> bool:
+    """True when DuckDB's record numbers are not the file's physical lines (a quoted value
+    spans lines, or blank lines were skipped): the record-level path numbers them as
+    `grep -n` does."""
+    last = _run(con, "last_line").fetchone()[0]
+    return last is not None and look.lines > last
 
 
 def _reader_saw_damage(con) -> bool:

@@ -157,3 +157,6 @@ INSERT INTO staged_rejects
 SELECT CAST(line AS BIGINT), reason, raw
 FROM read_csv($path, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
               new_line = '\n', compression = 'none', encoding = 'utf-8', max_line_size = 67108864);
+
+-- name: last_line
+SELECT greatest((SELECT max(line) FROM staged), (SELECT max(line) FROM staged_rejects));
