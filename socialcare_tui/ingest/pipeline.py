@@ -525,11 +525,8 @@ def _lines_differ(con, look: integrity.Look) -> bool:
 
 
 def _reader_saw_damage(con) -> bool:
-    """True when DuckDB's CSV reader skipped malformed records (ours or twcs's own read)."""
-    for table in (readers.REJECTS_TABLE, "twcs_reject_errors"):
-        if _table_exists(con, table) and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
-            return True
-    return False
+    """True when DuckDB's CSV reader skipped malformed records."""
+    return _table_exists(con, readers.REJECTS_TABLE) and _run(con, "reader_reject_count").fetchone()[0] > 0
 
 
 def _prepare(con, file: SourceFile, options: ImportOptions) -> None:

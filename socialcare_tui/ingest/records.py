@@ -35,7 +35,7 @@ from pathlib import Path
 from socialcare_tui.errors import UserError
 
 # One record (all its physical lines) longer than this is rejected, never read whole.
-MAX_RECORD_BYTES = 8 << 20
+MAX_RECORD_BYTES = 8 << 20  # also max_line_size in sql/readers.sql (sc_csv, sc_tsv)
 _READ_CHUNK = 1 << 20
 
 
@@ -123,6 +123,13 @@ class _Lines:
 
     def push_back(self, lines: list[tuple[int, str | None]]) -> None:
         self._back.extendleft(reversed(lines))
+
+
+def _stray_quote(line: str | None, delimiter: str, width: int) -> bool:
+    if line is None:
+        return False
+    fields, reason, complete = _parse([line], delimiter)
+    return complete and reason is None and len(fields) == width
 
 
 def _check(fields: list[str], width: int) -> str | None:
@@ -239,9 +246,15 @@ def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Rep
                 break
             taken.append(nxt)
             size += len(nxt[1])
-        raw = "".join(t for _, t in taken).rstrip("\r\n")
         if reason is None:
             reason = _check(fields, width)
+        if reason is not None and len(taken) > 1 and _stray_quote(taken[1][1], delimiter, width):
+            # an opening quote that should not be there took the next lines in: the
+            # next line is a record of its own, so only the first line is damaged
+            lines.push_back(taken[1:])
+            taken = taken[:1]
+            reason = "malformed record: a quote opens a field that is never closed on its line"
+        raw = "".join(t for _, t in taken).rstrip("\r\n")
         if reason is not None:
             _reject(rejects, out, start, reason, raw)
             continue

@@ -160,3 +160,6 @@ FROM read_csv($path, header = true, all_varchar = true, delim = ',', quote = '"'
 
 -- name: last_line
 SELECT greatest((SELECT max(line) FROM staged), (SELECT max(line) FROM staged_rejects));
+
+-- name: reader_reject_count
+SELECT count(*) FROM sc_reject_errors;
