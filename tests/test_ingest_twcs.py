@@ -9,7 +9,7 @@ import pytest
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest import pipeline, twcs
-from socialcare_tui.ingest.pipeline import ImportOptions, SourceFile
+from socialcare_tui.ingest.pipeline import ImportOptions
 
 HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
           "in_response_to_tweet_id"]

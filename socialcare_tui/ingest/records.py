@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socialcare_tui.errors import UserError
+from socialcare_tui.ingest import integrity
 
 # One record (all its physical lines) longer than this is rejected, never read whole.
 MAX_RECORD_BYTES = 8 << 20  # also max_line_size in sql/readers.sql (sc_csv, sc_tsv)
@@ -187,7 +188,7 @@ def repair(path: Path, compression: str, encoding: str, head: bytes, delimiter: 
                                 f"{encoding} (give the file's encoding with --encoding)") from None
     except (OSError, EOFError, zlib.error) as err:
         repaired.remove()
-        raise UserError(f"{path}: is truncated or corrupt ({err})") from None
+        raise integrity.truncated(path, str(err)) from None
     except BaseException:
         repaired.remove()
         raise
