@@ -141,3 +141,49 @@ def test_a_sparse_nul_file_is_refused_from_its_first_bytes(tmp_path):
     assert "binary data, not text" in message and "zeros.csv" in message
     assert int(peak_kb) < 400_000  # the file is 1 GB; only its first MiB is read
     assert os.path.getsize(path) == 1 << 30
+
+
+# -- item 4: times outside a sane range ------------------------------------------------
+
+EXTREME = [
+    ("e1", "2024-01-01T00:00:00Z", True), ("e2", "10000-01-01T00:00:00Z", False),
+    ("e3", "9999-12-31T23:59:59.999999Z", False), ("e4", "1969-12-31T23:59:59Z", False),
+    ("e5", "0001-01-01T00:00:00Z", False), ("e6", "2024-01-01T00:05:00+00:00", True),
+    ("e7", "1970-01-01T00:00:00Z", True), ("e8", "99999999999", False),  # epoch seconds, year 5138
+    ("e9", "-1", False),  # epoch seconds, 1969
+]
+
+
+def test_extreme_times_are_rejected_and_every_command_still_works(tmp_path):
+    db = tmp_path / "db.duckdb"
+    path = tmp_path / "extreme.csv"
+    path.write_text("event_id,conversation_id,at,channel,direction,text\n" + "".join(
+        f"{eid},c{n},{at},sms,{'in' if n % 2 else 'out'},text {n}\n" for n, (eid, at, _) in enumerate(EXTREME)))
+    result = cli("import", "--db", str(db), "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    kept = {eid for eid, _, ok in EXTREME if ok}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert {r[0] for r in con.execute("SELECT event_id FROM events").fetchall()} == kept
+        rejects = con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
+    finally:
+        con.close()
+    assert [line for line, _ in rejects] == [n + 2 for n, (_, _, ok) in enumerate(EXTREME) if not ok]
+    assert all("outside the accepted range" in reason for _, reason in rejects)
+    for args in (["report"], ["report", "--json"], ["report", "--from", "1960-01-01", "--to", "2030-01-01"],
+                 ["queue", "--status", "all"], ["explain", "first_response_time"], ["sources"],
+                 ["rejects"], ["export", "--output", str(tmp_path / "out.csv")],
+                 ["export", "--what", "report", "--output", str(tmp_path / "report.json")]):
+        result = cli(*args, "--db", str(db))
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_the_future_margin_is_configurable(con, tmp_path):
+    path = tmp_path / "soon.csv"
+    path.write_text("event_id,conversation_id,at,channel,direction,text\n"
+                    "a,c1,2024-01-01T00:00:00Z,sms,in,x\nb,c2,2099-01-01T00:00:00Z,sms,in,y\n")
+    summary = pipeline.import_file(con, path, ImportOptions(future_days=366))
+    assert (summary.imported, summary.rejected) == (1, 1)
+    summary = pipeline.import_file(con, path, ImportOptions(future_days=365 * 100))
+    assert (summary.imported, summary.duplicates, summary.rejected) == (1, 1, 0)

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 
@@ -67,6 +67,8 @@ class ImportOptions:
     link: str = "events"
     encoding: str = "utf-8"
     channel_aliases: dict[str, str] = field(default_factory=dict)
+    # times before 1970 or later than this many days after the import's wall clock are rejected
+    future_days: int = 366
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""
@@ -472,6 +474,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
         try:
             module.stage(con, file, options)
             _reader_rejects(con, file)
+            _reject_out_of_range(con, file, options)
         except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
                 duckdb.OutOfRangeException) as err:
             if _write_failure(err):
@@ -514,6 +517,18 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
 
 def _look(hashing) -> integrity.Look:
     return hashing.result()
+
+
+def _reject_out_of_range(con, file: SourceFile, options: ImportOptions) -> None:
+    """Rows whose time is before 1970 or more than `future_days` after now are rejected
+    (a year 10000 stored once made every later report fail)."""
+    latest = _utc_now() + timedelta(days=options.future_days)
+    _run(con, "out_of_range", {"latest": latest})
+    if not _run(con, "out_of_range_count").fetchone()[0]:
+        return
+    _run(con, "drop_out_of_range")
+    reject_lines(con, file)
+    _run(con, "drop_rejected_lines")
 
 
 def _lines_differ(con, look: integrity.Look) -> bool:

@@ -163,3 +163,22 @@ SELECT greatest((SELECT max(line) FROM staged), (SELECT max(line) FROM staged_re
 
 -- name: reader_reject_count
 SELECT count(*) FROM sc_reject_errors;
+
+-- name: out_of_range
+-- Rows (lines) with a time before 1970 or after $latest (import-time now + a margin):
+-- into rejected_lines, to be rejected whole.
+CREATE OR REPLACE TEMP TABLE rejected_lines AS
+SELECT line, 'time ' || strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') || ' is outside the accepted range '
+    || '(1970-01-01 to ' || strftime($latest::TIMESTAMP, '%Y-%m-%d') || ')' AS reason
+FROM staged
+WHERE ts < TIMESTAMP '1970-01-01' OR ts > $latest::TIMESTAMP
+GROUP BY line;
+
+-- name: out_of_range_count
+SELECT count(*) FROM rejected_lines;
+
+-- name: drop_out_of_range
+DELETE FROM staged WHERE line IN (SELECT line FROM rejected_lines);
+
+-- name: drop_rejected_lines
+DROP TABLE IF EXISTS rejected_lines;
