@@ -170,7 +170,8 @@ def test_extreme_times_are_rejected_and_every_command_still_works(tmp_path):
         con.close()
     assert [line for line, _ in rejects] == [n + 2 for n, (_, _, ok) in enumerate(EXTREME) if not ok]
     assert all("outside the accepted range" in reason for _, reason in rejects)
-    for args in (["report"], ["report", "--json"], ["report", "--from", "1960-01-01", "--to", "2030-01-01"],
+    for args in (["report"], ["report", "--format", "json"], ["report", "--by", "day", "--format", "json"],
+                 ["report", "--from", "1960-01-01", "--to", "2030-01-01"],
                  ["queue", "--status", "all"], ["explain", "first_response_time"], ["sources"],
                  ["rejects"], ["export", "--output", str(tmp_path / "out.csv")],
                  ["export", "--what", "report", "--output", str(tmp_path / "report.json")]):
