@@ -545,7 +545,7 @@ def _reader_saw_damage(con) -> bool:
 
 
 def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
-    for name in ("create_staged", "create_staged_rejects", "instant_macro",
+    for name in ("create_staged", "create_staged_rejects", "instant_macro", "identity_macro",
                  "drop_reader_rejects", "drop_reader_scans"):
         _run(con, name)
     readers.install(con)  # the file may have been planned on another connection
@@ -611,9 +611,8 @@ def _move(con, file: SourceFile) -> ImportSummary:
 
 def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
                synonyms: dict[str, tuple[str, ...]] | None = None) -> tuple[str, dict]:
-    """`SELECT <field>.., line, extra, row_hash FROM <scan>`: every canonical field as
-    VARCHAR (NULL when the file lacks it), unknown columns as a JSON object in `extra`,
-    and `row_hash` (an md5 of all values) for rows whose `event_id` is empty."""
+    """`SELECT <field>.., line, extra FROM <scan>`: every canonical field as VARCHAR
+    (NULL when the file lacks it), unknown columns as a JSON object in `extra`."""
     sql, params = file.scan()
     used: dict[str, str] = {}
     parts = []
@@ -632,11 +631,6 @@ def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
         parts.append(f"json_object({', '.join(pairs)}) AS extra")
     else:
         parts.append("NULL::JSON AS extra")
-    # unit separator between values: md5 of the row as text, stable across DuckDB versions
-    row_hash = f"md5(concat({', chr(31), '.join(f'c{i}' for i in range(len(file.columns)))}))"
-    if "event_id" in used:
-        row_hash = f"CASE WHEN nullif(trim({used['event_id']}), '') IS NULL THEN {row_hash} END"
-    parts.append(f"{row_hash} AS row_hash")
     return f"SELECT {', '.join(parts)}, line FROM ({sql})", params
 
 

@@ -29,6 +29,14 @@ CREATE OR REPLACE TEMP MACRO sc_instant(t, tz) AS coalesce(
         '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%Y%m%dT%H%M%S']))))
 );
 
+-- name: identity_macro
+-- sc_identity(...): the event_id of a row that has none, from its canonical
+-- values: the parsed instant (so 'Z', '+00:00' and epoch notations agree), the
+-- namespace, conversation, direction, author, type, text and value. Column
+-- order, time notation and extra columns (empty or not) play no part.
+CREATE OR REPLACE TEMP MACRO sc_identity(ts, ns, conv, dir, author, typ, txt, val) AS
+    md5(to_json([epoch_us(ts)::VARCHAR, ns, conv, dir, author, typ, txt, val]));
+
 -- name: next_source_id
 SELECT coalesce(max(source_id), 0) + 1 FROM sources;
 
