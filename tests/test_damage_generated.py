@@ -14,11 +14,13 @@ rejected, reject exactly the damaged records as malformed at the lines
 from __future__ import annotations
 
 import csv
+import gzip
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from socialcare_tui import sample
 from socialcare_tui.ingest import pipeline, records
@@ -65,7 +67,8 @@ def body(record: Record) -> str:
     return record.lines[0].rstrip("\n")
 
 
-def damage(kind: str, recs: list[Record], rng: random.Random, lo: int) -> tuple[dict[int, list[str]], set[int], list[int]]:
+def damage(kind: str, recs: list[Record], rng: random.Random, lo: int,
+           delim: str = ",") -> tuple[dict[int, list[str]], set[int], list[int]]:
     """Change records in place. Returns (new lines per record index, damaged record
     indexes, the line numbers expected in `rejects`)."""
     candidates = [i for i in range(lo, len(recs) - 1) if simple(recs[i]) and simple(recs[i + 1])]
@@ -81,23 +84,23 @@ def damage(kind: str, recs: list[Record], rng: random.Random, lo: int) -> tuple[
     for i in chosen:
         text = body(recs[i])
         pos = rng.randint(1, len(text) - 1)
-        fields = text.split(",")
+        fields = text.split(delim)
         if kind == "crs":
             new = text[:pos] + "\r" * rng.randint(1, 5) + text[pos:] + "\n"
         elif kind == "nul":
             new = text[:pos] + "\x00" + text[pos:] + "\n"
         elif kind == "too_many":
-            new = text + ",extra\n"
+            new = text + delim + "extra\n"
         elif kind == "too_few":
-            new = ",".join(fields[:-1]) + "\n"
+            new = delim.join(fields[:-1]) + "\n"
         elif kind == "stray_quote":
             k = rng.randrange(len(fields))
             fields[k] = '"' + fields[k]
-            new = ",".join(fields) + "\n"
+            new = delim.join(fields) + "\n"
         elif kind == "overlong":
             k = rng.randrange(len(fields))
             fields[k] += "x" * (records.MAX_RECORD_BYTES + 10)
-            new = ",".join(fields) + "\n"
+            new = delim.join(fields) + "\n"
         elif kind == "lone_cr":
             new = text + "\r" + recs[i + 1].lines[0]
             changed[i + 1] = []
@@ -137,9 +140,14 @@ def stored(con) -> tuple[list, list]:
     return events, rejects
 
 
-def run_import(tmp: Path, name: str, text: str, fmt: str, encoding: str = "utf-8"):
+def run_import(tmp: Path, name: str, text: str, fmt: str):
     path = tmp / name
-    path.write_bytes(text.encode(encoding))
+    data = text.encode("utf-8")
+    if name.endswith(".gz"):
+        data = gzip.compress(data)
+    elif name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
     con = open_db(tmp / (name + ".duckdb"))
     try:
         summary = pipeline.import_file(con, path, ImportOptions(format=fmt))
@@ -148,18 +156,28 @@ def run_import(tmp: Path, name: str, text: str, fmt: str, encoding: str = "utf-8
         con.close()
 
 
-def check_case(tmp: Path, source: Path, fmt: str, kind: str, seed: int, lo: int = 0) -> None:
+def as_tsv(source: Path, out: Path) -> Path:
+    with source.open(newline="", encoding="utf-8") as fh, out.open("w", newline="", encoding="utf-8") as dst:
+        csv.writer(dst, delimiter="\t", lineterminator="\n").writerows(csv.reader(fh))
+    return out
+
+
+def check_case(tmp: Path, source: Path, fmt: str, kind: str, seed: int, lo: int = 0,
+               suffix: str = ".csv") -> None:
     rng = random.Random(seed)
+    delim = "\t" if suffix.startswith(".tsv") else ","
+    if delim == "\t":
+        source = as_tsv(source, tmp / (source.stem + "-as.tsv"))
     header, recs = split_records(source.read_text(encoding="utf-8"))
     if kind == "mixed":
         crlf = {i for i in range(len(recs)) if rng.random() < 0.5}
         changed, damaged, expected, merged = {}, set(), [], set()
     else:
         crlf = set()
-        changed, damaged, expected = damage(kind, recs, rng, lo)
+        changed, damaged, expected = damage(kind, recs, rng, lo, delim)
         merged = {i for i in damaged if changed.get(i) == []}
-    got, (events, rejects) = run_import(tmp, f"{kind}-{seed}.csv", render(header, recs, changed, crlf), fmt)
-    want, (events0, rejects0) = run_import(tmp, f"{kind}-{seed}-oracle.csv",
+    got, (events, rejects) = run_import(tmp, f"{kind}-{seed}{suffix}", render(header, recs, changed, crlf), fmt)
+    want, (events0, rejects0) = run_import(tmp, f"{kind}-{seed}-oracle{suffix}",
                                           oracle(header, recs, damaged, merged), fmt)
     where = f"{source.name} {kind} seed={seed}"
     assert got.rows_read == got.imported + got.duplicates + got.rejected, where
@@ -194,6 +212,13 @@ def test_damage_in_sample_files(tmp_path, samples, fmt, kind):
 @pytest.mark.parametrize("kind", ["crs", "lone_cr", "mixed", "stray_quote", "nul", "too_many"])
 def test_damage_past_the_sniffing_sample(tmp_path, big_events, kind):
     check_case(tmp_path, big_events, "events", kind, seed=77 + KINDS.index(kind), lo=21000)
+
+
+@pytest.mark.parametrize("fmt,suffix", [("events", ".tsv"), ("twcs", ".csv.gz"), ("tickets", ".tsv.zst"),
+                                        ("surveys", ".csv.zst"), ("events", ".tsv.gz")])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "overlong"])
+def test_damage_in_tsv_and_compressed_files(tmp_path, samples, fmt, suffix, kind):
+    check_case(tmp_path, samples[fmt], fmt, kind, seed=300 + KINDS.index(kind), suffix=suffix)
 
 
 def test_overlong_field_is_a_rejected_record(tmp_path, samples):
