@@ -188,3 +188,17 @@ def test_the_future_margin_is_configurable(con, tmp_path):
     assert (summary.imported, summary.rejected) == (1, 1)
     summary = pipeline.import_file(con, path, ImportOptions(future_days=365 * 100))
     assert (summary.imported, summary.duplicates, summary.rejected) == (1, 1, 0)
+
+
+def test_the_future_margin_comes_from_the_config(tmp_path):
+    db = tmp_path / "db.duckdb"
+    config = tmp_path / "config.toml"
+    path = tmp_path / "soon.csv"
+    path.write_text("event_id,conversation_id,at,channel,direction,text\n"
+                    "a,c1,2024-01-01T00:00:00Z,sms,in,x\nb,c2,2099-01-01T00:00:00Z,sms,in,y\n")
+    config.write_text("import_future_days = 40000\n")
+    result = cli("import", "--db", str(db), "--config", str(config), "--json", str(path))
+    assert result.returncode == 0 and json.loads(result.stdout)["files"][0]["rejected"] == 0
+    config.write_text("import_future_days = -1\n")
+    result = cli("import", "--db", str(db), "--config", str(config), str(path))
+    assert result.returncode == 2 and "import_future_days" in result.stderr

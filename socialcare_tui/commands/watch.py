@@ -48,7 +48,7 @@ def run(args) -> int:
     options = pipeline.ImportOptions(
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, encoding=normalise_encoding(args.encoding),
-        channel_aliases=config.channel_aliases,
+        channel_aliases=config.channel_aliases, future_days=config.import_future_days,
     )
     follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=_print_wait)
     stop = threading.Event()
