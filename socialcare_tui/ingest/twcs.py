@@ -73,7 +73,8 @@ def _read_rows(con, file, params: dict) -> None:
     params = params | scan_params
     # Identifiers are the scan's own `cN` names, found from the fixed REQUIRED list.
     renamed = ", ".join(f"{file.column(name)} AS {name}" for name in REQUIRED)
-    source = f"SELECT row_number() OVER () AS i, line AS src_line, {renamed} FROM ({scan})"
+    # (the line orders rows as well as a row number would: no second window over the file)
+    source = f"SELECT line AS i, line AS src_line, {renamed} FROM ({scan})"
     sql = rows.replace("FROM (/*source*/)", f"FROM ({source})")
     con.execute(sql, _used(sql, params))
 
