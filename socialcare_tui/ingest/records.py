@@ -106,6 +106,7 @@ class _Lines:
         self._text = text
         self._back: deque[tuple[int, str | None]] = deque()
         self.number = 0
+        self.cut = ""  # the start of the last overlong line
 
     def next(self) -> tuple[int, str | None] | None:
         if self._back:
@@ -115,6 +116,7 @@ class _Lines:
             return None
         self.number += 1
         if len(line) >= MAX_RECORD_BYTES and not line.endswith("\n"):
+            self.cut = line[:200]
             while True:  # skip the rest of the overlong line
                 more = self._text.readline(_READ_CHUNK)
                 if not more or more.endswith("\n"):
@@ -226,7 +228,8 @@ def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Rep
             return
         start, text = first
         if text is None:
-            _reject(rejects, out, start, f"malformed record: longer than {MAX_RECORD_BYTES >> 20} MiB", "")
+            _reject(rejects, out, start, f"malformed record: longer than {MAX_RECORD_BYTES >> 20} MiB",
+                    lines.cut + "…")
             continue
         if not text.strip("\r\n"):
             continue  # a blank line is no record
