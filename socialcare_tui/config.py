@@ -57,6 +57,7 @@ class Config:
     topic_rules: dict[str, str] = field(default_factory=dict)
     cost_per_conversation: dict[str, float] = field(default_factory=dict)
     channel_aliases: dict[str, str] = field(default_factory=dict)
+    import_future_days: int = 366  # an imported time later than now + this is a rejected row
     keys: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
     business_hours: BusinessHours | None = None  # None: durations in calendar seconds
@@ -189,6 +190,12 @@ def _read_costs(config: Config, value, what: str) -> None:
 
 def _read_aliases(config: Config, value, what: str) -> None:
     config.channel_aliases = _string_table(value, what)
+
+
+def _read_future_days(config: Config, value, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UserError(f"{what}: must be a whole number of days, 0 or more")
+    config.import_future_days = value
 
 
 def _read_keys(config: Config, value, what: str) -> None:
@@ -345,6 +352,7 @@ _READERS = {
     "topic_rules": _read_topic_rules,
     "cost_per_conversation": _read_costs,
     "channel_aliases": _read_aliases,
+    "import_future_days": _read_future_days,
     "keys": _read_keys,
     "targets": _read_targets,
     "business_hours": _read_business_hours,

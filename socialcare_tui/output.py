@@ -136,9 +136,20 @@ def _json_default(value):
     return str(value)
 
 
+def _finite(data):
+    """NaN and ±Infinity as null: they are not JSON."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
 def to_json(data) -> str:
     """JSON text; controls json itself leaves raw (DEL, C1, bidi) become \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    text = json.dumps(_finite(data), ensure_ascii=False, indent=2, default=_json_default, allow_nan=False)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

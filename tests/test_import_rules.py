@@ -86,17 +86,18 @@ def test_malformed_csv_records_are_rejected_with_their_line(con, tmp_path):
         + "e1,c0,2024-01-01T00:00:01Z,sms,in,a,too,many\n"   # line 3: malformed
         + "e2,c0,2024-01-01T00:00:02Z,sms\n"                 # line 4: malformed
         + line(3)                                            # line 5
-        + "e4,c1,2024-01-01T00:00:04Z,sms,in,\"multi\nline text\"\n"  # record 6
-        + "e5,c1,2024-01-01T00:00:05Z,sms,in,x,y\n"          # record 7: malformed
-        + line(6)                                            # record 8
+        + "e4,c1,2024-01-01T00:00:04Z,sms,in,\"multi\nline text\"\n"  # lines 6-7
+        + "e5,c1,2024-01-01T00:00:05Z,sms,in,x,y\n"          # line 8: malformed
+        + line(6)                                            # line 9
     ))
     s = pipeline.import_file(con, f)
     assert (s.rows_read, s.imported, s.duplicates, s.rejected) == (7, 4, 0, 3)
     assert s.rows_read == s.imported + s.duplicates + s.rejected
     assert con.execute("SELECT event_id, line FROM events ORDER BY line").fetchall() == [
-        ("e0", 2), ("e3", 5), ("e4", 6), ("e6", 8)]
+        ("e0", 2), ("e3", 5), ("e4", 6), ("e6", 9)]
     rejects = con.execute("SELECT line, reason, raw, path FROM rejects ORDER BY line").fetchall()
-    assert [r[0] for r in rejects] == [3, 4, 7]
+    # lines are those `grep -n` gives: a quoted value spanning lines keeps its lines
+    assert [r[0] for r in rejects] == [3, 4, 8]
     assert all(r[1].startswith("malformed record") for r in rejects)
     assert rejects[0][2] == "e1,c0,2024-01-01T00:00:01Z,sms,in,a,too,many"
     assert rejects[0][3] == str(f.resolve())

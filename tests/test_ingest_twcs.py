@@ -9,7 +9,7 @@ import pytest
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest import pipeline, twcs
-from socialcare_tui.ingest.pipeline import ImportOptions, SourceFile
+from socialcare_tui.ingest.pipeline import ImportOptions
 
 HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
           "in_response_to_tweet_id"]
@@ -119,23 +119,19 @@ def test_bare_carriage_return_rejects_only_that_row(con, tmp_path):
     path = write(tmp_path / "cr.csv", rows)
     data = path.read_bytes().replace(b"@Acme broken here", b"@Acme broken\rhere")
     path.write_bytes(data)
-    file = SourceFile(path=path, kind="csv", compression="none", encoding="utf-8", size=len(data),
-                      mtime=T0, columns=HEADER, namespace="twcs")
-    twcs.ensure_staging(con)
-    twcs.stage(con, file, ImportOptions())
-    rejects = con.execute("SELECT line, reason, raw FROM staged_rejects").fetchall()
+    summary = run(con, path)
+    assert (summary.rows_read, summary.imported, summary.rejected) == (5, 4, 1)
+    rejects = con.execute("SELECT line, reason, raw FROM rejects").fetchall()
     # Header = line 1, tweet 1 = line 2, tweet 2 = line 3, the broken tweet 3 = line 4.
     assert len(rejects) == 1
     line, reason, raw = rejects[0]
     assert line == 4
     assert "bare carriage return" in reason
     assert raw.startswith("3,222,True,") and "broken\rhere" in raw
-    staged = dict(con.execute("SELECT event_id, line FROM staged").fetchall())
-    # The CR made two records of row 4 (lines 4 and 5 for the reader), so tweet 4 is
-    # record 6 and tweet 5 record 7. Tweet 4 answers the rejected 3: a root now.
-    assert staged == {"1": 2, "2": 3, "4": 6, "5": 7}
-    conv = dict(con.execute("SELECT event_id, conversation_id FROM staged").fetchall())
-    assert conv == {"1": "1", "2": "1", "4": "4", "5": "5"}
+    # Lines are those `grep -n` gives (a bare CR ends no line): tweet 4 is on line 5.
+    # Tweet 4 answers the rejected 3: a root now.
+    assert column(con, "line") == {"1": 2, "2": 3, "4": 5, "5": 6}
+    assert column(con, "conversation_id") == {"1": "1", "2": "1", "4": "4", "5": "5"}
 
 
 def test_bare_carriage_return_end_to_end(con, tmp_path):
@@ -153,8 +149,8 @@ def test_bare_carriage_return_end_to_end(con, tmp_path):
     # Tweet 20900 is data row 20900, so line 20901 (the header is line 1).
     assert line == 20901 and "bare carriage return" in reason
     lines = column(con, "line")
-    # Its two halves took two records: tweet 20901 is record 20903.
-    assert (lines["20899"], lines["20901"]) == (20900, 20903)
+    # Lines are those `grep -n` gives (a bare CR ends no line): tweet 20901 is on line 20902.
+    assert (lines["20899"], lines["20901"]) == (20900, 20902)
     # 20901 (odd: a brand reply) answered the rejected 20900: it is a root now,
     # while 20899 still answers 20898.
     conv = column(con, "conversation_id")

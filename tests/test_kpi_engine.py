@@ -93,8 +93,22 @@ def test_groups_add_up_to_the_total(con, by):
     for kpi_id, parts in COUNT_PARTS.items():
         for part in parts:
             total = out["kpis"][kpi_id][part]
-            summed = sum(g["kpis"].get(kpi_id, {}).get(part, 0) for g in out["groups"])
+            # a group without rows for the KPI lists it with value null (issue 16: one shape)
+            summed = sum(g["kpis"][kpi_id].get(part) or 0 for g in out["groups"])
             assert summed == total, (by, kpi_id, part)
+
+
+@pytest.mark.parametrize("by", ["channel", "queue", "agent", "hour", "day", "week"])
+def test_every_group_lists_every_kpi(con, by):
+    busy_day(con)
+    out = report(con, Scope(as_of=T("2024-01-03 12:00")), Config(), by=by)
+    assert out["groups"], by
+    for group in out["groups"]:
+        assert list(group["kpis"]) == list(out["kpis"]), (by, group["key"])
+        for kpi_id, result in group["kpis"].items():
+            assert "value" in result and result["unit"] == out["kpis"][kpi_id]["unit"]
+            if result["value"] is None:
+                assert result["reason"], (by, group["key"], kpi_id)
 
 
 def test_group_keys(con):

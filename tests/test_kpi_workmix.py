@@ -152,6 +152,19 @@ def test_quick_reply_name_is_first_40_characters(con):
     assert result["top"] == [{"name": "we are sorry to hear that, please send u", "uses": 3}]
 
 
+def test_quick_replies_null_when_replies_carry_no_text(con):
+    # a ticket export: human replies counted, but no text nor quick_reply to tell by
+    msg(con, "c1", "10:00", "in", "u1")
+    msg(con, "c1", "10:01", "out", "alice")
+    msg(con, "c2", "10:02", "out", "bob")
+    result = kpi(con, "quick_replies", as_of=T("12:00"))
+    assert result["value"] is None and "no reply text" in result["reason"]
+    # one reply with text makes the share known, over the replies that can tell
+    msg(con, "c2", "10:03", "out", "bob", text="On it", quick_reply="ack")
+    result = kpi(con, "quick_replies", as_of=T("12:00"))
+    assert (result["value"], result["numerator"], result["denominator"]) == (1.0, 1, 1)
+
+
 def test_quick_replies_null_without_human_replies(con):
     msg(con, "c1", "10:00", "in", "u1")
     result = kpi(con, "quick_replies", as_of=T("12:00"))

@@ -151,3 +151,12 @@ def test_any_text_is_safe_in_every_format(text):
     assert "|" not in md.replace("\\|", "")  # every pipe escaped: the cell cannot split the row
     table = output.render_rows([{"a": text}], [Column("a", "A")], "table", width=80)
     assert not any(ch in table for ch in "\x1b\x07\x9b\x00")
+
+
+def test_non_finite_numbers_never_reach_json():
+    import json as _json
+    from socialcare_tui.output import to_json
+    data = {"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": {"d": float("nan")}}
+    text = to_json(data)
+    assert _json.loads(text) == {"a": None, "b": [None, None, 1.5], "c": {"d": None}}
+    assert "Infinity" not in text and "NaN" not in text

@@ -59,6 +59,7 @@ def run(args) -> int:
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, link=args.link, encoding=normalise_encoding(args.encoding),
         channel_aliases=config.channel_aliases, auto_resolve_after=config.auto_resolve_after,
+        future_days=config.import_future_days,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
     with database(args.db, read_only=False, on_wait=tell_wait()) as con:

@@ -49,6 +49,7 @@ def run(args) -> int:
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, encoding=normalise_encoding(args.encoding),
         channel_aliases=config.channel_aliases, auto_resolve_after=config.auto_resolve_after,
+        future_days=config.import_future_days,
     )
     follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=_print_wait)
     stop = threading.Event()

@@ -11,15 +11,15 @@ transaction, so a kill at any point leaves the database as it was.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import os
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 
@@ -27,7 +27,7 @@ import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
-from socialcare_tui.ingest import channels, readers
+from socialcare_tui.ingest import channels, integrity, readers, records
 from socialcare_tui.safetext import clean
 from socialcare_tui.store import facts
 from socialcare_tui.timeparse import zone
@@ -70,6 +70,8 @@ class ImportOptions:
     channel_aliases: dict[str, str] = field(default_factory=dict)
     # the stored facts' silence rule (store/facts.py); None keeps the one they were built with
     auto_resolve_after: float | None = None
+    # times before 1970 or later than this many days after the import's wall clock are rejected
+    future_days: int = 366
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""
@@ -97,6 +99,11 @@ class SourceFile:
     namespace: str = ""
     source_id: int = 0
     content_hash: str = ""
+    # the record-level path (records.py): needed from the start (UTF-16, a layout DuckDB's
+    # sniffer refuses), and its clean/rejects files once written
+    record_level: bool = False
+    repaired: records.Repaired | None = field(default=None, repr=False, compare=False)
+    head: bytes | None = field(default=None, repr=False, compare=False)
     _index: dict = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
 
     @property
@@ -126,6 +133,8 @@ class SourceFile:
 
     def scan(self) -> tuple[str, dict]:
         """SQL `SELECT c0.., line` over the whole file and its parameters (see readers.scan)."""
+        if self.repaired is not None:
+            return readers.clean_scan(self.repaired.clean, len(self.columns))
         return readers.scan(self.kind, self.path, self.compression, self.encoding, self.columns)
 
 
@@ -237,10 +246,21 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         raise UserError(f"{path}: empty file")
     if options.encoding not in readers.ENCODINGS:
         raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
+    integrity.check_container(path, kind, compression)
     head = readers.head_bytes(path, compression) if kind != "parquet" else None
     encoding = options.encoding
     if encoding == "utf-8" and readers.bom_encoding(head):
         encoding = readers.bom_encoding(head)  # a UTF-16 file says so in its first bytes
+    codec = records.text_encoding(head or b"", encoding)
+    utf16 = codec.startswith("utf-16") or encoding == "utf-16"
+    integrity.check_text_head(path, head, utf16)
+    if utf16 and kind in ("csv", "tsv"):
+        # DuckDB reads little-endian UTF-16 only: the record-level path reads every kind
+        return _planned(path, kind, compression, encoding, st, options, head,
+                        _record_header(path, kind, compression, encoding, head))
+    if utf16 and codec != "utf-16" and encoding != "utf-16":
+        raise UserError(f"{path}: looks like UTF-16 text without a byte order mark "
+                        "(give the file's encoding with --encoding utf-16, or convert it to UTF-8)")
     bad_line = readers.bad_text_line(head, encoding)
     if bad_line is not None:
         raise UserError(f"{path}: line {bad_line} has bytes that are not valid {encoding} "
@@ -256,15 +276,37 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
             kind = readers.json_kind(con, path, compression, encoding)
         columns = readers.columns(con, path, kind, compression, encoding)
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
+        if kind in ("csv", "tsv") and not _invalid_text(err):
+            # DuckDB's sniffer refuses the layout: the record-level path reads it
+            return _planned(path, kind, compression, encoding, st, options, head,
+                            _record_header(path, kind, compression, encoding, head))
         raise readers.describe_error(str(path), kind, err) from None
-    if not columns:
+    return _planned(path, kind, compression, encoding, st, options, head, columns, record_level=False)
+
+
+def _invalid_text(err: duckdb.Error) -> bool:
+    text = str(err).lower()
+    return "invalid unicode" in text or "invalid utf" in text
+
+
+def _record_header(path: Path, kind: str, compression: str, encoding: str, head: bytes | None) -> list[str]:
+    try:
+        return records.header(path, compression, encoding, head or b"", "\t" if kind == "tsv" else ",")
+    except (OSError, EOFError, zlib.error) as err:
+        raise integrity.truncated(path, str(err)) from None
+
+
+def _planned(path: Path, kind: str, compression: str, encoding: str, st: os.stat_result,
+             options: ImportOptions, head: bytes | None, columns: list[str],
+             record_level: bool = True) -> SourceFile:
+    if not columns or columns == [""]:
         raise UserError(f"{path}: no columns found (empty file?)")
     if len(columns) > MAX_COLUMNS:
         raise UserError(f"{path}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
     file = SourceFile(
         path=path, kind=kind, compression=compression, encoding=encoding,
         size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
-        columns=columns,
+        columns=columns, record_level=record_level, head=head,
     )
     file.format = _choose_format(file, options)
     file.namespace = options.namespace or file.format
@@ -382,11 +424,49 @@ def check_options(options: ImportOptions) -> None:
             raise UserError(f"--{name} {value!r}: must be a non-empty name without ':'")
 
 
+class _RecordLevel(Exception):
+    """DuckDB's CSV reader refused or misread the file: import it record by record."""
+
+
 def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
             before_commit: BeforeCommit | None = None) -> ImportSummary:
     started = time.monotonic()
-    # hashing reads the whole file: do it beside DuckDB's work (hashlib releases the GIL)
-    hashing = _HASHER.submit(_hash, file.path)
+    # hashing reads the whole file: do it beside DuckDB's work (hashlib releases the GIL);
+    # it also looks at the text for damage DuckDB's CSV reader misreads
+    text = file.kind in ("csv", "tsv") and not file.record_level
+    hashing = _HASHER.submit(integrity.hash_and_look, file.path, file.compression, text)
+    try:
+        try:
+            summary = _attempt(con, file, options, before_commit, hashing)
+        except _RecordLevel:
+            file.record_level = True
+            summary = _attempt(con, file, options, before_commit, hashing)
+    finally:
+        if file.repaired is not None:
+            file.repaired.remove()
+            file.repaired = None
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _repair(file: SourceFile) -> None:
+    """Write the clean and rejects files of the record-level path (records.py)."""
+    head = file.head if file.head is not None else b""
+    delimiter = "\t" if file.kind == "tsv" else ","
+    columns, file.repaired = records.repair(file.path, file.compression, file.encoding, head, delimiter)
+    if [c.strip().lower() for c in columns] != [c.strip().lower() for c in file.columns]:
+        file.repaired.remove()
+        file.repaired = None
+        raise UserError(f"{file.path}: the header changed while it was read")
+
+
+def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+             before_commit: BeforeCommit | None, hashing) -> ImportSummary:
+    """One transaction over the file; _RecordLevel (after ROLLBACK) when DuckDB's reader
+    refused or misread a CSV/TSV that the record-level path can read."""
+    retry = file.kind in ("csv", "tsv") and not file.record_level
+    if file.record_level and file.repaired is None:
+        _repair(file)
     module = formats()[file.format]
     saved_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     con.execute("BEGIN TRANSACTION")
@@ -397,13 +477,20 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
         try:
             module.stage(con, file, options)
             _reader_rejects(con, file)
+            _reject_out_of_range(con, file, options)
         except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
                 duckdb.OutOfRangeException) as err:
             if _write_failure(err):
                 raise
+            _look(hashing)  # a truncated stream says so first
+            if retry and not _invalid_text(err):
+                raise _RecordLevel() from None
             # data the SQL did not foresee: still one line (exit 2), never a traceback
             raise readers.describe_error(str(file.path), file.kind, err) from None
-        file.content_hash = hashing.result()
+        look = _look(hashing)
+        if retry and (look.damaged or _reader_saw_damage(con) or _lines_differ(con, look)):
+            raise _RecordLevel()
+        file.content_hash = look.content_hash
         summary = _move(con, file)
         _pause("facts")
         facts.update(con, auto_resolve=options.auto_resolve_after)
@@ -412,7 +499,8 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
         _pause("moved")
         con.execute("COMMIT")
     except BaseException as err:
-        hashing.cancel()
+        if not isinstance(err, _RecordLevel):
+            hashing.cancel()
         try:
             con.execute("ROLLBACK")
         except duckdb.Error:
@@ -429,12 +517,40 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
             con.execute("SET TimeZone = $tz", {"tz": saved_tz})
         except duckdb.Error:
             pass  # a database invalidated by a failed write: the error above says so
-    summary.seconds = round(time.monotonic() - started, 3)
     return summary
 
 
+def _look(hashing) -> integrity.Look:
+    return hashing.result()
+
+
+def _reject_out_of_range(con, file: SourceFile, options: ImportOptions) -> None:
+    """Rows whose time is before 1970 or more than `future_days` after now are rejected
+    (a year 10000 stored once made every later report fail)."""
+    latest = _utc_now() + timedelta(days=options.future_days)
+    _run(con, "out_of_range", {"latest": latest})
+    if not _run(con, "out_of_range_count").fetchone()[0]:
+        return
+    _run(con, "drop_out_of_range")
+    reject_lines(con, file)
+    _run(con, "drop_rejected_lines")
+
+
+def _lines_differ(con, look: integrity.Look) -> bool:
+    """True when DuckDB's record numbers are not the file's physical lines (a quoted value
+    spans lines, or blank lines were skipped): the record-level path numbers them as
+    `grep -n` does."""
+    last = _run(con, "last_line").fetchone()[0]
+    return last is not None and look.lines > last
+
+
+def _reader_saw_damage(con) -> bool:
+    """True when DuckDB's CSV reader skipped malformed records."""
+    return _table_exists(con, readers.REJECTS_TABLE) and _run(con, "reader_reject_count").fetchone()[0] > 0
+
+
 def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
-    for name in ("create_staged", "create_staged_rejects", "instant_macro",
+    for name in ("create_staged", "create_staged_rejects", "instant_macro", "identity_macro",
                  "drop_reader_rejects", "drop_reader_scans"):
         _run(con, name)
     readers.install(con)  # the file may have been planned on another connection
@@ -449,6 +565,10 @@ def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
 
 def _reader_rejects(con, file: SourceFile) -> None:
     """Records the reader itself could not use: malformed CSV records, non-object JSON."""
+    if file.repaired is not None:
+        if file.repaired.rejected:
+            _run(con, "record_level_rejects", {"path": str(file.repaired.rejects)})
+        return
     if _table_exists(con, readers.REJECTS_TABLE):
         bad_unicode = _run(con, "invalid_unicode").fetchone()[0]
         if bad_unicode is not None:
@@ -496,9 +616,8 @@ def _move(con, file: SourceFile) -> ImportSummary:
 
 def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
                synonyms: dict[str, tuple[str, ...]] | None = None) -> tuple[str, dict]:
-    """`SELECT <field>.., line, extra, row_hash FROM <scan>`: every canonical field as
-    VARCHAR (NULL when the file lacks it), unknown columns as a JSON object in `extra`,
-    and `row_hash` (an md5 of all values) for rows whose `event_id` is empty."""
+    """`SELECT <field>.., line, extra FROM <scan>`: every canonical field as VARCHAR
+    (NULL when the file lacks it), unknown columns as a JSON object in `extra`."""
     sql, params = file.scan()
     used: dict[str, str] = {}
     parts = []
@@ -517,11 +636,6 @@ def projection(file: SourceFile, options: ImportOptions, fields: Iterable[str],
         parts.append(f"json_object({', '.join(pairs)}) AS extra")
     else:
         parts.append("NULL::JSON AS extra")
-    # unit separator between values: md5 of the row as text, stable across DuckDB versions
-    row_hash = f"md5(concat({', chr(31), '.join(f'c{i}' for i in range(len(file.columns)))}))"
-    if "event_id" in used:
-        row_hash = f"CASE WHEN nullif(trim({used['event_id']}), '') IS NULL THEN {row_hash} END"
-    parts.append(f"{row_hash} AS row_hash")
     return f"SELECT {', '.join(parts)}, line FROM ({sql})", params
 
 
@@ -596,14 +710,6 @@ def _utc_now() -> datetime:
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")
-
-
-def _hash(path: Path) -> str:
-    try:
-        with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError as err:
-        raise UserError(f"{path}: cannot read ({err.strerror})") from None
 
 
 def _pause(step: str) -> None:

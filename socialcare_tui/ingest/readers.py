@@ -68,13 +68,14 @@ def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compressi
 
 def head_bytes(path: Path, compression: str, limit: int = 1 << 20) -> bytes | None:
     """The first `limit` bytes of the (gzip-decompressed) file; None when not known."""
-    if compression == "zstd":
-        return None
-    opener = gzip.open if compression == "gzip" else open
+    from socialcare_tui.ingest.records import open_binary
+
     try:
-        with opener(path, "rb") as fh:
+        with open_binary(path, compression) as fh:
             return fh.read(limit)
-    except (OSError, EOFError, zlib.error):
+    except UserError:
+        return None  # no zstd reader here: DuckDB's reader looks at the file
+    except Exception:  # noqa: BLE001 - a decoder's own error class: DuckDB's reader says what is wrong
         return None  # DuckDB's reader gives the one-line error
 
 
@@ -181,6 +182,14 @@ def scan(kind: str, path: Path, compression: str, encoding: str, names: list[str
         sql = (f"SELECT {values}, line FROM (SELECT json_extract_string(j, $json_paths) AS v, line "
                f"FROM {_CALLS[kind]} WHERE sc_is_object(j))")
     return sql, params
+
+
+def clean_scan(path: Path, width: int) -> tuple[str, dict]:
+    """`scan` over the clean CSV of the record-level path (records.py): its last column
+    is the record's line in the original file."""
+    alias = ", ".join(f"c{i}" for i in range(width))
+    return (f"SELECT {alias}, CAST(line AS BIGINT) AS line FROM sc_clean($path) AS t({alias}, line)",
+            {"path": str(path)})
 
 
 def reject_invalid_json(con: duckdb.DuckDBPyConnection, kind: str, path: Path, compression: str,

@@ -4,8 +4,8 @@ Every tweet becomes one message event; its conversation is the root of its
 reply tree, found in SQL by pointer jumping (log2(depth) joins, so 3M tweets
 take a handful of passes). The parent id is kept in `extra.in_reply_to`, and a
 reply whose parent was stored by an earlier import joins that conversation.
-CSV files are read by our own `read_csv` call (strict_mode off, so a row broken
-by a bare carriage return is rejected alone); other kinds use the pipeline scan.
+Every kind is read with the pipeline's scan; a CSV with damaged records is read
+record by record by the pipeline (ingest/records.py) before it gets here.
 """
 
 from __future__ import annotations
@@ -40,18 +40,12 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     }
     ensure_staging(con)
     _check_columns(file)
-    csv = file.kind == "csv"
-    _run(con, "drop_rejects", params)
-    _read_rows(con, file, params, csv)
-    if csv and _run(con, "reader_reject_count", params).fetchone()[0]:
-        _run(con, "shift_lines", params)
+    _read_rows(con, file, params)
     for name in ("nodes", "late_rejects", "tree_init"):
         _run(con, name, params)
     _jump_to_roots(con, params)
     for name in ("tree_loops", "continued", "brands", "stage", "field_rejects"):
         _run(con, name, params)
-    if csv:
-        _run(con, "parse_rejects", params)
     _run(con, "cleanup", params)
 
 
@@ -73,16 +67,14 @@ def _check_columns(file) -> None:
         raise UserError(f"{file.path}: twcs file has no column {', '.join(missing)}")
 
 
-def _read_rows(con, file, params: dict, csv: bool) -> None:
+def _read_rows(con, file, params: dict) -> None:
     rows = sqlfiles.statement(*_SQL, "rows")
-    if csv:
-        source = sqlfiles.statement(*_SQL, "source_csv")
-    else:
-        scan, scan_params = file.scan()
-        params = params | scan_params
-        # Identifiers are the scan's own `cN` names, found from the fixed REQUIRED list.
-        renamed = ", ".join(f"{file.column(name)} AS {name}" for name in REQUIRED)
-        source = f"SELECT row_number() OVER () AS i, line AS src_line, {renamed} FROM ({scan})"
+    scan, scan_params = file.scan()
+    params = params | scan_params
+    # Identifiers are the scan's own `cN` names, found from the fixed REQUIRED list.
+    renamed = ", ".join(f"{file.column(name)} AS {name}" for name in REQUIRED)
+    # (the line orders rows as well as a row number would: no second window over the file)
+    source = f"SELECT line AS i, line AS src_line, {renamed} FROM ({scan})"
     sql = rows.replace("FROM (/*source*/)", f"FROM ({source})")
     con.execute(sql, _used(sql, params))
 

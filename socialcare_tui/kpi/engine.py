@@ -20,8 +20,9 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
     report(con, scope, config, *, kpis=None, by=None) -> dict
         The `report --format json` object of cli.md: as_of, window, filters,
         kpis {id: {value, unit, <parts>, reason?}}, and groups when `by` is one
-        of BY_KEYS: [{"key": {by: key}, "kpis": {...}}] (a group lists the KPIs
-        that have rows in it; a missing key value is "(none)").
+        of BY_KEYS: [{"key": {by: key}, "kpis": {...}}] (every group lists every
+        KPI, value null with a reason where the group has no rows for it; a
+        missing key value is "(none)").
 
     explain(con, scope, config, kpi_id, part=None) -> dict
         {kpi, title, help, counts_by, unit, parts, part, value, reason, result,
@@ -233,8 +234,8 @@ def layer(con, scope: Scope, config):
 def _plain(value):
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and ±Infinity are not JSON
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -247,7 +248,10 @@ def _result(kpi: Kpi, row: dict) -> dict:
     for name, value in row.items():
         if name not in ("grp", "value", "reason"):
             out[name] = _plain(value)
-    if out["value"] is None:
+    raw = row.get("value")
+    if out["value"] is None and isinstance(raw, float) and not math.isnan(raw):
+        out["reason"] = row.get("reason") or "not a finite number (a division by zero?)"
+    elif out["value"] is None:
         out["reason"] = row.get("reason") or f"no data in the window ({kpi.counts_by})"
     return out
 
@@ -326,8 +330,17 @@ def _report_on(cur, resolved: Resolved, chosen: list[Kpi], by: str | None) -> di
         for key, result in groups.items():
             grouped.setdefault(key, {})[kpi.id] = result
     if by:
-        out["groups"] = [{"key": {by: key}, "kpis": grouped[key]} for key in sorted(grouped)]
+        # one shape: every group lists every KPI of the report, null with a reason where
+        # the group has no rows for it
+        out["groups"] = [
+            {"key": {by: key},
+             "kpis": {kpi.id: grouped[key].get(kpi.id) or _absent(kpi) for kpi in chosen}}
+            for key in sorted(grouped)]
     return out
+
+
+def _absent(kpi: Kpi) -> dict:
+    return {"value": None, "unit": kpi.unit, "reason": f"no data in this group ({kpi.counts_by})"}
 
 
 def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:

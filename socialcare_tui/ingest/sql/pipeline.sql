@@ -29,6 +29,14 @@ CREATE OR REPLACE TEMP MACRO sc_instant(t, tz) AS coalesce(
         '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%Y%m%dT%H%M%S']))))
 );
 
+-- name: identity_macro
+-- sc_identity(...): the event_id of a row that has none, from its canonical
+-- values: the parsed instant (so 'Z', '+00:00' and epoch notations agree), the
+-- namespace, conversation, direction, author, type, text and value. Column
+-- order, time notation and extra columns (empty or not) play no part.
+CREATE OR REPLACE TEMP MACRO sc_identity(ts, ns, conv, dir, author, typ, txt, val) AS
+    md5(to_json([epoch_us(ts)::VARCHAR, ns, conv, dir, author, typ, txt, val]));
+
 -- name: next_source_id
 SELECT coalesce(max(source_id), 0) + 1 FROM sources;
 
@@ -150,3 +158,35 @@ DROP TABLE IF EXISTS sc_reject_scans;
 -- name: rejected_lines_count
 -- The rows a format module rejected: each fills TEMP rejected_lines(line, reason).
 SELECT count(*) FROM rejected_lines;
+
+-- name: record_level_rejects
+-- The damaged records the record-level path (ingest/records.py) found: line, reason, raw.
+INSERT INTO staged_rejects
+SELECT CAST(line AS BIGINT), reason, raw
+FROM read_csv($path, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+              new_line = '\n', compression = 'none', encoding = 'utf-8', max_line_size = 67108864);
+
+-- name: last_line
+SELECT greatest((SELECT max(line) FROM staged), (SELECT max(line) FROM staged_rejects));
+
+-- name: reader_reject_count
+SELECT count(*) FROM sc_reject_errors;
+
+-- name: out_of_range
+-- Rows (lines) with a time before 1970 or after $latest (import-time now + a margin):
+-- into rejected_lines, to be rejected whole.
+CREATE OR REPLACE TEMP TABLE rejected_lines AS
+SELECT line, 'time ' || strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') || ' is outside the accepted range '
+    || '(1970-01-01 to ' || strftime($latest::TIMESTAMP, '%Y-%m-%d') || ')' AS reason
+FROM staged
+WHERE ts < TIMESTAMP '1970-01-01' OR ts > $latest::TIMESTAMP
+GROUP BY line;
+
+-- name: out_of_range_count
+SELECT count(*) FROM rejected_lines;
+
+-- name: drop_out_of_range
+DELETE FROM staged WHERE line IN (SELECT line FROM rejected_lines);
+
+-- name: drop_rejected_lines
+DROP TABLE IF EXISTS rejected_lines;

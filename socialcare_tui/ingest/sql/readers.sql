@@ -2,24 +2,27 @@
 -- import's connection before it looks at a file). Every scan names one with
 -- the file's path, compression and encoding bound as parameters. CSV-read
 -- scans record malformed records in sc_reject_errors / sc_reject_scans
--- (readers.REJECTS_TABLE / REJECTS_SCAN); lines may be up to 64 MiB.
+-- (readers.REJECTS_TABLE / REJECTS_SCAN); CSV/TSV records may be up to 8 MiB
+-- (records.MAX_RECORD_BYTES: a longer one is a rejected record), JSON lines 64 MiB.
 
 -- name: macros
--- sc_csv / sc_tsv: every column as VARCHAR under the file's header.
+-- sc_csv / sc_tsv: every column as VARCHAR under the file's header. The dialect is
+-- given, not sniffed: one damaged record in the sniffing sample once made the
+-- sniffer pick another quote or escape and misread the whole file.
 -- sc_lines: one VARCHAR column j per physical line (a control character that
 -- valid JSON never holds raw is the delimiter); sc_json_lines numbers them
 -- from 1 (numbering reads the whole file: a first look uses sc_lines).
 -- sc_json_array: the elements of a JSON array, numbered from 1.
 CREATE OR REPLACE TEMP MACRO sc_csv(src, comp, enc) AS TABLE
-SELECT * FROM read_csv(src, header = true, all_varchar = true,
+SELECT * FROM read_csv(src, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
                        store_rejects = true, rejects_table = 'sc_reject_errors',
                        rejects_scan = 'sc_reject_scans',
-                       compression = comp, encoding = enc, max_line_size = 67108864);
+                       compression = comp, encoding = enc, max_line_size = 8388608);
 CREATE OR REPLACE TEMP MACRO sc_tsv(src, comp, enc) AS TABLE
-SELECT * FROM read_csv(src, header = true, all_varchar = true, delim = '\t',
+SELECT * FROM read_csv(src, header = true, all_varchar = true, delim = '\t', quote = '"', escape = '"',
                        store_rejects = true, rejects_table = 'sc_reject_errors',
                        rejects_scan = 'sc_reject_scans',
-                       compression = comp, encoding = enc, max_line_size = 67108864);
+                       compression = comp, encoding = enc, max_line_size = 8388608);
 CREATE OR REPLACE TEMP MACRO sc_lines(src, comp, enc) AS TABLE
 SELECT j
 FROM read_csv(src, header = false, columns = {'j': 'VARCHAR'}, delim = e'\x01', quote = '', escape = '',
@@ -31,6 +34,12 @@ SELECT j, row_number() OVER () AS line FROM sc_lines(src, comp, enc);
 CREATE OR REPLACE TEMP MACRO sc_json_array(src, comp) AS TABLE
 SELECT json::VARCHAR AS j, row_number() OVER () AS line
 FROM read_json_objects(src, format = 'array', compression = comp);
+-- sc_clean: the clean CSV the record-level path writes (ingest/records.py):
+-- c0..cN then line, every value quoted, LF line ends, UTF-8; no sniffing needed.
+CREATE OR REPLACE TEMP MACRO sc_clean(src) AS TABLE
+SELECT * FROM read_csv(src, header = true, all_varchar = true, delim = ',', quote = '"',
+                       escape = '"', new_line = '\n', compression = 'none', encoding = 'utf-8',
+                       max_line_size = 67108864);
 -- json_type() fails on invalid JSON, and AND does not promise to test left first.
 CREATE OR REPLACE TEMP MACRO sc_is_object(j) AS
     CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END;

@@ -15,7 +15,7 @@ typed AS (
         CASE sc_channel_key(kind) WHEN 'csat' THEN 'csat' WHEN 'nps' THEN 'nps' END AS type,
         coalesce(sc_channel(channel), sc_channel($channel)) AS channel,
         coalesce(nullif(trim(queue), ''), $queue) AS queue,
-        coalesce(nullif(trim(event_id), ''), row_hash) AS event_id,
+        nullif(trim(event_id), '') AS event_id,
         nullif(trim(score), '') AS score_raw,
         TRY_CAST(trim(score) AS DOUBLE) AS score,
         nullif(trim(scale_max), '') AS scale_raw,
@@ -68,7 +68,9 @@ WHERE reason IS NULL AND channel IS NULL AND conv_key IS NULL;
 -- name: stage
 INSERT INTO staged BY NAME
 SELECT
-    $ns AS namespace, event_id, conv_key, conversation_id, ts, type, channel, queue,
+    $ns AS namespace,
+    coalesce(event_id, sc_identity(ts, $ns, conversation_id, NULL, NULL, type, "text", value)) AS event_id,
+    conv_key, conversation_id, ts, type, channel, queue,
     NULL::VARCHAR AS direction, NULL::VARCHAR AS author, false AS automated, "text", value, scale_max,
     'survey' AS origin, extra, line
 FROM sv_parsed WHERE reason IS NULL;

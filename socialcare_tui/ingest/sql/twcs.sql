@@ -3,26 +3,10 @@
 -- ingest/twcs.py runs these in file order and repeats `tree_step` until
 -- `tree_left` is 0. Tweet ids are BIGINT inside (fast joins), VARCHAR when staged.
 
--- name: drop_rejects
-DROP TABLE IF EXISTS twcs_reject_errors;
-DROP TABLE IF EXISTS twcs_reject_scans;
-
--- name: source_csv
--- Our own CSV read: strict_mode=false because real copies hold a bare CR
--- inside an unquoted field, which splits a row in two; both fragments land in
--- twcs_reject_errors with their line and become one reject (`parse_rejects`).
--- row_number() OVER () streams in file order.
-SELECT row_number() OVER () AS i, NULL::BIGINT AS src_line,
-    tweet_id, author_id, inbound, created_at, "text", in_response_to_tweet_id
-FROM read_csv($path, delim = ',', quote = '"', escape = '"', header = true,
-    all_varchar = true, strict_mode = false, compression = $compression, encoding = $encoding,
-    store_rejects = true, rejects_table = 'twcs_reject_errors', rejects_scan = 'twcs_reject_scans')
-
 -- name: rows
--- /*source*/ is `source_csv` or, for other file kinds, the pipeline's scan
--- with the columns renamed by twcs.py. `line` = i + 1 (header = line 1) for
--- our CSV read, corrected by `shift_lines` when the reader rejected rows;
--- other kinds bring their own. Float-looking ids (119237.0) lose the '.0'.
+-- /*source*/ is the pipeline's scan with the columns renamed by twcs.py; it
+-- brings each row's line (a damaged CSV record never gets here: the pipeline
+-- reads such a file record by record, ingest/records.py). Float-looking ids (119237.0) lose the '.0'.
 -- `raw` is kept only for rows rejected here.
 CREATE OR REPLACE TEMP TABLE twcs_rows AS
 WITH raw AS (
@@ -61,22 +45,6 @@ SELECT i, line, id, parent, ts, author_id,
     CASE WHEN reason IS NOT NULL THEN concat_ws(',', tweet_id, author_id, inbound, created_at, "text",
         in_response_to_tweet_id) END AS raw
 FROM checked;
-
--- name: reader_reject_count
-SELECT count(*) FROM twcs_reject_errors;
-
--- name: shift_lines
--- DuckDB counts records (header = line 1) and skips rejected ones, so good
--- row i sits at line i + 1 + (rejected lines before it). Reject j (1-based, at
--- line r_j) follows r_j - j - 1 good rows, hence the ASOF join on r_j - j <= i.
-CREATE OR REPLACE TEMP TABLE twcs_rows AS
-WITH frag AS (
-    SELECT line, row_number() OVER (ORDER BY line) AS j
-    FROM (SELECT DISTINCT line FROM twcs_reject_errors)
-),
-offs AS (SELECT line - j AS k, max(j) AS j FROM frag GROUP BY ALL)
-SELECT r.* REPLACE (r.line + coalesce(offs.j, 0) AS line)
-FROM twcs_rows r ASOF LEFT JOIN offs ON r.i >= offs.k;
 
 -- name: nodes
 -- One node per tweet id (first copy wins), with its parent's time: from this
@@ -227,35 +195,6 @@ SELECT
 FROM ok r
 LEFT JOIN twcs_brand b ON b.root_id = r.root_id;
 
--- name: parse_rejects
--- One reject per broken input row: a bare CR splits a row into two fragments
--- at consecutive lines whose column counts add up to one more than expected.
-INSERT INTO staged_rejects (line, reason, raw)
-WITH err AS (
-    SELECT line,
-           any_value(error_type)::VARCHAR AS kind,
-           any_value(ltrim(csv_line, chr(10))) AS raw,
-           any_value(error_message) AS message,
-           try_cast(regexp_extract(any_value(error_message), 'Expected Number of Columns: (\d+)', 1) AS INTEGER) AS expected,
-           try_cast(regexp_extract(any_value(error_message), 'Found: (\d+)', 1) AS INTEGER) AS found
-    FROM twcs_reject_errors GROUP BY line
-),
-marked AS (
-    SELECT *,
-        coalesce(kind = 'MISSING COLUMNS' AND lead(kind) OVER w = 'MISSING COLUMNS'
-            AND lead(line) OVER w = line + 1 AND found + lead(found) OVER w = expected + 1, false) AS split_start,
-        lead(line) OVER w AS next_line, lead(raw) OVER w AS next_raw
-    FROM err WINDOW w AS (ORDER BY line)
-),
-tails AS (SELECT *, coalesce(lag(split_start) OVER (ORDER BY line), false) AS split_tail FROM marked)
-SELECT line,
-    CASE WHEN split_start
-        THEN 'a bare carriage return inside an unquoted field splits this row (lines '
-             || line || '-' || next_line || ')'
-        ELSE 'unreadable CSV row: ' || message END,
-    CASE WHEN split_start THEN raw || chr(13) || next_raw ELSE raw END
-FROM tails WHERE NOT split_tail;
-
 -- name: field_rejects
 -- Rows rejected after parsing have no `raw` kept: rebuild it from their fields.
 INSERT INTO staged_rejects (line, reason, raw)
@@ -270,5 +209,3 @@ DROP TABLE IF EXISTS twcs_anc;
 DROP TABLE IF EXISTS twcs_anc_next;
 DROP TABLE IF EXISTS twcs_continued;
 DROP TABLE IF EXISTS twcs_brand;
-DROP TABLE IF EXISTS twcs_reject_errors;
-DROP TABLE IF EXISTS twcs_reject_scans;

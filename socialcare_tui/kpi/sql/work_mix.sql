@@ -111,20 +111,24 @@ repeated AS (
 SELECT r.conv_key, r.channel, r.queue, r.author AS agent, r.ts AS moment, 1 AS measure,
        true AS denominator,
        coalesce(r.quick_reply, left(p.normalised, 40)) IS NOT NULL AS numerator,
-       coalesce(r.quick_reply, left(p.normalised, 40)) AS name
+       coalesce(r.quick_reply, left(p.normalised, 40)) AS name,
+       -- a reply without text nor quick_reply value (ticket exports) cannot tell
+       r.quick_reply IS NOT NULL OR r.text IS NOT NULL AS known
 FROM replies r
 LEFT JOIN repeated p ON r.quick_reply IS NULL AND p.normalised = r.reply_norm
 
 -- name: quick_replies.agg
 SELECT grp,
-       count(*) FILTER (WHERE numerator) / nullif(count(*), 0) AS value,
+       count(*) FILTER (WHERE numerator) / nullif(count(*) FILTER (WHERE known), 0) AS value,
        count(*) FILTER (WHERE numerator) AS numerator,
-       count(*) AS denominator,
+       count(*) FILTER (WHERE known) AS denominator,
        coalesce(list_transform(list_sort(list_transform(
            map_entries(histogram(name) FILTER (WHERE numerator)),
            lambda e: {'k': -(e.value::BIGINT), 'name': e.key}))[1:10],
            lambda t: {'name': t.name, 'uses': -t.k}), []) AS top,
-       CASE WHEN count(*) = 0 THEN 'no human replies in the window' END AS reason
+       CASE WHEN count(*) = 0 THEN 'no human replies in the window'
+            WHEN count(*) FILTER (WHERE known) = 0
+            THEN 'the data has no reply text nor quick_reply values to tell quick replies by' END AS reason
 FROM kpi_rows GROUP BY grp
 
 -- name: cost
