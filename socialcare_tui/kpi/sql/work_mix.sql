@@ -99,7 +99,7 @@ FROM kpi_rows GROUP BY grp
 -- A reply's normalised text (reply_norm) is stored with it (store/sql/facts.sql).
 WITH replies AS (
     SELECT conv_key, channel, queue, author, ts, nullif(trim(quick_reply), '') AS quick_reply,
-           reply_norm
+           reply_norm, text IS NOT NULL AS has_text
     FROM msgs
     WHERE is_human_reply AND ts >= $lo AND ts < $hi
 ),
@@ -113,7 +113,7 @@ SELECT r.conv_key, r.channel, r.queue, r.author AS agent, r.ts AS moment, 1 AS m
        coalesce(r.quick_reply, left(p.normalised, 40)) IS NOT NULL AS numerator,
        coalesce(r.quick_reply, left(p.normalised, 40)) AS name,
        -- a reply without text nor quick_reply value (ticket exports) cannot tell
-       r.quick_reply IS NOT NULL OR r.text IS NOT NULL AS known
+       r.quick_reply IS NOT NULL OR r.has_text AS known
 FROM replies r
 LEFT JOIN repeated p ON r.quick_reply IS NULL AND p.normalised = r.reply_norm
 
