@@ -16,12 +16,14 @@ import pkgutil
 import sys
 import traceback
 
-from socialcare_tui import __version__, commands
+from socialcare_tui import __version__, commands, interrupts
 from socialcare_tui.errors import UserError
 from socialcare_tui.paths import log_path
 from socialcare_tui.safetext import clean
 
 DEFAULT_COMMAND = "open"
+# the app's commands: Textual reads Ctrl-C as a key and owns the signal wakeup fd
+_APP_COMMANDS = {"open", "serve", "demo"}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage mistake already printed
         return int(exit_.code or 0)
+    if args.command not in _APP_COMMANDS:
+        interrupts.watch_interrupts(graceful=args.command == "watch")  # Ctrl-C: 130, one line, now
     try:
         return int(args.run(args) or 0)
     except UserError as err:
@@ -87,11 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"socialcare-tui: {clean(str(err), single_line=True)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("socialcare-tui: interrupted", file=sys.stderr)
-        return 130
+        interrupts.tell()
+        return interrupts.EXIT_CODE
     except BrokenPipeError:
         return 0
     except Exception:  # a bug: keep the traceback in the log, print one line
+        if interrupts.interrupted():  # DuckDB reports Ctrl-C as "Query interrupted"
+            interrupts.tell()
+            return interrupts.EXIT_CODE
         where = write_crash_log()
         print(f"socialcare-tui: internal error; details in {where}", file=sys.stderr)
         return 1
