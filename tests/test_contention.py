@@ -10,7 +10,7 @@ import time
 import duckdb
 import pytest
 
-from contention_helpers import run_live_feed, summary
+from contention_helpers import run_live_feed
 from socialcare_tui.errors import DatabaseUnavailable
 from socialcare_tui.store import open_db
 from socialcare_tui.store.access import Backoff, attached, database
@@ -176,7 +176,6 @@ def test_a_live_feed_under_readers_loses_nothing_and_the_feeder_waits_briefly(db
     following it, three CLI readers running report/queue back to back and one viewer
     (the soak in tests/soak runs the same for 10 minutes, rotating every 20 s)."""
     outcome = run_live_feed(db_path, tmp_path / "feed.jsonl", seconds=30, rotate_every=10)
-    print("\n" + summary(outcome, 30))
     assert outcome["writer"]["rotations"] == 2
     assert len(list(tmp_path.glob("feed.jsonl.*"))) == 3  # .1, .2 and .done
     assert outcome["feeder"]["longest_wait_s"] < 5

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for contention_helpers
 
-from contention_helpers import run_live_feed, summary  # noqa: E402
+from contention_helpers import run_live_feed  # noqa: E402
 
 SOAK_SECONDS = float(os.environ.get("SOCIALCARE_SOAK_SECONDS", "600"))
 
@@ -28,6 +28,5 @@ SOAK_SECONDS = float(os.environ.get("SOCIALCARE_SOAK_SECONDS", "600"))
 )
 def test_live_feed_under_readers_for_ten_minutes(db_path, tmp_path):
     outcome = run_live_feed(db_path, tmp_path / "feed.jsonl", seconds=SOAK_SECONDS, rotate_every=20)
-    print("\n" + summary(outcome, SOAK_SECONDS))  # the figures benchmarks/RESULTS.md records
     assert outcome["writer"]["rotations"] >= SOAK_SECONDS // 20 - 1
     assert outcome["feeder"]["longest_wait_s"] < 5
