@@ -99,7 +99,8 @@ def human_value(value, kind: str) -> str:
 
 # --- cell escaping ------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet may run as a formula or a DDE call, fullwidth forms included
+_FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
