@@ -9,6 +9,7 @@ input, 3 database locked or unusable.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
@@ -16,12 +17,16 @@ import pkgutil
 import sys
 import traceback
 
-from socialcare_tui import __version__, commands
+from socialcare_tui import __version__, commands, interrupts, safefile
 from socialcare_tui.errors import UserError
 from socialcare_tui.paths import log_path
 from socialcare_tui.safetext import clean
 
 DEFAULT_COMMAND = "open"
+# the app's commands: Textual reads Ctrl-C as a key and owns the signal wakeup fd
+_APP_COMMANDS = {"open", "serve", "demo"}
+# a print() to stdout that fails for these is the output's fault, not a bug: exit 3
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -81,21 +86,38 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version, or a usage mistake already printed
         return int(exit_.code or 0)
     _notes_as_lines()
+    if args.command not in _APP_COMMANDS:
+        interrupts.watch_interrupts(graceful=args.command == "watch")  # Ctrl-C: 130, one line, now
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        return safefile.finish_stdout() or code
     except UserError as err:
         # messages quote paths and values from the user: one safe line, whatever they hold
         print(f"socialcare-tui: {clean(str(err), single_line=True)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("socialcare-tui: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        interrupts.tell()
+        return interrupts.EXIT_CODE
+    except BrokenPipeError:  # `... | head` stopped reading: the pipe convention, quietly
+        safefile.silence_stdout()
+        return safefile.PIPE_EXIT
+    except OSError as err:
+        if err.errno not in _OUTPUT_ERRNOS:
+            return _internal_error()
+        safefile.silence_stdout()
+        print(f"socialcare-tui: standard output: cannot write ({err.strerror})", file=sys.stderr)
+        return safefile.OutputUnwritable.exit_code
     except Exception:  # a bug: keep the traceback in the log, print one line
-        where = write_crash_log()
-        print(f"socialcare-tui: internal error; details in {where}", file=sys.stderr)
-        return 1
+        if interrupts.interrupted():  # DuckDB reports Ctrl-C as "Query interrupted"
+            interrupts.tell()
+            return interrupts.EXIT_CODE
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    where = write_crash_log()
+    print(f"socialcare-tui: internal error; details in {where}", file=sys.stderr)
+    return 1
 
 
 def _notes_as_lines() -> None:

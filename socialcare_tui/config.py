@@ -6,7 +6,9 @@ key and what is allowed. Durations are written like `90m`, `24h`, `7d`.
 
 from __future__ import annotations
 
+import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,7 @@ SLA_KINDS = ("first_response", "next_reply", "resolution")
 DEFAULT_SLA = {"first_response": 3600.0, "next_reply": 4 * 3600.0, "resolution": 24 * 3600.0}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_MINUTES = 24 * 60
+MAX_CONFIG_BYTES = 1024 * 1024  # a config is a few KiB; more is a mistake (or an attack)
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,39 @@ def load(path: str | Path | None = None) -> Config:
         if explicit:
             raise UserError(f"--config {file}: no such file")
         return Config()
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise UserError(f"{file}: not valid TOML ({err})") from None
+    data = _parse(file)
     config = from_dict(data, str(file))
     config.path = file
     return config
+
+
+def _parse(file: Path) -> dict:
+    """The TOML of a regular file of at most MAX_CONFIG_BYTES (a folder or a FIFO is
+    refused before it is opened: reading a FIFO would wait for a writer forever)."""
+    try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(f"{file}: not a regular file; --config takes a config.toml file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise UserError(f"{file}: {info.st_size} bytes is too large for a config file "
+                            f"(at most {MAX_CONFIG_BYTES // 1024} KiB)")
+        with file.open("rb") as fh:
+            text = fh.read(MAX_CONFIG_BYTES + 1).decode("utf-8")
+    except OSError as err:
+        raise UserError(f"{file}: cannot read the config file ({err.strerror})") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{file}: not valid TOML ({err})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(f"{file}: not valid TOML ({err})") from None
+    except RecursionError:
+        raise UserError(f"{file}: not valid TOML (nested too deeply)") from None
+
+
+def _finite(value) -> bool:
+    """A TOML number (not a boolean) that is neither inf nor nan."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def from_dict(data: dict, where: str = "config") -> Config:
@@ -106,9 +135,7 @@ def _string_table(value, what: str) -> dict[str, str]:
 
 
 def _number_table(value, what: str) -> dict[str, float]:
-    if not isinstance(value, dict) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values()
-    ):
+    if not isinstance(value, dict) or not all(_finite(v) and v >= 0 for v in value.values()):
         raise UserError(f"{what}: must be a table of non-negative numbers")
     return {k: float(v) for k, v in value.items()}
 
@@ -129,8 +156,8 @@ def _read_window(config: Config, value, what: str) -> None:
 
 
 def _read_refresh(config: Config, value, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0.5:
-        raise UserError(f"{what}: must be a number of seconds, at least 0.5")
+    if not _finite(value) or not 0.5 <= value <= 86400:
+        raise UserError(f"{what}: must be a number of seconds from 0.5 to 86400")
     config.refresh_seconds = float(value)
 
 
@@ -203,7 +230,15 @@ def _read_keys(config: Config, value, what: str) -> None:
 
 
 def _read_targets(config: Config, value, what: str) -> None:
-    config.targets = _number_table(value, what)
+    from socialcare_tui.kpi import registry
+
+    targets = _number_table(value, what)
+    known = list(registry.ids())
+    for kpi_id in targets:
+        if kpi_id not in known:
+            raise UserError(f"{what}: unknown KPI id '{kpi_id}' (see `socialcare-tui report --help` "
+                            f"or kpis.md; e.g. {', '.join(known[:3])})")
+    config.targets = targets
 
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -336,7 +371,7 @@ def _read_wallboard(config: Config, value, what: str) -> None:
     ):
         raise UserError(f'{what}.kpis: must be a non-empty list of KPI names such as ["csat", "backlog"]')
     cycle = value.get("cycle")
-    if cycle is not None and (isinstance(cycle, bool) or not isinstance(cycle, (int, float)) or cycle < 2):
+    if cycle is not None and (not _finite(cycle) or cycle < 2):
         raise UserError(f"{what}.cycle: must be a number of seconds, at least 2")
     config.wallboard = dict(value)
 

@@ -99,7 +99,8 @@ def human_value(value, kind: str) -> str:
 
 # --- cell escaping ------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet may run as a formula or a DDE call, fullwidth forms included
+_FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -372,19 +373,13 @@ def format_for(requested: str | None, output: str | None) -> str:
 
 
 def emit(text: str, output: str | None) -> None:
-    """Write to --output (owner-only file) or stdout."""
+    """Write to --output (owner-only file, all or nothing) or stdout (safefile.py)."""
+    from socialcare_tui import safefile
+
     if not output:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        safefile.write_stdout(text)
         return
-    path = Path(output).expanduser()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(path, 0o600)
-    except OSError as err:
-        raise UserError(f"--output {path}: cannot write ({err.strerror})") from None
+    safefile.write_text(output, text)
 
 
 def plain_lines(lines: Sequence[str]) -> Text:

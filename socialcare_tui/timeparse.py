@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,20 +13,28 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
+MAX_DURATION = timedelta(days=36525)  # 100 years: any longer span overflows a date somewhere
+
+
 def parse_duration(text: str, what: str = "duration") -> timedelta:
-    """`90m`, `24h`, `7d`, `2w`, `30s` (or a bare number of seconds)."""
+    """`90m`, `24h`, `7d`, `2w`, `30s` (or a bare number of seconds), at most 100 years."""
+    if isinstance(text, bool):
+        raise UserError(f"{what}: '{text}' is not a duration (use e.g. 90m, 24h, 7d)")
     if isinstance(text, (int, float)):
-        return timedelta(seconds=text)
-    match = _DURATION.match(str(text))
-    if not match:
+        seconds = float(text)
+    elif match := _DURATION.match(str(text)):
+        number, unit = match.groups()
+        seconds = float(number) * _UNIT_SECONDS[unit.lower()]
+    else:
         try:
-            return timedelta(seconds=float(text))
-        except ValueError:
-            raise UserError(
-                f"{what}: '{text}' is not a duration (use e.g. 90m, 24h, 7d)"
-            ) from None
-    number, unit = match.groups()
-    return timedelta(seconds=float(number) * _UNIT_SECONDS[unit.lower()])
+            seconds = float(text)
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if math.isnan(seconds):
+            raise UserError(f"{what}: '{text}' is not a duration (use e.g. 90m, 24h, 7d)") from None
+    if not math.isfinite(seconds) or abs(seconds) > MAX_DURATION.total_seconds():
+        raise UserError(f"{what}: '{text}' is too long a span (at most 100 years, e.g. 36500d)")
+    return timedelta(seconds=seconds)
 
 
 def zone(name: str, what: str = "timezone") -> ZoneInfo:

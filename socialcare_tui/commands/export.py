@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
 from pathlib import Path
 
-from socialcare_tui import output, sqlfiles
+from socialcare_tui import output, safefile, sqlfiles
 from socialcare_tui.commands import _scope_args
 from socialcare_tui.errors import UserError
-from socialcare_tui.paths import make_private_file
 
 NAME = "export"
 HELP = "write one row per conversation (or the report) to .parquet, .csv or .json"
@@ -60,13 +58,9 @@ def run(args) -> int:
     if (args.by or args.kpi) and args.what != "report":
         raise UserError("--by and --kpi apply to --what report only")
     with _scope_args.scoped(args) as (config, con, scope):
-        try:
-            make_private_file(path)  # owner-only before any data lands in it
-            count = _write(con.cursor(), args, scope, config, path, file_format, kpis)
-            os.chmod(path, 0o600)
-        except BaseException:
-            path.unlink(missing_ok=True)  # no half-written file left behind
-            raise
+        # written owner-only under a temporary name, renamed into place when complete
+        with safefile.replacing(path) as temporary:
+            count = _write(con.cursor(), args, scope, config, temporary, file_format, kpis)
     noun = "KPI rows" if args.what == "report" else "conversations"
     print(f"wrote {count} {noun} to {_scope_args.shown(str(path), 200)}", file=sys.stderr)
     return 0

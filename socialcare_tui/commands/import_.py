@@ -53,6 +53,7 @@ def run(args) -> int:
     from socialcare_tui import config as config_module
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.store.access import database
+    from socialcare_tui.store.connection import resolve_path
 
     config = config_module.load(args.config)
     options = pipeline.ImportOptions(
@@ -62,8 +63,16 @@ def run(args) -> int:
         future_days=config.import_future_days,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
-    with database(args.db, read_only=False, on_wait=tell_wait()) as con:
-        summaries = _import_all(con, planned, options, pipeline, quiet=args.json)
+    db_path = resolve_path(args.db)
+    existed = db_path.exists()
+    summaries: list = []
+    try:
+        with database(args.db, read_only=False, on_wait=tell_wait()) as con:
+            _import_all(con, planned, options, pipeline, summaries, quiet=args.json)
+    except BaseException:
+        if not existed and not summaries:
+            remove_empty_database(db_path)  # a refused first file creates no database
+        raise
     if args.json:
         print(json.dumps({"files": [s.as_dict() for s in summaries]}, indent=2))
     return 0
@@ -81,22 +90,37 @@ def tell_wait():
     return on_wait
 
 
-def _import_all(con, planned, options, pipeline, quiet: bool) -> list:
+def remove_empty_database(path) -> None:
+    """Delete a database this command created when it holds nothing (no import landed)."""
+    from socialcare_tui.store import open_db
+
+    try:
+        con = open_db(path, read_only=True)
+    except Exception:  # noqa: BLE001 - another process has it, or it is not ours: leave it
+        return
+    try:
+        empty = con.execute("SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM events)").fetchone()[0] == 0
+    finally:
+        con.close()
+    if empty:
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _import_all(con, planned, options, pipeline, summaries: list, quiet: bool) -> list:
     if quiet or not sys.stdout.isatty():
-        summaries = []
         for file in planned:
             summaries.append(pipeline.import_planned(con, file, options))
             if not quiet:
                 print(clean(summaries[-1].line(), single_line=True), flush=True)
         return summaries
-    return _with_progress(con, planned, options, pipeline)
+    return _with_progress(con, planned, options, pipeline, summaries)
 
 
-def _with_progress(con, planned, options, pipeline) -> list:
+def _with_progress(con, planned, options, pipeline, summaries: list) -> list:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
-    summaries = []
     columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:

@@ -4,9 +4,16 @@ Only complete lines are imported (a half-written last line waits for its
 newline; for CSV a newline inside quotes does not end a record). The byte
 offset read so far is kept per followed file in its `sources` row
 (`byte_offset`, with the sha256 of those bytes in `content_hash`), so a
-restarted follower goes on where it stopped. A file that was rotated, truncated
-or replaced (new inode, smaller size, or different first bytes) is read again
-from the start; the (namespace, event_id) key makes that idempotent.
+restarted follower goes on where it stopped. A file that was truncated or
+replaced (smaller size, or different first bytes) is read again from the start;
+the (namespace, event_id) key makes that idempotent. The follower keeps the file
+it reads open, as `tail -F` does: when the name comes to point at another file
+(a rotation: new inode), the old one is first read to its end through that
+handle, however long the follower had to wait for the database, and only then is
+the new one read from the start. (A last line without its newline in the old
+file is left: its writer has not finished it. At most MAX_OPEN handles are kept,
+the least recently grown closed first; a rotation noticed without a handle reads
+the new file from the start as before.)
 
 Each batch of new lines is written to a temporary chunk file (the CSV header
 first) and imported by `pipeline.import_file`; inside that import's transaction
@@ -27,10 +34,12 @@ import hashlib
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import watchfiles
@@ -44,6 +53,7 @@ _SQL = ("socialcare_tui.ingest.sql", "follow.sql")
 LINE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 WHOLE_SUFFIXES = {".json", ".parquet", ".gz", ".zst"}
 MAX_BATCH_BYTES = 32 * 1024 * 1024
+MAX_OPEN = 256  # open handles kept (a folder of many files must not run out of descriptors)
 _HEAD_BYTES = 4096
 _RAW_LIMIT = 10_000  # characters of a rejected line kept in `rejects.raw`
 
@@ -86,10 +96,19 @@ class _Tracked:
     done: tuple | None = None  # whole files: (size, mtime_ns) when last imported
     candidate: tuple | None = None  # whole files: (size, mtime_ns) at the previous poll
     refused: tuple | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
+    fh: BinaryIO | None = None  # the generation being read (kept across a rotation until drained)
+    checked: tuple | None = None  # what _news() saw after the last catch-up: nothing new since
+    used: float = 0.0  # when the handle last gave bytes (the least recently used is closed first)
 
     def restart(self) -> None:
         self.ledger, self.offset, self.lines, self.head, self.header = None, 0, 0, b"", b""
         self.digest = hashlib.sha256()
+        self.close()
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
 
 class _Refused(Exception):
@@ -201,7 +220,8 @@ class Follower:
             if root.is_dir():
                 children = sorted(p for p in root.iterdir() if _is_candidate(p))
             else:
-                children = [root] if root.exists() else []
+                gone = root in self.tracked and self.tracked[root].fh is not None
+                children = [root] if root.exists() or gone else []
             for path in children:
                 found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path))))
         return found
@@ -210,16 +230,19 @@ class Follower:
         try:
             st = t.path.stat()
         except OSError:
-            return False
-        if not t.loaded and t.kind != "whole":
-            return True
+            st = None
         if t.kind == "whole":
-            return _stable_and_new(t, (st.st_size, st.st_mtime_ns))
-        if t.refused is not None:
+            return st is not None and _stable_and_new(t, (st.st_size, st.st_mtime_ns))
+        if st is None and t.fh is None:
+            return False
+        if not t.loaded:
+            return True
+        if t.refused is not None and st is not None:
             if t.refused == (st.st_size, st.st_mtime_ns):
                 return False  # refused as it is: try again once it changes
             t.refused = None
-        return st.st_size != t.offset or (st.st_dev, st.st_ino) != t.ident
+        # a half-written last line does not open the database again until the file changes
+        return _news(t) != t.checked
 
     # -- one file -------------------------------------------------------------
 
@@ -229,23 +252,62 @@ class Follower:
         if t.kind == "whole":
             return self._import_whole(con, t)
         batches: list[Batch] = []
-        restarted = self._check_identity(t)
-        st = t.path.stat()
-        size_now = st.st_size  # stop there: a busy log must not keep viewers out
-        while True:
-            try:
-                batch = self._next_batch(con, t, restarted)
-            except _Refused as refusal:
+        restarted = None
+        try:
+            restarted = self._check_identity(t)
+            if restarted == "rotated":
+                batches += self._drain(con, t)  # the old generation to its end, through its handle
                 t.restart()
-                t.refused = (st.st_size, st.st_mtime_ns)
-                return batches + [Batch(t.path, restarted=restarted, error=str(refusal))]
-            if batch is None:
-                break
-            batches.append(batch)
-            restarted = None
-            if t.offset >= size_now:
-                break
+            elif restarted == "gone":
+                batches += self._drain(con, t)  # nothing under the name yet: keep the handle
+                t.checked = _news(t)
+                return batches
+            elif restarted:
+                t.restart()
+            if not self._open(t):
+                return batches
+            size_now = os.fstat(t.fh.fileno()).st_size  # stop there: a busy log must not keep viewers out
+            while True:
+                batch = self._next_batch(con, t, restarted)
+                if batch is None:
+                    break
+                batches.append(batch)
+                restarted = None
+                if t.offset >= size_now:
+                    break
+        except _Refused as refusal:
+            st = t.path.stat()
+            t.restart()
+            t.refused = (st.st_size, st.st_mtime_ns)
+            return batches + [Batch(t.path, restarted=restarted, error=str(refusal))]
+        t.checked = _news(t)
         return batches
+
+    def _drain(self, con, t: _Tracked) -> list[Batch]:
+        """Import the complete records left in the generation t.fh holds."""
+        batches: list[Batch] = []
+        if t.fh is None:
+            return batches
+        while (batch := self._next_batch(con, t, None)) is not None:
+            batches.append(batch)
+        return batches
+
+    def _open(self, t: _Tracked) -> bool:
+        """Open the file under t's name if no handle is kept; False when there is none."""
+        if t.fh is not None:
+            return True
+        try:
+            fh = t.path.open("rb")
+        except OSError:
+            return False
+        st = os.fstat(fh.fileno())
+        if t.offset and (st.st_dev, st.st_ino) != t.ident:
+            t.restart()  # rotated while no handle was kept: what the old file held after offset is out of reach
+        t.fh, t.ident, t.used = fh, (st.st_dev, st.st_ino), time.monotonic()
+        open_ = [o for o in self.tracked.values() if o.fh is not None and o is not t]
+        for other in sorted(open_, key=lambda o: o.used)[: max(0, len(open_) + 1 - MAX_OPEN)]:
+            other.close()
+        return True
 
     def _load(self, con, t: _Tracked) -> None:
         """Resume from the ledger when the file still starts with the bytes read before."""
@@ -258,45 +320,42 @@ class Follower:
         if not row or not row[1]:
             return
         ledger, offset, digest_hex = row[0], row[1], row[2]
-        digest, lines = _hash_prefix(t.path, offset, quoted=t.kind == "csv")
+        if not self._open(t):
+            return
+        digest, lines = _hash_prefix(t.fh, offset, quoted=t.kind == "csv")
         if digest is None or "sha256:" + digest.hexdigest() != digest_hex:
             return  # the file changed while we were away: read it again from the start
         t.ledger, t.offset, t.lines, t.digest = ledger, offset, lines, digest
-        st = t.path.stat()
-        t.ident = (st.st_dev, st.st_ino)
-        with t.path.open("rb") as fh:
-            t.head = fh.read(min(offset, _HEAD_BYTES))
-        t.header = _read_header(t.path) if t.kind == "csv" else b""
+        t.head = os.pread(t.fh.fileno(), min(offset, _HEAD_BYTES), 0)
+        t.header = _read_header(t.fh) if t.kind == "csv" else b""
 
     def _check_identity(self, t: _Tracked) -> str | None:
-        """Why the file must be read again from the start, or None."""
-        if t.offset == 0:
-            return None
+        """Why the file must be read again from the start ("rotated": the name is another
+        file's now; "truncated", "replaced"), "gone" when the name points nowhere, or None."""
+        if t.fh is None:
+            return None  # opened (and checked against t.ident) by _open
         try:
             st = t.path.stat()
-            with t.path.open("rb") as fh:
-                head = fh.read(len(t.head))
         except OSError:
-            return None
+            return "gone"
         if (st.st_dev, st.st_ino) != t.ident:
-            reason = "rotated"
-        elif st.st_size < t.offset:
-            reason = "truncated"
-        elif head != t.head:
-            reason = "replaced"
-        else:
+            return "rotated"
+        if t.offset == 0:
             return None
-        t.restart()
-        return reason
+        if os.fstat(t.fh.fileno()).st_size < t.offset:
+            return "truncated"
+        if os.pread(t.fh.fileno(), len(t.head), 0) != t.head:
+            return "replaced"
+        return None
 
     def _next_batch(self, con, t: _Tracked, restarted: str | None) -> Batch | None:
-        data, cut, ident = _read_from(t.path, t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
+        data, cut = _read_from(t.fh, t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
         if cut == 0:
-            t.ident = t.ident or ident
             return Batch(t.path, offset=t.offset, restarted=restarted) if restarted else None
+        t.used = time.monotonic()
         body = data[:cut]
         if t.offset == 0:
-            t.ident, t.head = ident, body[:_HEAD_BYTES]
+            t.head = body[:_HEAD_BYTES]
         batch = Batch(t.path, restarted=restarted)
         self._import_lines(con, t, body, batch)
         return batch
@@ -421,7 +480,7 @@ class Follower:
 
     def _ledger_state(self, t: _Tracked, pending: list[bytes] = ()) -> dict:
         """The ledger columns for what is read so far, plus `pending` records about to land."""
-        st = t.path.stat()
+        st = os.fstat(t.fh.fileno()) if t.fh is not None else t.path.stat()
         digest = t.digest.copy()
         for record in pending:
             digest.update(record)
@@ -483,19 +542,28 @@ def _one_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def _read_from(path: Path, offset: int, limit: int, *, quoted: bool) -> tuple[bytes, int, tuple[int, int]]:
-    """(bytes read at offset, length of the complete records in them, file identity).
+def _news(t: _Tracked) -> tuple:
+    """What could make new records appear: the name's file and size, and the kept handle's size."""
+    try:
+        st = t.path.stat()
+        named = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        named = None
+    held = os.fstat(t.fh.fileno()).st_size if t.fh is not None else None
+    return named, held, t.offset
+
+
+def _read_from(fh: BinaryIO, offset: int, limit: int, *, quoted: bool) -> tuple[bytes, int]:
+    """(bytes read at offset, length of the complete records in them).
 
     About `limit` bytes are read; more only when a single record is longer than that."""
-    with path.open("rb") as fh:
-        st = os.fstat(fh.fileno())
-        fh.seek(offset)
-        data = fh.read(limit)
+    fh.seek(offset)
+    data = fh.read(limit)
+    cut = _complete_end(data, quoted=quoted)
+    while cut == 0 and (more := fh.read(limit)):
+        data += more
         cut = _complete_end(data, quoted=quoted)
-        while cut == 0 and (more := fh.read(limit)):
-            data += more
-            cut = _complete_end(data, quoted=quoted)
-    return data, cut, (st.st_dev, st.st_ino)
+    return data, cut
 
 
 def _complete_end(data: bytes, *, quoted: bool) -> int:
@@ -525,6 +593,11 @@ def _split_records(body: bytes, *, quoted: bool) -> list[bytes]:
     return records
 
 
+def _lf(record: bytes) -> bytes:
+    """A record ending in LF, whatever line ending it was written with."""
+    return record[:-2] + b"\n" if record.endswith(b"\r\n") else record
+
+
 def _first_record(data: bytes) -> bytes:
     """The first complete CSV record of `data` (the header), newline included."""
     end = quotes = 0
@@ -536,32 +609,31 @@ def _first_record(data: bytes) -> bytes:
     return b""
 
 
-def _read_header(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        data = fh.read(1024 * 1024)
+def _read_header(fh: BinaryIO) -> bytes:
+    data = os.pread(fh.fileno(), 1024 * 1024, 0)
     return _first_record(data) if data else b""
 
 
-def _hash_prefix(path: Path, length: int, *, quoted: bool):
+def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool):
     """(sha256 of the first `length` bytes, records in them), or (None, 0) if the file is shorter."""
     digest, records, quotes, left = hashlib.sha256(), 0, 0, length
     try:
-        with path.open("rb") as fh:
-            while left > 0:
-                block = fh.read(min(left, 1024 * 1024))
-                if not block:
-                    return None, 0
-                digest.update(block)
-                left -= len(block)
-                if not quoted or (b'"' not in block and quotes % 2 == 0):
-                    records += block.count(b"\n")
-                    continue
-                parts = block.split(b"\n")
-                for part in parts[:-1]:
-                    quotes += part.count(b'"')
-                    if quotes % 2 == 0:
-                        records += 1
-                quotes += parts[-1].count(b'"')
+        fh.seek(0)
+        while left > 0:
+            block = fh.read(min(left, 1024 * 1024))
+            if not block:
+                return None, 0
+            digest.update(block)
+            left -= len(block)
+            if not quoted or (b'"' not in block and quotes % 2 == 0):
+                records += block.count(b"\n")
+                continue
+            parts = block.split(b"\n")
+            for part in parts[:-1]:
+                quotes += part.count(b'"')
+                if quotes % 2 == 0:
+                    records += 1
+            quotes += parts[-1].count(b'"')
     except OSError:
         return None, 0
     return digest, records
@@ -574,8 +646,12 @@ def _import_chunk(con, t: _Tracked, records: list[bytes], options, before_commit
     try:
         with os.fdopen(fd, "wb") as fh:
             if t.kind == "csv":
-                fh.write(t.header)
-            fh.writelines(records)
+                # one line ending in the chunk: a CRLF header over LF rows (or the other
+                # way round) reads as a CSV of inconsistent layout
+                fh.write(_lf(t.header))
+                fh.writelines(_lf(r) for r in records)
+            else:
+                fh.writelines(records)
         return pipeline.import_file(con, Path(name), options, before_commit)
     except UserError as err:  # name the followed file, not the temporary one
         raise UserError(str(err).replace(str(Path(name).resolve()), str(t.path)).replace(name, str(t.path))) from None

@@ -293,6 +293,7 @@ class SocialCareApp(App):
             if error and error != self._last_error:  # the same failure every 5 s is told once
                 self.notify(error, severity="error", markup=False, timeout=10)
             self._last_error = error
+            self.update_header()
             self._arm_timer()
         elif worker.group == "task" and event.state == WorkerState.ERROR:
             self.notify(f"{worker.name} failed: {worker.error}", severity="error", markup=False, timeout=10)
@@ -333,9 +334,19 @@ class SocialCareApp(App):
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
             filter_label=getattr(self._base_screen(), "filter_label", state.filter_label)(),
             redacted=self.redact,
+            problem=self._header_problem(),
         )
         for header in self.screen.query(StatusHeader):
             header.show(info)
+
+    def _header_problem(self) -> str:
+        """Why the numbers on screen are not current, while the last refresh failed."""
+        if not getattr(self, "_last_error", None):
+            return ""
+        path = getattr(self.source, "db_path", None)  # None: a connection given by a test or script
+        if path is not None and not Path(path).exists():
+            return "database gone"
+        return "refresh failed"
 
     # --- screens ----------------------------------------------------------------------
 

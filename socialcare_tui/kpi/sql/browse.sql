@@ -161,14 +161,17 @@ SELECT count(*) FROM export_out;
 SELECT * FROM export_out ORDER BY opened_at, conv_key;
 
 -- name: csv_clean_macro
--- Control characters (C0 but tab and newline, DEL, C1) and bidi overrides are
--- replaced by U+FFFD, as safetext.clean does for the screen.
-CREATE OR REPLACE TEMP MACRO csv_clean(x) AS regexp_replace(x, '[\x00-\x08\x0b-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]', '�', 'g');
+-- Control characters (C0 but tab and newline, DEL, C1), bidi overrides and marks and
+-- U+2028/U+2029 are replaced by U+FFFD; zero-width and tag characters and VS15/VS16
+-- are dropped: as safetext.clean does for the screen.
+CREATE OR REPLACE TEMP MACRO csv_clean(x) AS regexp_replace(
+    regexp_replace(x, '[\x00-\x08\x0b-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}\x{200e}\x{200f}\x{061c}\x{2028}\x{2029}]', '�', 'g'),
+    '[\x{200b}-\x{200d}\x{2060}-\x{2064}\x{feff}\x{180e}\x{fe0e}\x{fe0f}\x{e0000}-\x{e007f}]', '', 'g');
 
 -- name: csv_safe_macro
 -- Text a spreadsheet would run as a formula gets a leading quote.
 CREATE OR REPLACE TEMP MACRO csv_safe(x) AS
-    CASE WHEN regexp_matches(csv_clean(x), '^[=+@\t\r-]') THEN '''' || csv_clean(x) ELSE csv_clean(x) END;
+    CASE WHEN regexp_matches(csv_clean(x), '^[=+@|\t\r\x{ff1d}\x{ff0b}\x{ff0d}\x{ff20}\x{ff5c}-]') THEN '''' || csv_clean(x) ELSE csv_clean(x) END;
 
 -- name: copy_export_csv
 COPY (SELECT * REPLACE (csv_safe(conv_key) AS conv_key, csv_safe(channel) AS channel,

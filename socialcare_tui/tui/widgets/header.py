@@ -23,6 +23,7 @@ class HeaderInfo:
     refreshed: str = ""
     filter_label: str = "All"
     redacted: bool = False
+    problem: str = ""  # e.g. "database gone": shown instead of "refreshed", until it is solved
 
 
 class StatusHeader(Widget):
@@ -52,6 +53,8 @@ class StatusHeader(Widget):
             (Text(LIVE_LABEL.get(info.live, info.live), style="bold"), "live"),
             (Text(f"refreshed {info.refreshed}" if info.refreshed else "loading…"), "refreshed"),
         ]
+        if info.problem:  # the numbers shown are not current: say so where it cannot be missed
+            parts[-1] = (Text(f"⚠ {info.problem}", style="bold reverse"), "problem")
         if info.redacted:
             parts.insert(4, (Text("⊘ redacted", style="bold"), "redacted"))
         # Drop the least useful parts first when the terminal is narrow.
