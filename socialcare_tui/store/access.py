@@ -255,9 +255,8 @@ def database(
 class Borrowed:
     """A connection for one read on one thread, borrowed from a long-lived `base`.
 
-    `cursor()` gives cursors of `base`: they outlive this object (kpi/layer.py keeps
-    its layers on them between reads); `execute()` runs on a cursor of its own, so
-    threads never share one. With `store=True`, `base` is the in-memory home the
+    `cursor()` gives cursors of `base` (the engine opens one per call); `execute()`
+    runs on a cursor of its own, so threads never share one. With `store=True`, `base` is the in-memory home the
     file is attached to as `store` (`attached`), and each cursor first does USE
     store, so unqualified names (events, sources ...) are the file's tables."""
 
