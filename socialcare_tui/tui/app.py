@@ -113,6 +113,12 @@ class MainScreen(BaseScreen):
             view.show(result)
 
 
+def shown_view(target):
+    """The widget whose figures a refresh of `target` replaces: the main screen's current
+    view, or the screen itself (wallboard, drill-down, conversation)."""
+    return target.view() if isinstance(target, MainScreen) else target
+
+
 def channel_entries(tree: list[dict]) -> list[ChannelEntry]:
     return [
         ChannelEntry(
@@ -252,25 +258,49 @@ class SocialCareApp(App):
             self._timer.stop()
             self._timer = None
         screen = self.screen
-        self.update_header()
         if not getattr(screen, "refreshable", False) and not isinstance(screen, FirstRunScreen):
+            self.update_header()
             self._arm_timer()
             return
         target = screen if getattr(screen, "refreshable", False) else self._base_screen()
         if target is None:
+            self.update_header()
             return
-        self._refresh_worker(target, self.state.scope())
+        key = self.scope_key(target)
+        view = shown_view(target)
+        if getattr(view, "shown_key", None) != key:
+            # what the labels now say has not arrived: no old figure may stand under them
+            view.loading_label = self.loading_label(target)
+            if hasattr(view, "show_loading"):
+                view.show_loading(view.loading_label)
+        self.update_header()
+        self._refresh_worker(target, self.state.scope(), key)
+
+    def scope_key(self, target) -> tuple:
+        """What the labels of `target`'s shown view say: its data must be of this scope."""
+        state = self.state
+        view = shown_view(target)
+        extra = getattr(view, "scope_extra", lambda: None)()
+        return (id(view), state.window, state.as_of, state.channels, state.queues, extra)
+
+    def loading_label(self, target) -> str:
+        """`loading 24h…`, `loading email 7d…`: what is on its way."""
+        view = shown_view(target)
+        name = getattr(view, "scope_name", None)
+        name = name() if name else ", ".join(self.state.queues or self.state.channels)
+        window = "all data" if self.state.window == "all" else self.state.window
+        return f"loading {name + ' ' if name else ''}{window}…"
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, target, scope) -> None:
+    def _refresh_worker(self, target, scope, key=None) -> None:
         worker = get_current_worker()
         data = target.fetch(self.source, scope)
         if not worker.is_cancelled:
             # after the screen's next refresh: a view switched to a moment ago is laid out
             # before its rows arrive (a DataTable filled earlier can keep header-wide columns)
-            self.call_from_thread(self.call_after_refresh, self._apply, target, data)
+            self.call_from_thread(self.call_after_refresh, self._apply, target, data, key)
 
-    def _apply(self, target, data) -> None:
+    def _apply(self, target, data, key=None) -> None:
         if isinstance(target, (MainScreen, WallboardScreen)):
             newest = data[0]
             self.state.newest = newest
@@ -279,9 +309,14 @@ class SocialCareApp(App):
                 return
             if self.empty:
                 self._leave_first_run()
+        if key is not None and key != self.scope_key(target):
+            return  # fetched for labels no longer shown; the refresh for the new ones is under way
         with self.batch_update():
             if target.is_attached:
                 target.show(data)
+                view = shown_view(target)
+                view.shown_key = self.scope_key(target)  # the wallboard may have fallen back to All
+                view.loading_label = None
         self.refreshed_at = self.clock()
         self.refresh_count += 1
         self.update_header()
@@ -332,10 +367,18 @@ class SocialCareApp(App):
             live=live,
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
             filter_label=getattr(self._base_screen(), "filter_label", state.filter_label)(),
+            loading=self._loading_now(),
             redacted=self.redact,
         )
         for header in self.screen.query(StatusHeader):
             header.show(info)
+
+    def _loading_now(self) -> str:
+        screen = self.screen
+        target = screen if getattr(screen, "refreshable", False) else self._base_screen()
+        if target is None or not target.is_attached:
+            return ""
+        return getattr(shown_view(target), "loading_label", None) or ""
 
     # --- screens ----------------------------------------------------------------------
 

@@ -86,6 +86,11 @@ class DashboardView(Container):
             panel.show(kpis.get(kpi_id), before.get(kpi_id), data.series.get(kpi_id), self.targets.get(kpi_id))
         self._show_detail()
 
+    def show_loading(self, label: str) -> None:
+        for panel in self.panels():
+            panel.show_loading(label)
+        self._show_detail()
+
     def panels(self) -> list[KpiPanel]:
         return self.query_one(PanelGrid).panels
 

@@ -41,6 +41,7 @@ class KpiPanel(Widget, can_focus=True):
         if shown == self._shown:  # same figures as on screen: skip the restyle and repaint
             return
         self._shown = shown
+        self.set_class(False, "-loading")
         entry = entry or {}
         self.entry = entry
         info = self.info
@@ -65,6 +66,20 @@ class KpiPanel(Widget, can_focus=True):
         spark.data = points
         spark.display = bool(points)
 
+    def show_loading(self, label: str) -> None:
+        """Figures for another scope are on their way: blank this one's, say what is coming."""
+        self._shown = None
+        self.entry = {}
+        self.value_text = ""
+        self.delta_line = Text("")
+        for name in ("met", "at-risk", "missed", "null"):
+            self.set_class(False, f"-{name}")
+        self.set_class(True, "-loading")
+        self.query_one(".kpi-value", Label).update(Text(label, style="italic"), layout=False)
+        self.query_one(".kpi-delta", Label).update("", layout=False)
+        self.border_subtitle = ""
+        self.query_one(Sparkline).display = False
+
     def _show_delta(self, focused: bool | None = None) -> None:
         line = self.delta_line
         reason = self.entry.get("reason")
@@ -83,7 +98,7 @@ class KpiPanel(Widget, can_focus=True):
         self.post_message(self.Drill(self.info.id))
 
     def copy_text(self) -> str:
-        return f"{self.info.title}: {self.value_text}"
+        return f"{self.info.title}: {self.value_text}" if self.value_text else ""
 
 
 def _delta_text(arrow: str, change: str, verdict: str | None) -> Text:
