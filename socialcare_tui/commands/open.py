@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timezone
+from pathlib import Path
 
 from socialcare_tui.errors import UserError
 
@@ -46,7 +47,10 @@ def run(args) -> int:
     wall = wallboard_settings(args, config)
     db_path = resolve_path(args.db)
     follower = make_follower(args.watch, db_path, config, args.read_only)
+    if follower is None:
+        check_exists(db_path)
     check_database(db_path, args.read_only)
+    check_filters(db_path, state)
     served = getattr(args, "served", False)
     run_app(config, state, db_path=str(db_path), refresh=refresh,
             config_path=args.config, read_only=args.read_only or served, follower=follower,
@@ -76,6 +80,28 @@ def make_follower(paths, db_path, config, read_only: bool):
     return Follower(paths, db_path, options)
 
 
+def check_exists(db_path) -> None:
+    """Only `import`, `watch`, `demo` (and `open --watch`, which imports) create a database:
+    a mistyped --db is one line saying how to make one, not a new empty file."""
+    from socialcare_tui.errors import DatabaseUnavailable
+
+    if not db_path.exists():
+        raise DatabaseUnavailable(
+            f"{db_path}: no such database; create it with `socialcare-tui import FILE --db {db_path}` "
+            "(or look around with `socialcare-tui demo`)")
+
+
+def check_filters(db_path, state) -> None:
+    """--channel values the database does not hold: one line naming the known ones."""
+    if not state.channels or not db_path.exists():
+        return
+    from socialcare_tui.commands._scope_args import check_filters as check
+    from socialcare_tui.store.access import database
+
+    with database(db_path, read_only=True) as con:
+        check(con, state.scope())
+
+
 def check_database(db_path, read_only: bool) -> None:
     """Open and close the database once, so a missing, foreign or locked file is one
     line before the app starts (DatabaseUnavailable, exit 3), not an error inside it."""
@@ -98,6 +124,7 @@ def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read
     from socialcare_tui.tui.data import DataSource
 
     remember_in = None if served else config_path or config.path or default_config_path()
+    remember_in = Path(remember_in).expanduser() if remember_in else None  # --config is a str
     source = DataSource(None, config, db_path=db_path, read_only=read_only)
     app = SocialCareApp(source, db_path=db_path, state=state, refresh_seconds=refresh,
                         config_path=remember_in, read_only=read_only, follower=follower,

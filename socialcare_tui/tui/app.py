@@ -8,6 +8,7 @@ next one instead of piling up. Only the screen on top is refreshed.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 from functools import partial
@@ -560,7 +561,7 @@ class SocialCareApp(App):
     def ask_export(self) -> None:
         as_of = self.state.as_of or self.state.newest
         stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
-        default = f"socialcare-report-{stamp}-{self.state.window}.json"
+        default = f"socialcare-report-{stamp}-{self.state.window}{file_label(self._filter_names())}.json"
         if self.served:
             self.notify("served to a browser: export with `socialcare-tui export` on the server",
                         severity="warning", markup=False)
@@ -569,8 +570,14 @@ class SocialCareApp(App):
                          self._export_answered)
 
     def _export_answered(self, path: str | None) -> None:
-        if path:
-            self.export_report(path, self.state.scope())
+        if not path:
+            return
+        target = Path(path).expanduser()
+        if target.suffix.lower() not in EXPORT_FORMATS:
+            self.notify(f"not exported: {target.name} needs one of the extensions "
+                        f"{', '.join(EXPORT_FORMATS)}", title="Export", severity="error", markup=False)
+            return
+        self.export_report(str(target.resolve()), self.state.scope())
 
     @work(thread=True, group="task", name="export", exit_on_error=False)
     def export_report(self, path: str, scope) -> None:
@@ -578,9 +585,29 @@ class SocialCareApp(App):
 
         report = self.source.report(scope)
         titles = {info.id: info.title for info in self.infos}
-        text = output.render_report(report, output.format_for(None, path), titles=titles, width=120)
+        fmt = EXPORT_FORMATS[Path(path).suffix.lower()]
+        text = output.render_report(report, fmt, titles=titles, width=120)
         output.emit(text, path)
-        self.call_from_thread(self.notify, f"exported the report to {path}", title="Export", markup=False)
+        self.call_from_thread(self.notify, f"exported the report ({fmt}) to {path}", title="Export",
+                              markup=False)
+
+    def _filter_names(self) -> tuple[str, ...]:
+        base = self._base_screen()
+        if isinstance(base, WallboardScreen):
+            return (base.channel,) if base.channel else ()
+        return self.state.queues or self.state.channels
+
+
+# the palette's export: the file's extension chooses the format, and must be one of these
+EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
+
+
+def file_label(names: tuple[str, ...]) -> str:
+    """`-email` for a file name: the filter of what was exported, in safe characters."""
+    if not names:
+        return ""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", "+".join(names)).strip("._")[:40]
+    return f"-{text}" if text else ""
 
 
 def summary_line(summary) -> str:
