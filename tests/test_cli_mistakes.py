@@ -4,7 +4,9 @@ export without a known extension, and `--config` given as text for the theme."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,7 @@ def test_config_given_as_text_reaches_the_app_as_a_path(db, tmp_path, capsys, mo
         seen["config_path"] = self.config_path
 
     monkeypatch.setattr(app_module.SocialCareApp, "run", fake_run)
+    monkeypatch.setattr("socialcare_tui.commands.open.check_terminal", lambda: None)
     config = tmp_path / "config.toml"
     config.write_text('window = "7d"\n')
     assert cli.main(["open", "--db", db, "--config", str(config)]) == 0
@@ -137,3 +140,42 @@ def test_config_given_as_text_reaches_the_app_as_a_path(db, tmp_path, capsys, mo
 
     remember_theme(seen["config_path"], "nord")
     assert config.read_text() == 'window = "7d"\ntheme = "nord"\n'
+
+
+@pytest.mark.parametrize("command", [["open"], ["demo"]])
+def test_without_a_terminal_the_app_ends_at_once_in_one_line(db, command):
+    """Started with no terminal (a service manager, a pipe), the app used to wait for keys
+    at 80% CPU; now it ends within 5 s pointing to `watch`."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "socialcare_tui", *command, "--db", db],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, env=env)
+    assert time.monotonic() - started < 5
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "socialcare-tui: the app needs a terminal, and its input is not one; to feed a database "
+        "without a screen use `socialcare-tui watch PATH --db DB`, for figures `socialcare-tui report`"]
+
+
+def test_terminal_check_looks_at_input_and_output(monkeypatch):
+    from socialcare_tui.commands.open import check_terminal
+    from socialcare_tui.errors import UserError
+
+    class Stream:
+        def __init__(self, tty):
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    check_terminal(Stream(True), Stream(True))
+    with pytest.raises(UserError, match="its input is not one"):
+        check_terminal(Stream(False), Stream(True))
+    with pytest.raises(UserError, match="its output is not one"):
+        check_terminal(Stream(True), Stream(False))
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
+    check_terminal(Stream(False), Stream(False))  # textual-serve's subprocess: the browser is its terminal

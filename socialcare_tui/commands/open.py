@@ -52,6 +52,8 @@ def run(args) -> int:
     check_database(db_path, args.read_only)
     check_filters(db_path, state)
     served = getattr(args, "served", False)
+    if not served:
+        check_terminal()  # last: a mistake in the options or the file is told first
     run_app(config, state, db_path=str(db_path), refresh=refresh,
             config_path=args.config, read_only=args.read_only or served, follower=follower,
             wallboard=wall, redact=getattr(args, "redact", False), served=served)
@@ -78,6 +80,23 @@ def make_follower(paths, db_path, config, read_only: bool):
 
     options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases))
     return Follower(paths, db_path, options)
+
+
+def check_terminal(stdin=None, screen=None) -> None:
+    """The app reads keys from stdin and draws on stderr: without a terminal there it would
+    wait for keys forever (under a service manager by mistake). One line, exit 2."""
+    import os
+    import sys
+
+    if os.environ.get("TEXTUAL_DRIVER"):  # a driver chosen on purpose (textual-serve's web driver)
+        return
+    stdin = stdin or sys.stdin
+    screen = screen or sys.__stderr__
+    for name, stream in (("input", stdin), ("output", screen)):
+        if stream is None or not stream.isatty():
+            raise UserError(
+                f"the app needs a terminal, and its {name} is not one; to feed a database without "
+                "a screen use `socialcare-tui watch PATH --db DB`, for figures `socialcare-tui report`")
 
 
 def check_exists(db_path) -> None:

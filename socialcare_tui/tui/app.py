@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from socialcare_tui.tui.data import DataSource
+from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.screens.agents import AgentsView
@@ -48,6 +48,7 @@ from socialcare_tui.tui.widgets.panel import KpiPanel
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 VIEWS = ("dashboard", "queues", "agents", "trends")
+LIVE_MAX_SKIP = 30.0  # seconds: live figures (waits, SLA) are read again at least this often
 
 
 def wall_clock() -> datetime:
@@ -190,6 +191,8 @@ class SocialCareApp(App):
         self._timer = None
         self._last_error: str | None = None
         self._infos: list[KpiInfo] | None = None
+        self._signature = None  # data.file_signature when the last refresh started
+        self._read_at: datetime | None = None
 
     # --- start ------------------------------------------------------------------------
 
@@ -253,8 +256,9 @@ class SocialCareApp(App):
 
     # --- refresh ----------------------------------------------------------------------
 
-    def refresh_now(self) -> None:
-        """Start a refresh of the screen on top (cancelling one under way)."""
+    def refresh_now(self, *, timed: bool = False) -> None:
+        """Start a refresh of the screen on top (cancelling one under way). A timed refresh
+        of what is already shown is skipped while the database file has not changed."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -269,6 +273,12 @@ class SocialCareApp(App):
             return
         key = self.scope_key(target)
         view = shown_view(target)
+        if timed and getattr(view, "shown_key", None) == key and self._unchanged():
+            self.update_header()
+            self._arm_timer()
+            return
+        self._signature = file_signature(self.db_path) if self.source.con is None else None
+        self._read_at = self.clock()
         if getattr(view, "shown_key", None) != key:
             # what the labels now say has not arrived: no old figure may stand under them
             view.loading_label = self.loading_label(target)
@@ -276,6 +286,16 @@ class SocialCareApp(App):
                 view.show_loading(view.loading_label)
         self.update_header()
         self._refresh_worker(target, self.state.scope(), key)
+
+    def _unchanged(self) -> bool:
+        """The file is as it was when the last refresh started (size and mtime of it and its
+        WAL). Live figures move with the clock: they are read again at least every
+        LIVE_MAX_SKIP seconds."""
+        if self._signature is None or self._signature != file_signature(self.db_path):
+            return False
+        if self.state.live and self._read_at is not None:
+            return (self.clock() - self._read_at).total_seconds() < LIVE_MAX_SKIP
+        return True
 
     def scope_key(self, target) -> tuple:
         """What the labels of `target`'s shown view say: its data must be of this scope."""
@@ -328,6 +348,8 @@ class SocialCareApp(App):
             error = f"refresh failed: {worker.error}" if event.state == WorkerState.ERROR else None
             if error and error != self._last_error:  # the same failure every 5 s is told once
                 self.notify(error, severity="error", markup=False, timeout=10)
+            if error:
+                self._signature = None  # a failed read is tried again even on an unchanged file
             self._last_error = error
             self._arm_timer()
         elif worker.group == "task" and event.state == WorkerState.ERROR:
@@ -341,7 +363,7 @@ class SocialCareApp(App):
     def _on_timer(self) -> None:
         self._timer = None
         if not self.paused:
-            self.refresh_now()
+            self.refresh_now(timed=True)
 
     def _tick_sla(self) -> None:
         screen = self.screen

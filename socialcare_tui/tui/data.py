@@ -202,3 +202,21 @@ class DataSource:
                 timezone=self.config.timezone, channel_aliases=dict(self.config.channel_aliases)
             )
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)
+
+
+def file_signature(path) -> tuple | None:
+    """(size, mtime) of the database file and of its write-ahead log: while it is the same,
+    the data is (a timed refresh of an unchanged file is skipped, issue 14). None when
+    the file cannot be seen (the refresh then runs and reports what is wrong)."""
+    import os
+
+    try:
+        main = os.stat(path)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(f"{path}.wal")
+        wal_sig = (wal.st_size, wal.st_mtime_ns)
+    except OSError:
+        wal_sig = None
+    return (main.st_ino, main.st_size, main.st_mtime_ns, wal_sig)
