@@ -60,6 +60,12 @@ def newest_event(con) -> datetime | None:
     return row[0] if row else None
 
 
+def oldest_event(con) -> datetime | None:
+    sql = sqlfiles.statement("socialcare_tui.kpi.sql", "browse.sql", "oldest_event")
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
 def scope_from_args(args: argparse.Namespace, config, con=None, *, live: bool = False):
     """The Scope the parsed options describe (times naive UTC)."""
     from socialcare_tui.kpi.engine import Scope  # the engine imports duckdb-heavy code lazily

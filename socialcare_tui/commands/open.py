@@ -180,6 +180,9 @@ def check_settings(config) -> None:
     from textual.theme import BUILTIN_THEMES
 
     from socialcare_tui.tui.keys import action_ids
+    from socialcare_tui.tui.panels import panel_infos
+
+    panel_infos(config.dashboard_panels)  # an unknown panel name is one line
 
     if config.theme not in BUILTIN_THEMES:
         raise UserError(f"config theme: unknown theme '{config.theme}' (known: {', '.join(sorted(BUILTIN_THEMES))})")

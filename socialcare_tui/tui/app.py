@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
+from socialcare_tui.tui.panels import PanelInfo, panel_infos
 from socialcare_tui.tui.screens.agents import AgentsView
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.screens.conversation import ConversationScreen
@@ -48,6 +49,7 @@ from socialcare_tui.tui.widgets.panel import KpiPanel
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 VIEWS = ("dashboard", "queues", "agents", "trends")
+SIDEBAR_MIN_WIDTH = 100  # narrower terminals start with the channels list hidden
 LIVE_MAX_SKIP = 30.0  # seconds: live figures (waits, SLA) are read again at least this often
 
 
@@ -63,7 +65,7 @@ class MainScreen(BaseScreen):
     # changed restyle and repaint themselves anyway, so only their regions are redrawn.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
-    def __init__(self, infos: list[KpiInfo], targets: dict[str, float]) -> None:
+    def __init__(self, infos: list[PanelInfo], targets: dict[str, float]) -> None:
         super().__init__()
         self.infos = infos
         self.targets = targets
@@ -90,9 +92,15 @@ class MainScreen(BaseScreen):
         if hasattr(self.shown, "focus_first"):
             self.shown.focus_first()
 
+    sidebar_chosen: bool | None = None  # shown or hidden with `s`; None: by the width
+
     def on_resize(self, event) -> None:
         super().on_resize(event)
-        self.query_one(ChannelSidebar).set_width(20 if event.size.width < 100 else 28)
+        sidebar = self.query_one(ChannelSidebar)
+        narrow = event.size.width < SIDEBAR_MIN_WIDTH
+        sidebar.set_width(22 if narrow else 28)
+        # under 100 columns the views need the room; `s` shows it, and the choice stays
+        sidebar.display = (not narrow) if self.sidebar_chosen is None else self.sidebar_chosen
 
     def view(self):
         switcher = self.query_one(ContentSwitcher)
@@ -216,7 +224,7 @@ class SocialCareApp(App):
         if self.wallboard is not None:
             self.push_screen(WallboardScreen(self.wallboard, self.config.targets))
         else:
-            self.push_screen(MainScreen(self.infos, self.config.targets))
+            self.push_screen(MainScreen(panel_infos(self.config.dashboard_panels), self.config.targets))
         if self.follower is not None:
             self.follower.on_batch = self._followed_from_thread
             self.follower.on_wait = self._waiting_from_thread
@@ -510,7 +518,7 @@ class SocialCareApp(App):
         main = self._main_screen()
         if main is not None:
             sidebar = main.query_one(ChannelSidebar)
-            sidebar.display = not sidebar.display
+            sidebar.display = main.sidebar_chosen = not sidebar.display
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -111,6 +111,13 @@ class DataSource:
         with self.reading() as con:
             return newest_event(con)
 
+    def oldest(self):
+        """Time of the first event (a previous window ending before it holds no data)."""
+        from socialcare_tui.commands._scope_args import oldest_event
+
+        with self.reading() as con:
+            return oldest_event(con)
+
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
         """Report, previous window and sparklines from `engine.dashboard`. Over all the
         data (no window) there is no previous window and no sparkline, so only the
