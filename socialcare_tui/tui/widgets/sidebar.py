@@ -105,7 +105,8 @@ GUIDE = (2, 4, 4)
 def _label(name: str, waiting: int, limit: int = 16) -> Text:
     """`name count` in `limit` cells: the name is shortened, never the count."""
     count = f" {waiting:,}" if waiting else ""
-    label = plain(name or "(none)", limit=max(3, limit - len(count)))
+    label = plain(name or "(none)", limit=200)
+    label.truncate(max(3, limit - len(count)), overflow="ellipsis")  # in cells: wide characters count twice
     if count:
         label.append(count, style="bold")
     return label
