@@ -59,6 +59,8 @@ class KpiPanel(Widget, can_focus=True):
             value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")
         self.query_one(".kpi-value", Label).update(value_line, layout=False)  # fixed size: no relayout
         arrow, change, verdict = fmt.delta(value, (previous or {}).get("value"), unit, info.better)
+        if previous is not None and previous.get("value") is None and value is not None:
+            no_previous = no_previous or "previous window: no value"
         self.delta_line = _delta_text(arrow, change, verdict, no_previous)
         self._show_delta()
         n = entry.get("n", entry.get("denominator"))
