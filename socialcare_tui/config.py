@@ -65,6 +65,7 @@ class Config:
     targets: dict[str, float] = field(default_factory=dict)
     business_hours: BusinessHours | None = None  # None: durations in calendar seconds
     wallboard: dict = field(default_factory=dict)  # kpis, cycle (KPI names checked by the app)
+    dashboard_panels: tuple[str, ...] | None = None  # [dashboard] panels (names checked by the app)
     path: Path | None = None
 
 
@@ -376,6 +377,20 @@ def _read_wallboard(config: Config, value, what: str) -> None:
     config.wallboard = dict(value)
 
 
+def _read_dashboard(config: Config, value, what: str) -> None:
+    if not isinstance(value, dict):
+        raise UserError(f"{what}: must be a table ([dashboard])")
+    unknown = set(value) - {"panels"}
+    if unknown:
+        raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: panels)")
+    panels = value.get("panels")
+    if panels is not None and (
+        not isinstance(panels, list) or not panels or not all(isinstance(p, str) for p in panels)
+    ):
+        raise UserError(f'{what}.panels: must be a non-empty list of panel names such as ["waiting_now", "csat"]')
+    config.dashboard_panels = tuple(panels) if panels is not None else None
+
+
 _READERS = {
     "timezone": _read_timezone,
     "window": _read_window,
@@ -392,4 +407,5 @@ _READERS = {
     "targets": _read_targets,
     "business_hours": _read_business_hours,
     "wallboard": _read_wallboard,
+    "dashboard": _read_dashboard,
 }

@@ -41,6 +41,12 @@ class Column:
     key: str
     header: str
     kind: str = "text"
+    # table format only: columns with a higher `drop` go first when the terminal is too
+    # narrow (0: always kept, whole); `flex` takes the width left: "wrap" folds it at
+    # words, "cut" keeps one line and ends it with `…`
+    drop: int = 0
+    flex: str = ""
+    flex_min: int = 12  # cells a flex column keeps at least
 
 
 # --- human units -------------------------------------------------------------------------
@@ -170,7 +176,7 @@ def render_rows(rows: Sequence[dict], columns: Sequence[Column], fmt: str, *, ti
     if fmt == "markdown":
         return _markdown_table(headers, cells, right, title=title)
     if fmt == "table":
-        return _rich_table(headers, cells, right, title=title, width=width)
+        return _rich_table(headers, cells, right, title=title, width=width, columns=columns)
     raise UserError(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
 
 
@@ -198,16 +204,70 @@ def _markdown_table(headers, cells, right, *, title=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rich_table(headers, cells, right, *, title=None, width=None) -> str:
+def _rich_table(headers, cells, right, *, title=None, width=None, columns=None) -> str:
+    """A table that fits `width`: lower-priority columns are left out first, the others
+    keep their values whole (ids, durations) and the flex columns share what is left."""
+    width = width or _terminal_width()
+    columns = list(columns or [Column(str(i), h) for i, h in enumerate(headers)])
+    headers = [clean(h, single_line=True) for h in headers]
+    cells = [[clean(cell, single_line=True) for cell in row] for row in cells]
+    natural = [_natural_width(headers[i], [row[i] for row in cells]) for i in range(len(columns))]
+    keep = _columns_that_fit(natural, columns, width)
+    widths = _widths(keep, natural, columns, width)
     table = Table(title=Text(clean(title, single_line=True)) if title else None, box=box.SIMPLE_HEAD)
-    for header, is_right in zip(headers, right):
-        table.add_column(Text(clean(header, single_line=True)), justify="right" if is_right else "left",
-                         overflow="fold")
+    for index in keep:
+        column = columns[index]
+        table.add_column(Text(headers[index]), justify="right" if right[index] else "left",
+                         width=widths[index], no_wrap=column.flex != "wrap",
+                         overflow="ellipsis" if column.flex == "cut" else "fold")
     for row in cells:
-        table.add_row(*(Text(clean(cell, single_line=True)) for cell in row))
+        table.add_row(*(Text(row[index]) for index in keep))
     if not cells:
         table.caption = Text("no rows")
     return console_text(table, width=width)
+
+
+def _natural_width(header: str, values: list[str]) -> int:
+    """The widest of a column's header and cells (the header may wrap at its spaces)."""
+    longest_word = max((Text(word).cell_len for word in header.split()), default=1)
+    return max([longest_word, *(Text(value).cell_len for value in values)])
+
+
+def _overhead(count: int) -> int:
+    return 2 * count + max(count - 1, 0) + 2  # padding, dividers between columns, the two edges
+
+
+def _columns_that_fit(natural: list[int], columns: list[Column], width: int) -> list[int]:
+    keep = list(range(len(columns)))
+
+    def needed() -> int:
+        return sum(min(columns[i].flex_min, natural[i]) if columns[i].flex else natural[i]
+                   for i in keep) + _overhead(len(keep))
+
+    droppable = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop)
+    while needed() > width and droppable:
+        keep.remove(droppable.pop(0))
+    return keep
+
+
+def _widths(keep: list[int], natural: list[int], columns: list[Column], width: int) -> dict[int, int]:
+    """Fixed columns at their natural width; flex columns share the rest (each at least its
+    flex_min, at most its natural width), in proportion to their natural widths."""
+    widths = {i: natural[i] for i in keep}
+    flex = [i for i in keep if columns[i].flex]
+    if not flex:
+        return widths
+    room = width - _overhead(len(keep)) - sum(natural[i] for i in keep if not columns[i].flex)
+    if sum(natural[i] for i in flex) <= room:
+        return widths
+    least = {i: min(columns[i].flex_min, natural[i]) for i in flex}
+    if room < sum(least.values()):  # nothing left to leave out: the flex columns give way
+        least = {i: max(3, min(least[i], room // len(flex))) for i in flex}
+    spare = max(room - sum(least.values()), 0)
+    wanted = sum(natural[i] - least[i] for i in flex) or 1
+    for i in flex:
+        widths[i] = least[i] + spare * (natural[i] - least[i]) // wanted
+    return widths
 
 
 def console_text(renderable, *, width: int | None = None) -> str:
@@ -251,22 +311,51 @@ def part_kind(part: str, unit: str) -> str:
 
 
 def kpi_detail(entry: dict) -> str:
-    """The parts of one KPI result as `n 1,180 · mean 20m · p90 1h 30m`."""
+    """The parts of one KPI result as `n 1,180 · mean 20m · p90 1h 30m`: plain labels
+    (`target 1h 00m`, `mean normalised 78.7%`), lists and tables as words, never JSON."""
     unit = entry.get("unit", "")
     bits = []
     for name, value in entry.items():
         if name in _SKIP_PARTS or value is None:
             continue
         if isinstance(value, (list, dict)):
-            bits.append(f"{name} {_short_json(value)}")
+            text = _words(value)
+            if text:
+                bits.append(f"{part_label(name)} {text}")
         else:
-            bits.append(f"{name} {human_value(value, part_kind(name, unit))}")
+            bits.append(f"{part_label(name)} {human_value(value, part_kind(name, unit))}")
     return " · ".join(bits)
 
 
-def _short_json(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=_json_default, separators=(",", ":"))
-    return text if len(text) <= 60 else text[:59] + "…"
+def part_label(name: str) -> str:
+    """`target_seconds` → `target`, `mean_normalised` → `mean normalised`."""
+    return name.removesuffix("_seconds").replace("_", " ")
+
+
+WORDS_ITEMS = 3  # items of a list part shown in a table cell (json and csv have them all)
+
+
+def _words(value) -> str:
+    """A dict part as `<1h 316, 1-4h 140`; a list of records (top topics) as its first
+    items' name and count; a list of bare numbers (by hour) is left to json."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_scalar(v)}" for k, v in value.items() if not isinstance(v, (list, dict)))
+    records = [item for item in value if isinstance(item, dict)]
+    if not records:
+        return ""
+    shown = []
+    for record in records[:WORDS_ITEMS]:
+        names = [str(v) for v in record.values() if isinstance(v, str) and v]
+        numbers = [v for v in record.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        shown.append(" ".join(["/".join(names) or "—", *(_scalar(n) for n in numbers[:1])]))
+    more = len(records) - WORDS_ITEMS
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _scalar(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 REPORT_COLUMNS = (Column("kpi", "KPI"), Column("title", "Title"), Column("value", "Value", "number"),
@@ -295,6 +384,13 @@ def _group_label(key: dict | None) -> str:
     if not key:
         return "all"
     return ", ".join(f"{k}={'—' if v is None else v}" for k, v in key.items())
+
+
+def _group_heading(key: dict | None) -> str:
+    """A group as a person reads it: `channel email`, or `all` for the totals."""
+    if not key:
+        return "all"
+    return ", ".join(f"{k} {'(none)' if v is None else v}" for k, v in key.items())
 
 
 def report_csv_rows(report: dict) -> list[dict]:
@@ -328,23 +424,51 @@ def render_report(report: dict, fmt: str, *, titles: dict[str, str] | None = Non
     heading = _report_heading(report)
     rows = report_rows(report, titles)
     grouped = bool(report.get("groups"))
-    columns = ((Column("group", "Group"),) if grouped else ()) + REPORT_COLUMNS
-    columns = tuple(Column(c.key, c.header, "text") for c in columns)
     if fmt == "markdown":
-        return render_rows(rows, columns, "markdown", title=heading)
+        columns = ((Column("group", "Group"),) if grouped else ()) + REPORT_COLUMNS
+        return render_rows(rows, tuple(Column(c.key, c.header, "text") for c in columns), "markdown",
+                           title=heading)
     if fmt == "table":
-        return render_rows(rows, columns, "table", title=heading, width=width)
+        return _report_blocks(report, titles, heading, width)
     raise UserError(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
+
+
+# The report as a table: one block per group (the totals first), each KPI's title, value
+# and details, so `--by` fits an 80-column terminal however many groups there are.
+TABLE_REPORT_COLUMNS = (Column("title", "KPI"), Column("value", "Value"),
+                        Column("detail", "Details", flex="wrap", flex_min=30),
+                        Column("kpi", "Id", drop=1))
+
+
+def _report_blocks(report: dict, titles: dict[str, str] | None, heading: str, width: int | None) -> str:
+    blocks = [(None, report.get("kpis", {}))]
+    blocks += [(group.get("key"), group.get("kpis", {})) for group in report.get("groups", []) or []]
+    grouped = len(blocks) > 1
+    parts = [console_text(Text(clean(heading, single_line=True)), width=width)]
+    for key, kpis in blocks:
+        rows = report_rows({"kpis": kpis}, titles)
+        title = _group_heading(key) if grouped else None
+        parts.append(render_rows(rows, TABLE_REPORT_COLUMNS, "table", title=title, width=width))
+    return "".join(parts)
 
 
 def _report_heading(report: dict) -> str:
     window = report.get("window") or {}
+    as_of = _short_time(report.get("as_of"))
     if window.get("from") or window.get("to"):
-        span = f"{window.get('from') or 'first event'} → {window.get('to') or report.get('as_of')}"
+        span = f"{_short_time(window.get('from')) or 'first event'} → {_short_time(window.get('to')) or as_of}"
     else:
         span = "all data"
-    filters = ", ".join(f"{k}={v}" for k, v in (report.get("filters") or {}).items() if v)
-    return f"as of {report.get('as_of')} · window {span}" + (f" · {filters}" if filters else "")
+    filters = " · ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                         for k, v in (report.get("filters") or {}).items() if v)
+    return f"as of {as_of} UTC · window {span}" + (f" · {filters}" if filters else "")
+
+
+def _short_time(text) -> str:
+    """`2024-03-31T23:57:07Z` → `2024-03-31 23:57` (the heading says UTC once)."""
+    if not text:
+        return ""
+    return str(text).replace("T", " ").removesuffix("Z")[:16]
 
 
 # --- destination --------------------------------------------------------------------------
@@ -401,11 +525,23 @@ def columns_for(rows: Sequence[dict], *, unit: str = "") -> list[Column]:
             kind = "time"
         elif isinstance(sample, bool):
             kind = "bool"
-        elif key == "measure" or key.endswith("_seconds"):
-            kind = "seconds" if unit == "seconds" or key.endswith("_seconds") else "number"
+        elif key == "target" or key.endswith("_seconds"):
+            kind = "seconds"
+        elif key == "measure":
+            kind = "seconds" if unit == "seconds" else "number"
         elif isinstance(sample, (int, float)):
             kind = "number"
         else:
             kind = "text"
-        columns.append(Column(key, key.replace("_", " "), kind))
+        columns.append(Column(key, key.replace("_", " "), kind, drop=_explain_drop(key, kind)))
     return columns
+
+
+def _explain_drop(key: str, kind: str) -> int:
+    """Which columns of explain's rows an 80-column table leaves out first: the row's
+    conversation, moment and measure always stay."""
+    if key in ("conv_key", "moment", "measure"):
+        return 0
+    if kind == "time":
+        return 7
+    return {"channel": 6, "queue": 5, "agent": 3, "target": 1}.get(key, 2 if kind == "bool" else 4)

@@ -66,9 +66,13 @@ def test_report_by_channel_has_groups(db, capsys):
 def test_filters_are_literal(db, capsys, value):
     # `--queue=VALUE`: argparse itself would read a bare `--` as the end of options
     code, out, err = run(capsys, "queue", "--db", db, "--format", "json", f"--queue={value}")
+    expected = {HOSTILE_QUEUE: ["events:c2"], "50%": ["events:c3"]}.get(value)  # no wildcards
+    if expected is None:  # issue 14: a value that matches no queue is a mistake, named literally
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+        assert f"--queue {value}: no such queue" in err
+        return
     assert code == 0, err
     rows = json.loads(out)
-    expected = {HOSTILE_QUEUE: ["events:c2"], "50%": ["events:c3"]}.get(value, [])  # no wildcards
     assert [r["conv_key"] for r in rows] == expected
     code, out, _ = run(capsys, "report", "--db", db, "--format", "json", f"--queue={value}",
                        "--kpi", "new_conversations")

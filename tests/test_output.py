@@ -108,7 +108,7 @@ def test_report_table_has_human_units_and_reasons():
     assert "2h 05m" in text  # mean 7500 s
     assert "50.0%" in text  # 1 / 2
     assert "no CSAT responses in the window" in text
-    assert "channel=[b]tw[/b]" in text  # group key literal
+    assert "channel [b]tw[/b]" in text  # group key literal (issue 14: one block per group, plain label)
 
 
 def test_report_csv_is_tidy():

@@ -23,7 +23,7 @@ from socialcare_tui.tui.screens.drill import DrillScreen
 from socialcare_tui.tui.screens.first_run import FirstRunScreen
 from socialcare_tui.tui.screens.help import HelpScreen
 from socialcare_tui.tui.widgets.header import StatusHeader
-from socialcare_tui.tui.widgets.sidebar import ChannelSidebar
+from socialcare_tui.tui.widgets.sidebar import ChannelSidebar, Choice
 from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, settle, write_events
 
 SIZE = (80, 24)
@@ -354,6 +354,32 @@ async def test_palette_export_writes_the_report(db, tmp_path):
     report = json.loads(target.read_text())
     assert report["as_of"] == "2024-03-08T12:00:00Z"
     assert report["kpis"]["inbound_volume"]["value"] == 5
+
+
+async def test_palette_export_needs_a_known_extension_and_names_the_filter(db, tmp_path, monkeypatch):
+    con, path = db
+    monkeypatch.chdir(tmp_path)
+    app = make_app(con, path)
+    told = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.notify = lambda message, **kw: told.append(message)
+        app.choose(Choice(channel="email"))
+        await settle(pilot)
+        await run_command(app, pilot, "Export the current report")
+        prompt = app.screen.query_one("#prompt-input")
+        assert prompt.value == "socialcare-report-20240308-1200-7d-email.json"
+        prompt.value = "report"  # no extension: nothing is written, and it says why
+        await pilot.press("enter")
+        await settle(pilot)
+        assert told[-1] == "not exported: report needs one of the extensions .json, .csv, .md, .txt"
+        await run_command(app, pilot, "Export the current report")
+        app.screen.query_one("#prompt-input").value = "email.md"
+        await pilot.press("enter")
+        await settle(pilot)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["email.md"]
+    assert told[-1] == f"exported the report (markdown) to {tmp_path / 'email.md'}"
+    assert (tmp_path / "email.md").read_text().count("|") > 10
 
 
 async def test_terminal_too_small(db):

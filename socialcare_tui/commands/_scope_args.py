@@ -60,6 +60,12 @@ def newest_event(con) -> datetime | None:
     return row[0] if row else None
 
 
+def oldest_event(con) -> datetime | None:
+    sql = sqlfiles.statement("socialcare_tui.kpi.sql", "browse.sql", "oldest_event")
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
 def scope_from_args(args: argparse.Namespace, config, con=None, *, live: bool = False):
     """The Scope the parsed options describe (times naive UTC)."""
     from socialcare_tui.kpi.engine import Scope  # the engine imports duckdb-heavy code lazily
@@ -150,7 +156,35 @@ def scoped(args: argparse.Namespace, *, live: bool = False):
     config = config_module.load(args.config)
     scope_from_args(args, config, None, live=live)  # a bad option fails before the database opens
     with database(args.db, read_only=True, on_wait=_tell_once()) as con:
-        yield config, con, scope_from_args(args, config, con, live=live)
+        scope = scope_from_args(args, config, con, live=live)
+        check_filters(con, scope)
+        yield config, con, scope
+
+
+KNOWN_SHOWN = 12  # known values named in the error line, at most
+
+
+def check_filters(con, scope) -> None:
+    """A filter value that matches nothing in the database is a mistake (a typo, another
+    database): one line naming the known values, exit 2, instead of an empty report."""
+    for option, attribute in FILTERS:
+        wanted = getattr(scope, attribute, ()) or ()
+        if not wanted:
+            continue
+        sql = sqlfiles.statement("socialcare_tui.commands.sql", "filters.sql", f"known_{attribute}")
+        known = [row[0] for row in con.execute(sql).fetchall()]
+        missing = [value for value in wanted if value not in set(known)]
+        if missing:
+            raise UserError(f"--{option} {shown(missing[0])}: no such {option} in the database "
+                            f"({known_list(known)})")
+
+
+def known_list(known: list[str]) -> str:
+    if not known:
+        return "it has none"
+    names = ", ".join(shown(name, 30) for name in known[:KNOWN_SHOWN])
+    more = len(known) - KNOWN_SHOWN
+    return f"known: {names}" + (f" and {more} more" if more > 0 else "")
 
 
 def _tell_once():

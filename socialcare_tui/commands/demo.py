@@ -39,6 +39,8 @@ def _demo(args, db_path: Path) -> int:
     state = open_command.view_state(
         argparse.Namespace(window=args.window or "7d", as_of=None, channel=None), config
     )
+    if not args.no_open:
+        open_command.check_terminal()
     build_demo_db(db_path)
     if args.no_open:
         return describe(db_path, config)

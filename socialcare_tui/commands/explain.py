@@ -51,7 +51,7 @@ def render(result: dict, fmt: str, limit: int | None = None) -> str:
         rows = rows[:limit]
     if fmt == "json":
         return output.to_json({**result, "rows": rows, "row_count": total}) + "\n"
-    columns = output.columns_for(rows, unit=result.get("unit") or _unit(result.get("kpi")))
+    columns = output.columns_for(rows, unit=_measure_unit(result))
     if fmt == "csv":
         return output.render_rows(rows, columns, "csv")
     header = _header(result, total, len(rows))
@@ -59,6 +59,17 @@ def render(result: dict, fmt: str, limit: int | None = None) -> str:
         lines = [output.markdown_cell(line) for line in header]
         return "\n\n".join(lines) + "\n\n" + output.render_rows(rows, columns, "markdown")
     return output.console_text(output.plain_lines(header)) + output.render_rows(rows, columns, "table")
+
+
+# KPIs whose rows measure a duration although the KPI is a share (time to the first
+# reply, to the SLA's end): their `measure` column shows as `6d 20h`, not `591,541`.
+SECONDS_MEASURE = {"frt_distribution", "reply_rate", "sla_first_response", "sla_next_reply", "sla_resolution"}
+
+
+def _measure_unit(result: dict) -> str:
+    if result.get("kpi") in SECONDS_MEASURE:
+        return "seconds"
+    return result.get("unit") or _unit(result.get("kpi"))
 
 
 def _unit(kpi_id: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timezone
+from pathlib import Path
 
 from socialcare_tui.errors import UserError
 
@@ -46,8 +47,13 @@ def run(args) -> int:
     wall = wallboard_settings(args, config)
     db_path = resolve_path(args.db)
     follower = make_follower(args.watch, db_path, config, args.read_only)
+    if follower is None:
+        check_exists(db_path)
     check_database(db_path, args.read_only)
+    check_filters(db_path, state)
     served = getattr(args, "served", False)
+    if not served:
+        check_terminal()  # last: a mistake in the options or the file is told first
     run_app(config, state, db_path=str(db_path), refresh=refresh,
             config_path=args.config, read_only=args.read_only or served, follower=follower,
             wallboard=wall, redact=getattr(args, "redact", False), served=served)
@@ -77,6 +83,45 @@ def make_follower(paths, db_path, config, read_only: bool):
     return Follower(paths, db_path, options)
 
 
+def check_terminal(stdin=None, screen=None) -> None:
+    """The app reads keys from stdin and draws on stderr: without a terminal there it would
+    wait for keys forever (under a service manager by mistake). One line, exit 2."""
+    import os
+    import sys
+
+    if os.environ.get("TEXTUAL_DRIVER"):  # a driver chosen on purpose (textual-serve's web driver)
+        return
+    stdin = stdin or sys.stdin
+    screen = screen or sys.__stderr__
+    for name, stream in (("input", stdin), ("output", screen)):
+        if stream is None or not stream.isatty():
+            raise UserError(
+                f"the app needs a terminal, and its {name} is not one; to feed a database without "
+                "a screen use `socialcare-tui watch PATH --db DB`, for figures `socialcare-tui report`")
+
+
+def check_exists(db_path) -> None:
+    """Only `import`, `watch`, `demo` (and `open --watch`, which imports) create a database:
+    a mistyped --db is one line saying how to make one, not a new empty file."""
+    from socialcare_tui.errors import DatabaseUnavailable
+
+    if not db_path.exists():
+        raise DatabaseUnavailable(
+            f"{db_path}: no such database; create it with `socialcare-tui import FILE --db {db_path}` "
+            "(or look around with `socialcare-tui demo`)")
+
+
+def check_filters(db_path, state) -> None:
+    """--channel values the database does not hold: one line naming the known ones."""
+    if not state.channels or not db_path.exists():
+        return
+    from socialcare_tui.commands._scope_args import check_filters as check
+    from socialcare_tui.store.access import database
+
+    with database(db_path, read_only=True) as con:
+        check(con, state.scope())
+
+
 def check_database(db_path, read_only: bool) -> None:
     """Open and close the database once, so a missing, foreign or locked file is one
     line before the app starts (DatabaseUnavailable, exit 3), not an error inside it."""
@@ -99,6 +144,7 @@ def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read
     from socialcare_tui.tui.data import DataSource
 
     remember_in = None if served else config_path or config.path or default_config_path()
+    remember_in = Path(remember_in).expanduser() if remember_in else None  # --config is a str
     source = DataSource(None, config, db_path=db_path, read_only=read_only)
     app = SocialCareApp(source, db_path=db_path, state=state, refresh_seconds=refresh,
                         config_path=remember_in, read_only=read_only, follower=follower,
@@ -135,6 +181,9 @@ def check_settings(config) -> None:
     from textual.theme import BUILTIN_THEMES
 
     from socialcare_tui.tui.keys import action_ids
+    from socialcare_tui.tui.panels import panel_infos
+
+    panel_infos(config.dashboard_panels)  # an unknown panel name is one line
 
     if config.theme not in BUILTIN_THEMES:
         raise UserError(f"config theme: unknown theme '{config.theme}' (known: {', '.join(sorted(BUILTIN_THEMES))})")

@@ -72,10 +72,21 @@ def describe_open_error(path: Path, err: Exception) -> str:
         )
     if "lock" in text.lower():
         return f"{path} is locked by another process; wait for it to finish, then try again"
-    if "not a valid DuckDB database" in text:
+    if "not a valid DuckDB database" in text or not _has_duckdb_header(path):
         return f"{path} is not a socialcare-tui (DuckDB) database; it was left untouched"
     first_line = text.splitlines()[0] if text else type(err).__name__
     return f"{path}: cannot open the database ({first_line})"
+
+
+def _has_duckdb_header(path: Path) -> bool:
+    """True unless the file exists and lacks DuckDB's magic bytes (`DUCK` at offset 8): a
+    CSV opened read-only otherwise fails with an unrelated "in-memory database" error."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return True
+    return head[8:12] == b"DUCK"
 
 
 def is_lock_error(err: Exception) -> bool:

@@ -8,6 +8,7 @@ next one instead of piling up. Only the screen on top is refreshed.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 from functools import partial
@@ -24,9 +25,10 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from socialcare_tui.tui.data import DataSource
+from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
+from socialcare_tui.tui.panels import PanelInfo, panel_infos
 from socialcare_tui.tui.screens.agents import AgentsView
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.screens.conversation import ConversationScreen
@@ -47,6 +49,8 @@ from socialcare_tui.tui.widgets.panel import KpiPanel
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 VIEWS = ("dashboard", "queues", "agents", "trends")
+SIDEBAR_MIN_WIDTH = 100  # narrower terminals start with the channels list hidden
+LIVE_MAX_SKIP = 30.0  # seconds: live figures (waits, SLA) are read again at least this often
 
 
 def wall_clock() -> datetime:
@@ -61,7 +65,7 @@ class MainScreen(BaseScreen):
     # changed restyle and repaint themselves anyway, so only their regions are redrawn.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
-    def __init__(self, infos: list[KpiInfo], targets: dict[str, float]) -> None:
+    def __init__(self, infos: list[PanelInfo], targets: dict[str, float]) -> None:
         super().__init__()
         self.infos = infos
         self.targets = targets
@@ -88,9 +92,15 @@ class MainScreen(BaseScreen):
         if hasattr(self.shown, "focus_first"):
             self.shown.focus_first()
 
+    sidebar_chosen: bool | None = None  # shown or hidden with `s`; None: by the width
+
     def on_resize(self, event) -> None:
         super().on_resize(event)
-        self.query_one(ChannelSidebar).set_width(20 if event.size.width < 100 else 28)
+        sidebar = self.query_one(ChannelSidebar)
+        narrow = event.size.width < SIDEBAR_MIN_WIDTH
+        sidebar.set_width(22 if narrow else 28)
+        # under 100 columns the views need the room; `s` shows it, and the choice stays
+        sidebar.display = (not narrow) if self.sidebar_chosen is None else self.sidebar_chosen
 
     def view(self):
         switcher = self.query_one(ContentSwitcher)
@@ -111,6 +121,12 @@ class MainScreen(BaseScreen):
         self.query_one(ChannelSidebar).show(channel_entries(channels))
         if view is not None:
             view.show(result)
+
+
+def shown_view(target):
+    """The widget whose figures a refresh of `target` replaces: the main screen's current
+    view, or the screen itself (wallboard, drill-down, conversation)."""
+    return target.view() if isinstance(target, MainScreen) else target
 
 
 def channel_entries(tree: list[dict]) -> list[ChannelEntry]:
@@ -183,6 +199,8 @@ class SocialCareApp(App):
         self._timer = None
         self._last_error: str | None = None
         self._infos: list[KpiInfo] | None = None
+        self._signature = None  # data.file_signature when the last refresh started
+        self._read_at: datetime | None = None
 
     # --- start ------------------------------------------------------------------------
 
@@ -206,7 +224,7 @@ class SocialCareApp(App):
         if self.wallboard is not None:
             self.push_screen(WallboardScreen(self.wallboard, self.config.targets))
         else:
-            self.push_screen(MainScreen(self.infos, self.config.targets))
+            self.push_screen(MainScreen(panel_infos(self.config.dashboard_panels), self.config.targets))
         if self.follower is not None:
             self.follower.on_batch = self._followed_from_thread
             self.follower.on_wait = self._waiting_from_thread
@@ -246,31 +264,72 @@ class SocialCareApp(App):
 
     # --- refresh ----------------------------------------------------------------------
 
-    def refresh_now(self) -> None:
-        """Start a refresh of the screen on top (cancelling one under way)."""
+    def refresh_now(self, *, timed: bool = False) -> None:
+        """Start a refresh of the screen on top (cancelling one under way). A timed refresh
+        of what is already shown is skipped while the database file has not changed."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         screen = self.screen
-        self.update_header()
         if not getattr(screen, "refreshable", False) and not isinstance(screen, FirstRunScreen):
+            self.update_header()
             self._arm_timer()
             return
         target = screen if getattr(screen, "refreshable", False) else self._base_screen()
         if target is None:
+            self.update_header()
             return
-        self._refresh_worker(target, self.state.scope())
+        key = self.scope_key(target)
+        view = shown_view(target)
+        if timed and getattr(view, "shown_key", None) == key and self._unchanged():
+            self.update_header()
+            self._arm_timer()
+            return
+        self._signature = file_signature(self.db_path) if self.source.con is None else None
+        self._read_at = self.clock()
+        if getattr(view, "shown_key", None) != key:
+            # what the labels now say has not arrived: no old figure may stand under them
+            view.loading_label = self.loading_label(target)
+            if hasattr(view, "show_loading"):
+                view.show_loading(view.loading_label)
+        self.update_header()
+        self._refresh_worker(target, self.state.scope(), key)
+
+    def _unchanged(self) -> bool:
+        """The file is as it was when the last refresh started (size and mtime of it and its
+        WAL). Live figures move with the clock: they are read again at least every
+        LIVE_MAX_SKIP seconds."""
+        if self._signature is None or self._signature != file_signature(self.db_path):
+            return False
+        if self.state.live and self._read_at is not None:
+            return (self.clock() - self._read_at).total_seconds() < LIVE_MAX_SKIP
+        return True
+
+    def scope_key(self, target) -> tuple:
+        """What the labels of `target`'s shown view say: its data must be of this scope."""
+        state = self.state
+        view = shown_view(target)
+        extra = getattr(view, "scope_extra", lambda: None)()
+        return (id(view), state.window, state.as_of, state.channels, state.queues, extra)
+
+    def loading_label(self, target) -> str:
+        """`loading 24h…`, `loading email 7d…`: what is on its way."""
+        view = shown_view(target)
+        name = getattr(view, "scope_name", None)
+        name = name() if name else ", ".join(self.state.queues or self.state.channels)
+        window = "all data" if self.state.window == "all" else self.state.window
+        return f"loading {name + ' ' if name else ''}{window}…"
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, target, scope) -> None:
+    def _refresh_worker(self, target, scope, key=None) -> None:
         worker = get_current_worker()
         data = target.fetch(self.source, scope)
         if not worker.is_cancelled:
             # after the screen's next refresh: a view switched to a moment ago is laid out
             # before its rows arrive (a DataTable filled earlier can keep header-wide columns)
-            self.call_from_thread(self.call_after_refresh, self._apply, target, data)
+            self.call_from_thread(self.call_after_refresh, self._apply, target, data, key)
 
-    def _apply(self, target, data) -> None:
+    def _apply(self, target, data, key=None) -> None:
         if isinstance(target, (MainScreen, WallboardScreen)):
             newest = data[0]
             self.state.newest = newest
@@ -279,9 +338,14 @@ class SocialCareApp(App):
                 return
             if self.empty:
                 self._leave_first_run()
+        if key is not None and key != self.scope_key(target):
+            return  # fetched for labels no longer shown; the refresh for the new ones is under way
         with self.batch_update():
             if target.is_attached:
                 target.show(data)
+                view = shown_view(target)
+                view.shown_key = self.scope_key(target)  # the wallboard may have fallen back to All
+                view.loading_label = None
         self.refreshed_at = self.clock()
         self.refresh_count += 1
         self.update_header()
@@ -292,6 +356,8 @@ class SocialCareApp(App):
             error = f"refresh failed: {worker.error}" if event.state == WorkerState.ERROR else None
             if error and error != self._last_error:  # the same failure every 5 s is told once
                 self.notify(error, severity="error", markup=False, timeout=10)
+            if error:
+                self._signature = None  # a failed read is tried again even on an unchanged file
             self._last_error = error
             self.update_header()
             self._arm_timer()
@@ -306,7 +372,7 @@ class SocialCareApp(App):
     def _on_timer(self) -> None:
         self._timer = None
         if not self.paused:
-            self.refresh_now()
+            self.refresh_now(timed=True)
 
     def _tick_sla(self) -> None:
         screen = self.screen
@@ -333,6 +399,7 @@ class SocialCareApp(App):
             live=live,
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
             filter_label=getattr(self._base_screen(), "filter_label", state.filter_label)(),
+            loading=self._loading_now(),
             redacted=self.redact,
             problem=self._header_problem(),
         )
@@ -347,6 +414,13 @@ class SocialCareApp(App):
         if path is not None and not Path(path).exists():
             return "database gone"
         return "refresh failed"
+
+    def _loading_now(self) -> str:
+        screen = self.screen
+        target = screen if getattr(screen, "refreshable", False) else self._base_screen()
+        if target is None or not target.is_attached:
+            return ""
+        return getattr(shown_view(target), "loading_label", None) or ""
 
     # --- screens ----------------------------------------------------------------------
 
@@ -455,7 +529,7 @@ class SocialCareApp(App):
         main = self._main_screen()
         if main is not None:
             sidebar = main.query_one(ChannelSidebar)
-            sidebar.display = not sidebar.display
+            sidebar.display = main.sidebar_chosen = not sidebar.display
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -528,7 +602,7 @@ class SocialCareApp(App):
     def ask_export(self) -> None:
         as_of = self.state.as_of or self.state.newest
         stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
-        default = f"socialcare-report-{stamp}-{self.state.window}.json"
+        default = f"socialcare-report-{stamp}-{self.state.window}{file_label(self._filter_names())}.json"
         if self.served:
             self.notify("served to a browser: export with `socialcare-tui export` on the server",
                         severity="warning", markup=False)
@@ -537,8 +611,14 @@ class SocialCareApp(App):
                          self._export_answered)
 
     def _export_answered(self, path: str | None) -> None:
-        if path:
-            self.export_report(path, self.state.scope())
+        if not path:
+            return
+        target = Path(path).expanduser()
+        if target.suffix.lower() not in EXPORT_FORMATS:
+            self.notify(f"not exported: {target.name} needs one of the extensions "
+                        f"{', '.join(EXPORT_FORMATS)}", title="Export", severity="error", markup=False)
+            return
+        self.export_report(str(target.resolve()), self.state.scope())
 
     @work(thread=True, group="task", name="export", exit_on_error=False)
     def export_report(self, path: str, scope) -> None:
@@ -546,9 +626,29 @@ class SocialCareApp(App):
 
         report = self.source.report(scope)
         titles = {info.id: info.title for info in self.infos}
-        text = output.render_report(report, output.format_for(None, path), titles=titles, width=120)
+        fmt = EXPORT_FORMATS[Path(path).suffix.lower()]
+        text = output.render_report(report, fmt, titles=titles, width=120)
         output.emit(text, path)
-        self.call_from_thread(self.notify, f"exported the report to {path}", title="Export", markup=False)
+        self.call_from_thread(self.notify, f"exported the report ({fmt}) to {path}", title="Export",
+                              markup=False)
+
+    def _filter_names(self) -> tuple[str, ...]:
+        base = self._base_screen()
+        if isinstance(base, WallboardScreen):
+            return (base.channel,) if base.channel else ()
+        return self.state.queues or self.state.channels
+
+
+# the palette's export: the file's extension chooses the format, and must be one of these
+EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
+
+
+def file_label(names: tuple[str, ...]) -> str:
+    """`-email` for a file name: the filter of what was exported, in safe characters."""
+    if not names:
+        return ""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", "+".join(names)).strip("._")[:40]
+    return f"-{text}" if text else ""
 
 
 def summary_line(summary) -> str:

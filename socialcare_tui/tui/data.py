@@ -94,6 +94,13 @@ class DataSource:
         with self.reading() as con:
             return newest_event(con)
 
+    def oldest(self):
+        """Time of the first event (a previous window ending before it holds no data)."""
+        from socialcare_tui.commands._scope_args import oldest_event
+
+        with self.reading() as con:
+            return oldest_event(con)
+
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
         """Report, previous window and sparklines from `engine.dashboard`. Over all the
         data (no window) there is no previous window and no sparkline, so only the
@@ -185,3 +192,21 @@ class DataSource:
                 auto_resolve_after=self.config.auto_resolve_after,
             )
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)
+
+
+def file_signature(path) -> tuple | None:
+    """(size, mtime) of the database file and of its write-ahead log: while it is the same,
+    the data is (a timed refresh of an unchanged file is skipped, issue 14). None when
+    the file cannot be seen (the refresh then runs and reports what is wrong)."""
+    import os
+
+    try:
+        main = os.stat(path)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(f"{path}.wal")
+        wal_sig = (wal.st_size, wal.st_mtime_ns)
+    except OSError:
+        wal_sig = None
+    return (main.st_ino, main.st_size, main.st_mtime_ns, wal_sig)

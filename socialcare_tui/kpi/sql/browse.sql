@@ -6,6 +6,9 @@
 -- name: newest_event
 SELECT max(ts) FROM events;
 
+-- name: oldest_event
+SELECT min(ts) FROM events;
+
 -- name: conv_facts
 -- One row per conversation of the prepared scope with everything the queue,
 -- conversation header and export show. SLA targets are the engine's per

@@ -26,9 +26,17 @@ class AgentsView(Container):
     def fetch(self, source, scope):
         return source.agents(scope)
 
+    def show_loading(self, label: str) -> None:
+        """Figures of another scope are on their way: the old ones go."""
+        table = self.query_one(DataTable)
+        self._cursor = table.cursor_row
+        table.clear()
+        table.border_title = label
+
     def show(self, rows: list[dict]) -> None:
         table = self.query_one(DataTable)
-        cursor = table.cursor_row
+        cursor = getattr(self, "_cursor", None) or table.cursor_row
+        self._cursor = None
         table.clear()
         for index, row in enumerate(rows):
             table.add_row(*_cells(row), key=f"{index}")

@@ -1,4 +1,5 @@
-"""Dashboard: one panel per KPI of the registry, in a grid that reflows with the width."""
+"""Dashboard: one panel per configured panel (tui/panels.py: what a lead checks first, then
+every KPI), in a grid that reflows with the width."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.widgets import Static
 
-from socialcare_tui.tui.kpis import KpiInfo
+from socialcare_tui.tui.panels import PanelInfo, panel_entry
+from socialcare_tui.tui.state import parse_report_time
 from socialcare_tui.tui.widgets.panel import KpiPanel
 
 PANEL_WIDTH = 27
@@ -52,7 +54,7 @@ class PanelGrid(VerticalScroll, can_focus=False):
 
 class DashboardView(Container):
 
-    def __init__(self, infos: list[KpiInfo], targets: dict[str, float], **kwargs) -> None:
+    def __init__(self, infos: list[PanelInfo], targets: dict[str, float], **kwargs) -> None:
         super().__init__(**kwargs)
         self.infos = infos
         self.targets = targets
@@ -76,14 +78,30 @@ class DashboardView(Container):
             panel.styles.height = height
 
     def fetch(self, source, scope):
-        return source.dashboard(scope, [info.id for info in self.infos])
+        """(DashboardData, the oldest event's time when there is a previous window)."""
+        data = source.dashboard(scope, list(dict.fromkeys(info.kpi_id for info in self.infos)))
+        return data, source.oldest() if data.previous is not None else None
 
-    def show(self, data) -> None:
+    def show(self, fetched) -> None:
+        data, oldest = fetched
         kpis = data.report.get("kpis", {})
         before = (data.previous or {}).get("kpis", {})
+        # a previous window that ends before the first event holds nothing to compare with
+        start = parse_report_time((data.report.get("window") or {}).get("from"))
+        empty_before = oldest is not None and start is not None and start <= oldest
         for panel in self.panels():
-            kpi_id = panel.info.id
-            panel.show(kpis.get(kpi_id), before.get(kpi_id), data.series.get(kpi_id), self.targets.get(kpi_id))
+            info = panel.info
+            whole = info.part is None
+            panel.show(panel_entry(info, kpis.get(info.kpi_id)),
+                       None if empty_before else panel_entry(info, before.get(info.kpi_id)),
+                       data.series.get(info.kpi_id) if whole else None,
+                       self.targets.get(info.kpi_id) if whole else None,
+                       no_previous="previous window: no data" if empty_before else None)
+        self._show_detail()
+
+    def show_loading(self, label: str) -> None:
+        for panel in self.panels():
+            panel.show_loading(label)
         self._show_detail()
 
     def panels(self) -> list[KpiPanel]:

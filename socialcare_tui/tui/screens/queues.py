@@ -66,6 +66,17 @@ class QueuesView(Container):
     def fetch(self, source, scope):
         return source.queue(scope, self.status)
 
+    def scope_extra(self) -> str:
+        return self.status
+
+    def show_loading(self, label: str) -> None:
+        """Rows of another scope are on their way: none of the old ones stay under the new labels."""
+        table = self.query_one("#queue-table", DataTable)
+        self._selected = _row_key(table) or getattr(self, "_selected", None)
+        self.rows = []
+        table.clear()
+        self.query_one("#queue-detail", Static).update(Text(label, style="italic"))
+
     def show(self, data) -> None:
         rows, as_of = data
         self.rows = rows
@@ -84,7 +95,8 @@ class QueuesView(Container):
 
     def _fill(self) -> None:
         table = self.query_one("#queue-table", DataTable)
-        selected = _row_key(table)
+        selected = _row_key(table) or getattr(self, "_selected", None)
+        self._selected = None
         table.clear()
         now = self.app.now_for_sla(self.as_of)
         for row in self._visible_rows():

@@ -61,6 +61,13 @@ class TrendsView(Grid, can_focus=True):
                     [label(q.get("name")) for q in quick], [q.get("uses") or 0 for q in quick])
         self._sentiment(data["series"].get("sentiment") or [], data.get("span"))
 
+    def show_loading(self, label: str) -> None:
+        """Charts of another scope are on their way: empty plots that say so."""
+        for name in self.PLOTS:
+            widget, plt = self._plot(name)
+            plt.title(label)
+            widget.refresh()
+
     def _plot(self, name: str):
         widget = self.query_one(f"#plot-{name}", PlotextPlot)
         plt = widget.plt

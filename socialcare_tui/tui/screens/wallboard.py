@@ -39,7 +39,17 @@ class WallTile(Vertical):
         yield Digits(digits_text(fmt.DASH), classes="wall-value")
         yield Label("", classes="wall-state", markup=False)
 
+    def show_loading(self, label: str) -> None:
+        """Another channel's figures are on their way: no digits, say which."""
+        self.value_text = ""
+        for name in ("met", "at-risk", "missed"):
+            self.set_class(False, f"-{name}")
+        self.set_class(True, "-loading")
+        self.query_one(Digits).update("")
+        self.query_one(".wall-state", Label).update(Text(label, style="italic"))
+
     def show(self, entry: dict | None) -> None:
+        self.set_class(False, "-loading")
         tile = self.tile
         value = tile_value(tile, entry)
         self.value_text = fmt.value(value, tile.unit, tile.kpi_id if tile.part is None else None)
@@ -98,6 +108,16 @@ class WallboardScreen(BaseScreen):
         grid.styles.grid_size_columns = columns
         grid.styles.grid_rows = str(max(6, (event.size.height - 3) // rows))
 
+    def scope_extra(self):
+        return self.channel
+
+    def scope_name(self) -> str:
+        return self.channel or "all channels"
+
+    def show_loading(self, label: str) -> None:
+        for tile in self.query(WallTile):
+            tile.show_loading(label)
+
     def filter_label(self) -> str:
         return f"channel {self.channel}" if self.channel else "All"
 
@@ -147,4 +167,4 @@ class WallboardScreen(BaseScreen):
         self.query_one("#wall-channel", Static).update(text)
 
     def copy_text(self) -> str:
-        return "\n".join(f"{t.tile.title}: {t.value_text}" for t in self.query(WallTile))
+        return "\n".join(f"{t.tile.title}: {t.value_text}" for t in self.query(WallTile) if t.value_text)

@@ -36,11 +36,14 @@ class KpiPanel(Widget, can_focus=True):
         yield Label("", classes="kpi-delta", markup=False)
         yield Sparkline([], classes="kpi-spark")
 
-    def show(self, entry: dict | None, previous: dict | None, series: list | None, target: float | None) -> None:
-        shown = (entry, previous, series, target)
+    def show(self, entry: dict | None, previous: dict | None, series: list | None, target: float | None,
+             no_previous: str | None = None) -> None:
+        """`no_previous`: why there is no change to show (the previous window holds no data)."""
+        shown = (entry, previous, series, target, no_previous)
         if shown == self._shown:  # same figures as on screen: skip the restyle and repaint
             return
         self._shown = shown
+        self.set_class(False, "-loading")
         entry = entry or {}
         self.entry = entry
         info = self.info
@@ -56,7 +59,9 @@ class KpiPanel(Widget, can_focus=True):
             value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")
         self.query_one(".kpi-value", Label).update(value_line, layout=False)  # fixed size: no relayout
         arrow, change, verdict = fmt.delta(value, (previous or {}).get("value"), unit, info.better)
-        self.delta_line = _delta_text(arrow, change, verdict)
+        if previous is not None and previous.get("value") is None and value is not None:
+            no_previous = no_previous or "previous window: no value"
+        self.delta_line = _delta_text(arrow, change, verdict, no_previous)
         self._show_delta()
         n = entry.get("n", entry.get("denominator"))
         self.border_subtitle = f"n {fmt.count(n)}" if n is not None else ""
@@ -64,6 +69,20 @@ class KpiPanel(Widget, can_focus=True):
         points = [0.0 if p is None else float(p) for p in (series or [])]
         spark.data = points
         spark.display = bool(points)
+
+    def show_loading(self, label: str) -> None:
+        """Figures for another scope are on their way: blank this one's, say what is coming."""
+        self._shown = None
+        self.entry = {}
+        self.value_text = ""
+        self.delta_line = Text("")
+        for name in ("met", "at-risk", "missed", "null"):
+            self.set_class(False, f"-{name}")
+        self.set_class(True, "-loading")
+        self.query_one(".kpi-value", Label).update(Text(label, style="italic"), layout=False)
+        self.query_one(".kpi-delta", Label).update("", layout=False)
+        self.border_subtitle = ""
+        self.query_one(Sparkline).display = False
 
     def _show_delta(self, focused: bool | None = None) -> None:
         line = self.delta_line
@@ -80,15 +99,15 @@ class KpiPanel(Widget, can_focus=True):
         self._show_delta(False)
 
     def action_drill(self) -> None:
-        self.post_message(self.Drill(self.info.id))
+        self.post_message(self.Drill(getattr(self.info, "kpi_id", self.info.id)))
 
     def copy_text(self) -> str:
-        return f"{self.info.title}: {self.value_text}"
+        return f"{self.info.title}: {self.value_text}" if self.value_text else ""
 
 
-def _delta_text(arrow: str, change: str, verdict: str | None) -> Text:
+def _delta_text(arrow: str, change: str, verdict: str | None, no_previous: str | None = None) -> Text:
     if not arrow:
-        return Text("no previous window", style="dim")
+        return Text(no_previous or "no previous window", style="dim")
     style = {"better": "delta-better", "worse": "delta-worse"}.get(verdict or "", "")
     text = Text(f"{arrow} {change}")
     if verdict in ("better", "worse"):

@@ -43,16 +43,17 @@ class ChannelSidebar(Tree):
         self.auto_expand = False  # Enter chooses; space folds
         self.entries: list[ChannelEntry] = []
         self._shape: list | None = None
-        self.name_limit = 16
+        self.name_limit = 22  # cells for a line's guides, name and count
 
     def copy_text(self) -> str:
         node = self.cursor_node
         return str(node.label) if node is not None else ""
 
     def set_width(self, width: int) -> None:
-        """Fit names so the waiting counts stay visible; relabel at once."""
+        """Fit names so the waiting counts stay whole; relabel at once."""
         self.styles.width = width
-        limit = max(6, width - 9)
+        # the border takes one cell and the scrollbar two
+        limit = max(6, width - 3)
         if limit != self.name_limit:
             self.name_limit = limit
             self._shape = None
@@ -65,20 +66,21 @@ class ChannelSidebar(Tree):
         self.entries = entries
         shape = [(e.name, [q for q, _ in e.queues]) for e in entries]
         total = sum(e.waiting for e in entries)
-        self.root.set_label(_label("All", total, self.name_limit))
+        self.root.set_label(_label("All", total, self.name_limit - GUIDE[0]))
         if shape == self._shape:
             for node, entry in zip(self.root.children, entries):
-                node.set_label(_label(entry.name, entry.waiting, self.name_limit))
+                node.set_label(_label(entry.name, entry.waiting, self.name_limit - GUIDE[1]))
                 for child, (queue, waiting) in zip(node.children, entry.queues):
-                    child.set_label(_label(queue, waiting, self.name_limit))
+                    child.set_label(_label(queue, waiting, self.name_limit - GUIDE[2]))
             return
         chosen = self.cursor_node.data if self.cursor_node is not None else None
         self._shape = shape
         self.root.remove_children()
         for entry in entries:
-            node = self.root.add(_label(entry.name, entry.waiting, self.name_limit), data=Choice(entry.name), expand=True)
+            node = self.root.add(_label(entry.name, entry.waiting, self.name_limit - GUIDE[1]),
+                                 data=Choice(entry.name), expand=True)
             for queue, waiting in entry.queues:
-                node.add_leaf(_label(queue, waiting, self.name_limit), data=Choice(entry.name, queue))
+                node.add_leaf(_label(queue, waiting, self.name_limit - GUIDE[2]), data=Choice(entry.name, queue))
         self.root.expand()
         if chosen is not None:
             self._move_to(chosen)
@@ -96,8 +98,15 @@ class ChannelSidebar(Tree):
             self.post_message(self.Chosen(event.node.data))
 
 
+# cells the tree's guides and fold icon take before a label: All, a channel, a queue
+GUIDE = (2, 4, 4)
+
+
 def _label(name: str, waiting: int, limit: int = 16) -> Text:
-    label = plain(name or "(none)", limit=limit)
-    if waiting:
-        label.append(f" {waiting}", style="bold")
+    """`name count` in `limit` cells: the name is shortened, never the count."""
+    count = f" {waiting:,}" if waiting else ""
+    label = plain(name or "(none)", limit=200)
+    label.truncate(max(3, limit - len(count)), overflow="ellipsis")  # in cells: wide characters count twice
+    if count:
+        label.append(count, style="bold")
     return label
