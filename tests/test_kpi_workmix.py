@@ -159,10 +159,11 @@ def test_quick_replies_null_when_replies_carry_no_text(con):
     msg(con, "c2", "10:02", "out", "bob")
     result = kpi(con, "quick_replies", as_of=T("12:00"))
     assert result["value"] is None and "no reply text" in result["reason"]
-    # one reply with text makes the share known, over the replies that can tell
+    # one reply with text makes the share known: over every human reply (kpis.md), as before
     msg(con, "c2", "10:03", "out", "bob", text="On it", quick_reply="ack")
     result = kpi(con, "quick_replies", as_of=T("12:00"))
-    assert (result["value"], result["numerator"], result["denominator"]) == (1.0, 1, 1)
+    assert (result["numerator"], result["denominator"]) == (1, 3)
+    assert result["value"] == pytest.approx(1 / 3)
 
 
 def test_quick_replies_null_without_human_replies(con):

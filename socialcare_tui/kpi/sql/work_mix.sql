@@ -119,9 +119,11 @@ LEFT JOIN repeated p ON r.quick_reply IS NULL AND p.normalised = r.reply_norm
 
 -- name: quick_replies.agg
 SELECT grp,
-       count(*) FILTER (WHERE numerator) / nullif(count(*) FILTER (WHERE known), 0) AS value,
+       -- every human reply counts (kpis.md); null when none can tell (no text, no quick_reply)
+       CASE WHEN count(*) FILTER (WHERE known) > 0
+            THEN count(*) FILTER (WHERE numerator) / count(*) END AS value,
        count(*) FILTER (WHERE numerator) AS numerator,
-       count(*) FILTER (WHERE known) AS denominator,
+       count(*) AS denominator,
        coalesce(list_transform(list_sort(list_transform(
            map_entries(histogram(name) FILTER (WHERE numerator)),
            lambda e: {'k': -(e.value::BIGINT), 'name': e.key}))[1:10],
