@@ -186,3 +186,23 @@ def test_readers_use_the_facts_without_warning(db_path):
 
 def test_default_config_matches_the_default_stamp():
     assert Config().auto_resolve_after == facts.DEFAULT_AUTO_RESOLVE
+
+
+@pytest.mark.anyio
+async def test_the_app_says_when_the_facts_do_not_fit_its_config(db_path):
+    """The app's numbers stay exact but slow: a warning says to rebuild, once, at start."""
+    from dataclasses import replace
+
+    from tui_helpers import make_app, settle
+
+    con = open_db(db_path)
+    import_paths(con, [SAMPLE / "events.csv"], ImportOptions())
+    messages = {}
+    for name, config in (("fits", Config()), ("other", replace(Config(), auto_resolve_after=3600.0))):
+        app = make_app(con, db_path, config=config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            messages[name] = [n.message for n in app._notifications]
+    con.close()
+    assert not any("rebuild" in m for m in messages["fits"])
+    assert sum("socialcare-tui rebuild" in m for m in messages["other"]) == 1

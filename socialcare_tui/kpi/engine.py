@@ -106,6 +106,12 @@ class Scope:
         return bool(self.channels or self.queues or self.agents or self.tags)
 
 
+STALE_FACTS_NOTE = (
+    "the stored facts were built with another auto_resolve_after (or rows were removed): "
+    "every conversation was computed from its events; run `socialcare-tui rebuild` "
+    "with this config to make reports fast again")
+
+
 class StaleFacts(UserWarning):
     """The stored facts did not fit the config: the numbers are exact, but slow to get."""
 
@@ -197,14 +203,16 @@ def build(cur, resolved: Resolved, config) -> None:
     install_extras(cur, resolved, config)
 
 
+def facts_note(con, config) -> str | None:
+    """STALE_FACTS_NOTE when the stored facts do not fit `config` (reads are then slow)."""
+    return None if views.facts_fit(con, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
+
+
 def build_base(cur, resolved: Resolved, config) -> None:
     """The shared layer's views (kpi/views.py) and sla_targets on `cur`, filters applied."""
     _load_sla(cur, config)
     if views.install(cur, resolved.params, resolved.scope.has_filters):
-        warnings.warn(StaleFacts(
-            "the stored facts were built with another auto_resolve_after (or rows were removed): "
-            "every conversation was computed from its events; run `socialcare-tui rebuild` "
-            "with this config to make reports fast again"), stacklevel=2)
+        warnings.warn(StaleFacts(STALE_FACTS_NOTE), stacklevel=2)
 
 
 def install_extras(cur, resolved: Resolved, config) -> None:

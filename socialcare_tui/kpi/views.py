@@ -24,6 +24,11 @@ def _run(cur, name: str, params: dict | None = None):
     return sqlfiles.run(cur, sqlfiles.statement(*_SQL, name), params)
 
 
+def facts_fit(con, auto_resolve: float) -> bool:
+    """The stored facts can serve readers with this auto_resolve_after."""
+    return facts.usable(con, auto_resolve)[1]
+
+
 def install(cur, params: dict, has_filters: bool) -> bool:
     """Make the views on `cur`; returns True when every conversation had to be
     computed from its events (the stored facts did not fit this config)."""

@@ -229,6 +229,13 @@ class SocialCareApp(App):
             self.follower.on_batch = self._followed_from_thread
             self.follower.on_wait = self._waiting_from_thread
             self._follow()
+        self._check_facts()
+
+    @work(thread=True, group="task", name="facts check", exit_on_error=False)
+    def _check_facts(self) -> None:
+        note = self.source.facts_note()
+        if note:
+            self.call_from_thread(self.notify, note, severity="warning", markup=False, timeout=30)
 
     def on_unmount(self) -> None:
         self._follow_stop.set()

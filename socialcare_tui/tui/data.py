@@ -101,6 +101,13 @@ class DataSource:
         with self.reading() as con:
             return oldest_event(con)
 
+    def facts_note(self) -> str | None:
+        """One line when the stored facts do not fit this config (every read is then slow)."""
+        from socialcare_tui.kpi import engine
+
+        with self.reading() as con:
+            return engine.facts_note(con, self.config)
+
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
         """Report, previous window and sparklines from `engine.dashboard`. Over all the
         data (no window) there is no previous window and no sparkline, so only the
