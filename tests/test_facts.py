@@ -189,6 +189,7 @@ def test_default_config_matches_the_default_stamp():
 
 
 @pytest.mark.anyio
+@pytest.mark.filterwarnings("ignore::socialcare_tui.kpi.engine.StaleFacts")
 async def test_the_app_says_when_the_facts_do_not_fit_its_config(db_path):
     """The app's numbers stay exact but slow: a warning says to rebuild, once, at start."""
     from dataclasses import replace

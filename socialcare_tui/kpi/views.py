@@ -18,10 +18,37 @@ from socialcare_tui.store import facts
 
 _SQL = ("socialcare_tui.kpi.sql", "views.sql")
 _VIEWS = ("all_events", "all_msgs", "all_turns", "all_resolutions", "all_conv", "customer_convs")
+# fact table -> (columns that say when a row holds, conditions on them at as_of)
+_STORED = {
+    "events": ("settled_at", ("if_settled",)),
+    "msgs": ("settled_at", ("if_settled",)),
+    "turns": ("settled_at", ("if_settled",)),
+    "resolutions": ("settled_at, effective_at", ("if_settled", "if_effective")),
+    "conv": ("valid_from, valid_to", ("if_valid",)),
+}
 
 
 def _run(cur, name: str, params: dict | None = None):
     return sqlfiles.run(cur, sqlfiles.statement(*_SQL, name), params)
+
+
+def _conditions(conditions: tuple[str, ...], raw: bool, unsettled: int, settled: bool) -> list[str]:
+    """The named conditions a stored row must meet at as_of: none of them when every
+    stored row holds (nothing unsettled, as_of after every event), the cheap case."""
+    if raw:
+        return ["if_not_raw"]
+    wanted = [c for c in conditions if not (settled and c == "if_settled")]
+    if unsettled:  # their stored rows (if any) are older than their events
+        wanted.append("unless_unsettled")
+    return wanted
+
+
+def _stored_view(cur, table: str, keep_out: str, conditions: list[str]) -> None:
+    """stored_<table> over fact_<table>: fixed names from _STORED and views.sql only."""
+    where = " AND ".join(f"({sqlfiles.statement(*_SQL, c)})" for c in conditions) or "true"
+    sql = (sqlfiles.statement(*_SQL, "stored").replace("TABLE", table)
+           .replace("KEEP_OUT", keep_out).replace("CONDITIONS", where))
+    sqlfiles.run(cur, sql)
 
 
 def facts_fit(con, auto_resolve: float) -> bool:
@@ -37,13 +64,19 @@ def install(cur, params: dict, has_filters: bool) -> bool:
     params = dict(params, raw=raw, watermark=-1 if raw else state.watermark)
     for name in ("macros", "due_macro", "cal_macro", "scope_now", "unsettled"):
         _run(cur, name, params)
+    unsettled = 0
     if raw:
         _run(cur, "src_all")
     else:
         conversations, answers = _run(cur, "unsettled_rows", params).fetchone()
-        _run(cur, "src_unsettled" if conversations or answers else "src_none")
+        unsettled = conversations + answers
+        _run(cur, "src_unsettled" if unsettled else "src_none")
     facts.compute(cur, params["as_of"], params["auto_resolve"])
-    sqlfiles.run(cur, "DROP TABLE IF EXISTS calc_events_full")
+    facts.drop_scratch(cur)
+    last = None if raw else _run(cur, "last_settled").fetchone()[0]
+    settled = last is None or (params["as_of"] is not None and last <= params["as_of"])
+    for table, (keep_out, conditions) in _STORED.items():
+        _stored_view(cur, table, keep_out, _conditions(conditions, raw, unsettled, settled))
     for name in _VIEWS:
         _run(cur, name)
     if has_filters:

@@ -29,7 +29,7 @@ from socialcare_tui.store.lexicon import load_lexicon
 _PACKAGE = "socialcare_tui.store.sql"
 LATEST = datetime(9999, 12, 31)
 DEFAULT_AUTO_RESOLVE = 24 * 3600.0
-# statements of facts.sql, in order (drop_full_events is the caller's to run)
+# statements of facts.sql, in order (drop_full_events: drop_scratch())
 _COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "msgs_base", "calc_msgs", "conv_msgs",
             "calc_turns", "status_rows", "silence_segments", "calc_resolutions", "conv_status",
             "calc_conv", "calc_events")
@@ -84,6 +84,11 @@ def compute(cur, as_of: datetime | None, auto_resolve: float, names=_COMPUTE) ->
     statements = sqlfiles.named(_PACKAGE, "facts.sql")
     for name in names:
         sqlfiles.run(cur, statements[name], params)
+
+
+def drop_scratch(cur) -> None:
+    """Drop what compute() kept only for its own statements (the wide ordered events)."""
+    sqlfiles.run(cur, sqlfiles.statement(_PACKAGE, "facts.sql", "drop_full_events"))
 
 
 def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,

@@ -4,9 +4,9 @@
 -- holds once its conversation has settled (settled_at <= as_of); the
 -- conversations that span as_of, and those with events the facts do not include
 -- yet (`unsettled`), come from TEMP calc_* tables that kpi/views.py computes
--- from their events with the writer's own SQL (store/sql/facts.sql). With
--- `raw` (facts built with another auto_resolve_after, or rows removed from
--- events), every conversation comes from calc_*.
+-- from their events with the writer's own SQL (store/sql/facts.sql). When the
+-- facts were built with another auto_resolve_after, or rows were removed from
+-- events (`raw`), every conversation comes from calc_*.
 -- The instant and the config that shape the views are in TEMP scope_now (views
 -- take no parameters). Filters then keep the matching conversations
 -- (filter_* statements), after the facts are computed, so a conversation's
@@ -34,7 +34,7 @@ CREATE OR REPLACE TEMP MACRO bh_cal(bh_ch, bh_q, bh_chans, bh_queues) AS
 
 -- name: scope_now
 CREATE OR REPLACE TEMP TABLE scope_now AS
-SELECT $as_of::TIMESTAMP AS as_of, $raw::BOOLEAN AS raw, $watermark::BIGINT AS watermark,
+SELECT $as_of::TIMESTAMP AS as_of, $watermark::BIGINT AS watermark,
        $bh_channels::VARCHAR[] AS bh_channels, $bh_queues::VARCHAR[] AS bh_queues;
 
 -- name: unsettled
@@ -52,6 +52,10 @@ WHERE NOT $raw::BOOLEAN AND seq > $watermark AND conv_key IS NOT NULL;
 SELECT (SELECT count(*) FROM unsettled),
        (SELECT count(*) FROM events WHERE seq > $watermark AND conv_key IS NULL);
 
+-- name: last_settled
+-- The last instant at which a stored row settles (its conversation's last event).
+SELECT max(settled_at) FROM fact_events;
+
 -- name: src_unsettled
 CREATE OR REPLACE TEMP VIEW fact_src AS
 SELECT rowid AS rid, * FROM events
@@ -64,34 +68,41 @@ CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events WHERE
 -- name: src_all
 CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events;
 
+-- name: stored
+-- TEMP VIEW stored_TABLE: the rows of fact_TABLE that hold at as_of, without the
+-- columns that say when (KEEP_OUT). kpi/views.py puts in the table name (from a
+-- fixed list) and joins with AND the conditions below that the instant needs:
+-- none when every stored row holds (nothing unsettled, as_of after every event).
+CREATE OR REPLACE TEMP VIEW stored_TABLE AS
+SELECT f.* EXCLUDE (KEEP_OUT) FROM fact_TABLE f WHERE CONDITIONS;
+
+-- name: if_settled
+f.settled_at <= (SELECT as_of FROM scope_now)
+
+-- name: if_effective
+f.effective_at <= (SELECT as_of FROM scope_now)
+
+-- name: if_valid
+f.valid_from <= (SELECT as_of FROM scope_now)
+AND (f.valid_to IS NULL OR (SELECT as_of FROM scope_now) < f.valid_to)
+
+-- name: unless_unsettled
+NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
+
+-- name: if_not_raw
+false
+
 -- name: all_events
 CREATE OR REPLACE TEMP VIEW all_events AS
-SELECT f.* EXCLUDE (settled_at)
-FROM fact_events f, scope_now n
-WHERE NOT n.raw AND f.settled_at <= n.as_of
-  AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
-UNION ALL BY NAME
-SELECT * FROM calc_events;
+SELECT * FROM stored_events UNION ALL BY NAME SELECT * FROM calc_events;
 
 -- name: all_msgs
 CREATE OR REPLACE TEMP VIEW all_msgs AS
-SELECT f.* EXCLUDE (settled_at)
-FROM fact_msgs f, scope_now n
-WHERE NOT n.raw AND f.settled_at <= n.as_of
-  AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
-UNION ALL BY NAME
-SELECT * FROM calc_msgs;
+SELECT * FROM stored_msgs UNION ALL BY NAME SELECT * FROM calc_msgs;
 
 -- name: all_turns
 CREATE OR REPLACE TEMP VIEW all_turns AS
-WITH t AS (
-    SELECT f.* EXCLUDE (settled_at)
-    FROM fact_turns f, scope_now n
-    WHERE NOT n.raw AND f.settled_at <= n.as_of
-      AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
-    UNION ALL BY NAME
-    SELECT * FROM calc_turns
-)
+WITH t AS (SELECT * FROM stored_turns UNION ALL BY NAME SELECT * FROM calc_turns)
 SELECT t.conv_key, t.turn_no, t.started_at, t.start_ord, t.answered_at, t.reply_agent,
        t.reply_ord, t.channel, t.queue,
        bh_cal(t.channel, t.queue, n.bh_channels, n.bh_queues) AS cal,
@@ -101,24 +112,15 @@ FROM t, scope_now n;
 -- name: all_resolutions
 -- A silence's resolution counts once the silence has lasted (effective_at).
 CREATE OR REPLACE TEMP VIEW all_resolutions AS
-SELECT f.* EXCLUDE (settled_at, effective_at)
-FROM fact_resolutions f, scope_now n
-WHERE NOT n.raw AND f.settled_at <= n.as_of AND f.effective_at <= n.as_of
-  AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
-UNION ALL BY NAME
-SELECT * EXCLUDE (effective_at) FROM calc_resolutions;
+SELECT * FROM stored_resolutions
+UNION ALL BY NAME SELECT * EXCLUDE (effective_at) FROM calc_resolutions;
 
 -- name: all_conv
 -- cal and the SLA targets (after channel and queue overrides) depend on config:
 -- added here, when reading.
 CREATE OR REPLACE TEMP VIEW all_conv AS
 WITH c AS (
-    SELECT f.* EXCLUDE (valid_from, valid_to)
-    FROM fact_conv f, scope_now n
-    WHERE NOT n.raw AND f.valid_from <= n.as_of AND (f.valid_to IS NULL OR n.as_of < f.valid_to)
-      AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
-    UNION ALL BY NAME
-    SELECT * FROM calc_conv
+    SELECT * FROM stored_conv UNION ALL BY NAME SELECT * FROM calc_conv
 ), sla AS (
     SELECT max(seconds) FILTER (WHERE kind = 'first_response' AND level = 'default') AS first_response,
            max(seconds) FILTER (WHERE kind = 'next_reply' AND level = 'default') AS next_reply,
