@@ -182,12 +182,18 @@ def battery(con, scope: Scope, config, by: str | None, public: int | None) -> di
 
 
 def queue_tabs(cur, resolved) -> dict[str, list[dict]]:
-    """browse.queue_rows of every tab, the conversations' facts built once."""
+    """browse.queue_rows of every tab, and browse.conversation_facts of a few
+    conversations of the scope, the conversations' facts built once."""
     if resolved.as_of is None:
         return {tab: [] for tab in browse.STATUS_TABS}
     params = browse._build_facts(cur, resolved)
-    return {tab: browse._dicts(browse._run(cur, "queue_rows", {**params, "tab": tab}))
+    tabs = {tab: browse._dicts(browse._run(cur, "queue_rows", {**params, "tab": tab}))
             for tab in browse.STATUS_TABS}
+    keys = sorted(row["conv_key"] for row in tabs["all"])
+    tabs["conversation_facts"] = [
+        browse._dicts(browse._run(cur, "conversation_facts", {**params, "conv_key": key}))
+        for key in keys[:: max(1, len(keys) // 4)]]
+    return tabs
 
 
 # ---------------------------------------------------------------- comparison
@@ -336,8 +342,11 @@ def instants(con, config, rng: random.Random) -> dict[str, datetime | None]:
                            "ORDER BY random() LIMIT 1").fetchone()
     deadline = deadline[0] if deadline else some_event
     valid_to = valid_to[0] if valid_to else deadline
+    conv_first, conv_last = con.execute(
+        "SELECT min(ts), max(ts) FROM events WHERE conv_key = "
+        "(SELECT conv_key FROM events WHERE conv_key IS NOT NULL ORDER BY random() LIMIT 1)").fetchone()
     return {
-        "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": some_event,
+        "conv_first": conv_first, "conv_last": conv_last, "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": some_event,
         "inside": first + (last - first) * rng.random(), "deadline": deadline,
         "just_before_deadline": deadline - US, "valid_to": valid_to,
         "just_before_valid_to": valid_to - US,
@@ -347,17 +356,16 @@ def instants(con, config, rng: random.Random) -> dict[str, datetime | None]:
 # (name, scope keywords given the concrete as_of, report's by key or None for the
 # dashboard): every filter alone and combined, every kind of window, once per seed
 FORMS = [
-    ("none", lambda a: {}, "day"),
+    ("none", lambda a: {}, None),
     ("window 24h", lambda a: {"window": DAY}, None),
     ("channel, window 7d", lambda a: {"channels": ("email", "web"), "window": 7 * DAY}, "channel"),
     ("queue, from/to", lambda a: {"queues": ("Billing",), "start": a - 6 * DAY, "end": a - DAY},
-     "agent"),
-    ("agent", lambda a: {"agents": ("Dev Patel",)}, None),
+     "queue"),
+    ("agent", lambda a: {"agents": ("Dev Patel",)}, "agent"),
     ("tag, from", lambda a: {"tags": ("delivery", "refunds/request"), "start": a - 4 * DAY}, None),
-    # no dashboard with --to alone: see test_dashboard_with_to_alone
     ("channels+agents+tag, to after as_of", lambda a: {
         "channels": ("twitter", "phone", "webchat"), "agents": ("Dev Patel", "Elena Rossi"),
-        "tags": ("login", "delivery/late"), "end": a + 2 * DAY}, "queue"),
+        "tags": ("login", "delivery/late"), "end": a + 2 * DAY}, None),
     ("queues+channel, window 7d", lambda a: {"queues": ("Support", "Billing"),
                                              "channels": ("email",), "window": 7 * DAY}, "hour"),
 ]
@@ -376,8 +384,9 @@ def test_random_appends_equal_the_raw_computation(tmp_path, sample_files, seed):
         at: dict[int, list] = {}
         for n, form in enumerate(forms):
             at.setdefault(max(1, len(plan) * (n + 1) // (len(forms) + 1)), []).append((n, form))
-        kinds = itertools.cycle(["before", "after", "newest", "event", "inside", "deadline",
-                                 "just_before_deadline", "valid_to", "just_before_valid_to"])
+        kinds = itertools.cycle(["before", "conv_first", "after", "newest", "event", "inside",
+                                 "deadline", "conv_last", "just_before_deadline", "valid_to",
+                                 "just_before_valid_to"])
         for step, (name, header, rows) in enumerate(plan, 1):
             append(con, tmp_path, header, rows)
             config = (PLAIN, HOURS)[step % 2]
@@ -575,3 +584,4 @@ def test_dashboard_with_to_alone(con, tmp_path):
     stored, raw = both(lambda: engine.dashboard(con, scope, PLAIN))
     assert_equal(stored, raw, "--to alone")
     assert stored["report"]["kpis"]["inbound_volume"]["value"] == 1
+    assert stored["previous"] is None
