@@ -274,6 +274,14 @@ def computed_at_read(con, scope: Scope, config) -> tuple[int, int]:
         return cur.execute("SELECT (SELECT count(*) FROM calc_conv), (SELECT count(*) FROM conv)").fetchone()
 
 
+def conversations(con) -> dict[str, tuple]:
+    """conv_key -> (first event, last event, messages, survey answers)."""
+    return {row[0]: row[1:] for row in con.execute(
+        "SELECT conv_key, min(ts), max(ts), count(*) FILTER (WHERE type = 'message'), "
+        "count(*) FILTER (WHERE type IN ('csat', 'nps')) FROM events "
+        "WHERE conv_key IS NOT NULL GROUP BY conv_key").fetchall()}
+
+
 def fact_rows(con) -> dict[str, Counter]:
     return {table: multiset(con, f"SELECT * FROM {table}")[1] for table in FACT_TABLES}
 
@@ -387,8 +395,18 @@ def test_random_appends_equal_the_raw_computation(tmp_path, sample_files, seed):
         kinds = itertools.cycle(["before", "conv_first", "after", "newest", "event", "inside",
                                  "deadline", "conv_last", "just_before_deadline", "valid_to",
                                  "just_before_valid_to"])
+        seen = Counter()  # what the appends did to conversations already stored
         for step, (name, header, rows) in enumerate(plan, 1):
+            before = conversations(con)
             append(con, tmp_path, header, rows)
+            for key, (first, last, messages, answers) in conversations(con).items():
+                was = before.get(key)
+                if was and was[2] and first < was[0]:
+                    seen["late message"] += 1
+                if was and not was[2] and was[3] and messages:
+                    seen["answer before its conversation"] += 1
+                if was and was[2] and answers > was[3] and last > was[1]:
+                    seen["answer after its conversation"] += 1
             config = (PLAIN, HOURS)[step % 2]
             points = instants(con, config, rng)
             for kind in (next(kinds),):
@@ -403,6 +421,7 @@ def test_random_appends_equal_the_raw_computation(tmp_path, sample_files, seed):
                 what = (f"seed {seed} step {step} {form} hours={config.business_hours is not None} "
                         f"as_of {kind} {as_of}")
                 check_all(con, scope, config, what, by=by, public=n + seed * len(forms))
+        assert len(seen) == 3, seen
         # the stored side did read stored facts: past the data, none is computed at read time
         computed, total = computed_at_read(con, Scope(as_of=points["after"]), PLAIN)
         assert (computed, total > 0) == (0, True)
