@@ -337,27 +337,27 @@ def chunks(files, rng: random.Random):
 
 
 def instants(con, config, rng: random.Random) -> dict[str, datetime | None]:
-    """An as_of of each kind for the data stored now."""
+    """An as_of of each kind for the data stored now (chosen with the seed's rng)."""
     first, last = con.execute("SELECT min(ts), max(ts) FROM events").fetchone()
-    some_event = con.execute("SELECT ts FROM events ORDER BY random() LIMIT 1").fetchone()[0]
+    spans = con.execute("SELECT conv_key, min(ts), max(ts), max(ts) FILTER (WHERE type = 'message') "
+                        "FROM events WHERE conv_key IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+    _key, conv_first, conv_last, _msg = rng.choice(spans) if spans else (None, first, last, None)
     # the silence deadline of a conversation: its last message + auto_resolve_after
-    deadline = con.execute(
-        "SELECT max(ts) + to_microseconds(CAST($s * 1e6 AS BIGINT)) FROM events "
-        "WHERE type = 'message' AND conv_key IS NOT NULL GROUP BY conv_key ORDER BY random() LIMIT 1",
-        {"s": config.auto_resolve_after}).fetchone()
+    messages = [row[3] for row in spans if row[3] is not None]
+    deadline = (rng.choice(messages) + timedelta(seconds=config.auto_resolve_after)
+                if messages else last)
     # where the stored facts say a conversation's silence resolves it
-    valid_to = con.execute("SELECT valid_to FROM fact_conv WHERE valid_to IS NOT NULL "
-                           "ORDER BY random() LIMIT 1").fetchone()
-    deadline = deadline[0] if deadline else some_event
-    valid_to = valid_to[0] if valid_to else deadline
-    conv_first, conv_last = con.execute(
-        "SELECT min(ts), max(ts) FROM events WHERE conv_key = "
-        "(SELECT conv_key FROM events WHERE conv_key IS NOT NULL ORDER BY random() LIMIT 1)").fetchone()
+    valid_to = [row[0] for row in con.execute(
+        "SELECT valid_to FROM fact_conv WHERE valid_to IS NOT NULL ORDER BY 1").fetchall()]
+    valid_to = rng.choice(valid_to) if valid_to else deadline
+    event = con.execute("SELECT ts FROM events ORDER BY ts LIMIT 1 OFFSET $n",
+                        {"n": rng.randrange(con.execute("SELECT count(*) FROM events").fetchone()[0])}
+                        ).fetchone()[0]
     return {
-        "conv_first": conv_first, "conv_last": conv_last, "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": some_event,
-        "inside": first + (last - first) * rng.random(), "deadline": deadline,
-        "just_before_deadline": deadline - US, "valid_to": valid_to,
-        "just_before_valid_to": valid_to - US,
+        "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": event,
+        "inside": first + (last - first) * rng.random(), "conv_first": conv_first,
+        "conv_last": conv_last, "deadline": deadline, "just_before_deadline": deadline - US,
+        "valid_to": valid_to, "just_before_valid_to": valid_to - US,
     }
 
 
