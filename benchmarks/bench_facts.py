@@ -210,8 +210,43 @@ def child_import(db: str, paths: list[str]) -> int:
     return rc
 
 
-def child_kpis(db: str, kpi_ids: str | None) -> int:
-    """engine.report's work, in this process: the layer, then each KPI statement, timed."""
+def profile(cur, sql: str, params: dict, top: int = 12) -> str:
+    """DuckDB's profiler (PRAGMA enable_profiling = 'json') on one statement: its
+    slowest operators, with the table each scan reads and the rows each one gives."""
+    from socialcare_tui import sqlfiles
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        cur.execute("PRAGMA enable_profiling = 'json'")
+        cur.execute(f"PRAGMA profiling_output = '{out.name}'")
+        started = time.perf_counter()
+        rows = len(sqlfiles.run(cur, sql.strip().rstrip(";"), params).fetchall())
+        seconds = time.perf_counter() - started
+        cur.execute("PRAGMA disable_profiling")
+        tree = json.load(open(out.name))
+    found = []
+
+    def walk(node, depth):  # DuckDB 1.x: operator_timing / operator_name; 2.x: timing / name
+        info = node.get("extra_info") or {}
+        table = info.get("Table") or info.get("CTE Name") or ""
+        found.append((node.get("timing", node.get("operator_timing", 0.0)), depth,
+                      str(node.get("name", node.get("operator_name", "?"))).strip(), table,
+                      node.get("intermediate_rows", node.get("operator_cardinality", 0))))
+        for sub in node.get("children", []):
+            walk(sub, depth + 1)
+
+    for root in tree.get("operator", [tree]) if isinstance(tree.get("operator"), list) else [tree]:
+        walk(root, 0)
+    found.sort(key=lambda f: -f[0])
+    lines = [f"{rows:,} rows in {seconds:.2f} s; slowest operators (seconds, depth, operator, table, rows out):"]
+    lines += [f"  {t:7.3f}  {d:3d}  {name:22s} {table:40s} {n:>12,}" for t, d, name, table, n in found[:top]]
+    return "\n".join(lines)
+
+
+def child_kpis(db: str, kpi_ids: str | None, window_hours: float | None = None,
+               explain: str | None = None, memory_limit: str | None = None) -> int:
+    """engine.report's work, in this process: the layer, then each KPI statement, timed
+    (for all the data, or the last `window_hours` up to the newest event). With
+    `explain`, only DuckDB's EXPLAIN ANALYZE of that KPI's rows statement is printed."""
     clock = StatementClock()
     import duckdb
 
@@ -220,12 +255,20 @@ def child_kpis(db: str, kpi_ids: str | None) -> int:
 
     con = duckdb.connect(db, read_only=True)
     con.execute("SET enable_progress_bar = false")
+    if memory_limit:  # what a cap on DuckDB's memory would cost in time
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     config = Config()
     chosen = registry.select(kpi_ids.split(",") if kpi_ids else None)
     started = time.perf_counter()
-    with engine.layer(con, engine.Scope(), config) as (cur, resolved):
+    from datetime import timedelta
+
+    scope = engine.Scope(window=timedelta(hours=window_hours)) if window_hours else engine.Scope()
+    with engine.layer(con, scope, config) as (cur, resolved):
         layer = time.perf_counter() - started
         layer_statements = clock.top(6)
+        if explain:
+            print(profile(cur, registry.get(explain).rows_sql, resolved.params))
+            return 0
         per_kpi = {}
         for kpi in chosen:
             t0 = time.perf_counter()
@@ -489,7 +532,7 @@ def bench_append(rows: int, db: Path, missed: list, rounds: int = 3) -> None:
             small.unlink()
         median = statistics.median(ratios)
         say(f"         median append / grouped scan {median:.2f}x  goal <= 2x: {verdict(median <= 2)}")
-        if median > 2:
+        if rows >= 10_000_000 and median > 2:
             missed.append(f"append {rows}")
     finally:
         copy.unlink(missing_ok=True)
@@ -518,12 +561,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewer-seconds", type=float, default=30.0,
                         help="how long the viewer runs after its first numbers (RSS sampled meanwhile)")
     parser.add_argument("--child-import", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--child-kpis", help=argparse.SUPPRESS)
+    parser.add_argument("--child-kpis", metavar="DB",
+                        help="time the layer and each KPI statement of a report on DB, in this process")
+    parser.add_argument("--window-hours", type=float, help="with --child-kpis: the last H hours only")
+    parser.add_argument("--explain", metavar="KPI",
+                        help="with --child-kpis: DuckDB's profile of this KPI's rows statement")
+    parser.add_argument("--memory-limit", help="with --child-kpis: SET memory_limit first, e.g. 512MB")
     args = parser.parse_args(argv)
     if args.child_import:
         return child_import(args.child_import[0], args.child_import[1:])
     if args.child_kpis:
-        return child_kpis(args.child_kpis, None)
+        return child_kpis(args.child_kpis, None, args.window_hours, args.explain, args.memory_limit)
     items = set(args.only.split(",")) if args.only else set(ITEMS)
     unknown = items - set(ITEMS)
     if unknown:
@@ -552,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "append":
                 bench_append(rows, db, missed)
             say(f"         ({time.strftime('%H:%M:%S', time.gmtime())} UTC, load {load()})")
-    say(f"goals missed (speed goals are judged at 10M events, memory at any size): "
+    say(f"goals missed (import at every size, memory at any size, the other speed goals at 10M events): "
         f"{', '.join(missed) if missed else 'none'}")
     return 1 if missed else 0
 
