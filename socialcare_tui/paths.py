@@ -23,6 +23,11 @@ def default_config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
+def spill_dir() -> Path:
+    """Where DuckDB may write what a reader's query does not fit in its memory limit."""
+    return platformdirs.user_cache_path(APP_NAME) / "spill"
+
+
 def log_path() -> Path:
     return platformdirs.user_log_path(APP_NAME) / "socialcare-tui.log"
 

@@ -135,8 +135,7 @@ def test_rebuild_command(db_path, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("rebuilt the facts of ") and result.stdout.count("\n") == 1
     # not a terminal: one line per step
-    assert result.stderr.splitlines() == ["forgetting the stored facts…", "ordering events…",
-                                          "storing facts…"]
+    assert result.stderr.splitlines() == ["computing facts 1/1…"]
     missing = cli("rebuild", "--db", str(tmp_path / "nope.duckdb"))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such database" in missing.stderr
     assert not (tmp_path / "nope.duckdb").exists()
@@ -207,3 +206,19 @@ async def test_the_app_says_when_the_facts_do_not_fit_its_config(db_path):
     con.close()
     assert not any("rebuild" in m for m in messages["fits"])
     assert sum("socialcare-tui rebuild" in m for m in messages["other"]) == 1
+
+
+def test_a_rebuild_in_chunks_equals_one_in_one_go(db_path, monkeypatch):
+    """A rebuild computes the conversations a chunk at a time (bounded memory): the
+    facts are the same however many chunks, survey answers without a conversation too."""
+    con = open_db(db_path)
+    for name in ("events.csv", "tickets.csv", "surveys.csv"):
+        import_paths(con, [SAMPLE / name], ImportOptions())
+    whole = stored(con)
+    steps = []
+    monkeypatch.setattr(facts, "CHUNK_CONVERSATIONS", 37)
+    done = facts.rebuild(con, step=lambda finished, total: steps.append((finished, total)))
+    chunks = -(-done.conversations // 37)
+    assert chunks > 5 and steps == [(i, chunks) for i in range(chunks)]
+    assert stored(con) == whole
+    con.close()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
 import os
 import random
 import tomllib
@@ -182,12 +181,18 @@ def battery(con, scope: Scope, config, by: str | None, public: int | None) -> di
 
 
 def queue_tabs(cur, resolved) -> dict[str, list[dict]]:
-    """browse.queue_rows of every tab, the conversations' facts built once."""
+    """browse.queue_rows of every tab, and browse.conversation_facts of a few
+    conversations of the scope, the conversations' facts built once."""
     if resolved.as_of is None:
         return {tab: [] for tab in browse.STATUS_TABS}
     params = browse._build_facts(cur, resolved)
-    return {tab: browse._dicts(browse._run(cur, "queue_rows", {**params, "tab": tab}))
+    tabs = {tab: browse._dicts(browse._run(cur, "queue_rows", {**params, "tab": tab}))
             for tab in browse.STATUS_TABS}
+    keys = sorted(row["conv_key"] for row in tabs["all"])
+    tabs["conversation_facts"] = [
+        browse._dicts(browse._run(cur, "conversation_facts", {**params, "conv_key": key}))
+        for key in keys[:: max(1, len(keys) // 4)]]
+    return tabs
 
 
 # ---------------------------------------------------------------- comparison
@@ -268,6 +273,14 @@ def computed_at_read(con, scope: Scope, config) -> tuple[int, int]:
         return cur.execute("SELECT (SELECT count(*) FROM calc_conv), (SELECT count(*) FROM conv)").fetchone()
 
 
+def conversations(con) -> dict[str, tuple]:
+    """conv_key -> (first event, last event, messages, survey answers)."""
+    return {row[0]: row[1:] for row in con.execute(
+        "SELECT conv_key, min(ts), max(ts), count(*) FILTER (WHERE type = 'message'), "
+        "count(*) FILTER (WHERE type IN ('csat', 'nps')) FROM events "
+        "WHERE conv_key IS NOT NULL GROUP BY conv_key").fetchall()}
+
+
 def fact_rows(con) -> dict[str, Counter]:
     return {table: multiset(con, f"SELECT * FROM {table}")[1] for table in FACT_TABLES}
 
@@ -323,41 +336,43 @@ def chunks(files, rng: random.Random):
 
 
 def instants(con, config, rng: random.Random) -> dict[str, datetime | None]:
-    """An as_of of each kind for the data stored now."""
+    """An as_of of each kind for the data stored now (chosen with the seed's rng)."""
     first, last = con.execute("SELECT min(ts), max(ts) FROM events").fetchone()
-    some_event = con.execute("SELECT ts FROM events ORDER BY random() LIMIT 1").fetchone()[0]
+    spans = con.execute("SELECT conv_key, min(ts), max(ts), max(ts) FILTER (WHERE type = 'message') "
+                        "FROM events WHERE conv_key IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+    _key, conv_first, conv_last, _msg = rng.choice(spans) if spans else (None, first, last, None)
     # the silence deadline of a conversation: its last message + auto_resolve_after
-    deadline = con.execute(
-        "SELECT max(ts) + to_microseconds(CAST($s * 1e6 AS BIGINT)) FROM events "
-        "WHERE type = 'message' AND conv_key IS NOT NULL GROUP BY conv_key ORDER BY random() LIMIT 1",
-        {"s": config.auto_resolve_after}).fetchone()
+    messages = [row[3] for row in spans if row[3] is not None]
+    deadline = (rng.choice(messages) + timedelta(seconds=config.auto_resolve_after)
+                if messages else last)
     # where the stored facts say a conversation's silence resolves it
-    valid_to = con.execute("SELECT valid_to FROM fact_conv WHERE valid_to IS NOT NULL "
-                           "ORDER BY random() LIMIT 1").fetchone()
-    deadline = deadline[0] if deadline else some_event
-    valid_to = valid_to[0] if valid_to else deadline
+    valid_to = [row[0] for row in con.execute(
+        "SELECT valid_to FROM fact_conv WHERE valid_to IS NOT NULL ORDER BY 1").fetchall()]
+    valid_to = rng.choice(valid_to) if valid_to else deadline
+    event = con.execute("SELECT ts FROM events ORDER BY ts LIMIT 1 OFFSET $n",
+                        {"n": rng.randrange(con.execute("SELECT count(*) FROM events").fetchone()[0])}
+                        ).fetchone()[0]
     return {
-        "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": some_event,
-        "inside": first + (last - first) * rng.random(), "deadline": deadline,
-        "just_before_deadline": deadline - US, "valid_to": valid_to,
-        "just_before_valid_to": valid_to - US,
+        "before": first - HOUR, "after": last + 3 * DAY, "newest": None, "event": event,
+        "inside": first + (last - first) * rng.random(), "conv_first": conv_first,
+        "conv_last": conv_last, "deadline": deadline, "just_before_deadline": deadline - US,
+        "valid_to": valid_to, "just_before_valid_to": valid_to - US,
     }
 
 
 # (name, scope keywords given the concrete as_of, report's by key or None for the
 # dashboard): every filter alone and combined, every kind of window, once per seed
 FORMS = [
-    ("none", lambda a: {}, "day"),
+    ("none", lambda a: {}, None),
     ("window 24h", lambda a: {"window": DAY}, None),
     ("channel, window 7d", lambda a: {"channels": ("email", "web"), "window": 7 * DAY}, "channel"),
     ("queue, from/to", lambda a: {"queues": ("Billing",), "start": a - 6 * DAY, "end": a - DAY},
-     "agent"),
-    ("agent", lambda a: {"agents": ("Dev Patel",)}, None),
+     "queue"),
+    ("agent", lambda a: {"agents": ("Dev Patel",)}, "agent"),
     ("tag, from", lambda a: {"tags": ("delivery", "refunds/request"), "start": a - 4 * DAY}, None),
-    # no dashboard with --to alone: see test_dashboard_with_to_alone
     ("channels+agents+tag, to after as_of", lambda a: {
         "channels": ("twitter", "phone", "webchat"), "agents": ("Dev Patel", "Elena Rossi"),
-        "tags": ("login", "delivery/late"), "end": a + 2 * DAY}, "queue"),
+        "tags": ("login", "delivery/late"), "end": a + 2 * DAY}, None),
     ("queues+channel, window 7d", lambda a: {"queues": ("Support", "Billing"),
                                              "channels": ("email",), "window": 7 * DAY}, "hour"),
 ]
@@ -376,10 +391,21 @@ def test_random_appends_equal_the_raw_computation(tmp_path, sample_files, seed):
         at: dict[int, list] = {}
         for n, form in enumerate(forms):
             at.setdefault(max(1, len(plan) * (n + 1) // (len(forms) + 1)), []).append((n, form))
-        kinds = itertools.cycle(["before", "after", "newest", "event", "inside", "deadline",
-                                 "just_before_deadline", "valid_to", "just_before_valid_to"])
+        kinds = itertools.cycle(["before", "conv_first", "after", "newest", "event", "inside",
+                                 "deadline", "conv_last", "just_before_deadline", "valid_to",
+                                 "just_before_valid_to"])
+        seen = Counter()  # what the appends did to conversations already stored
         for step, (name, header, rows) in enumerate(plan, 1):
+            before = conversations(con)
             append(con, tmp_path, header, rows)
+            for key, (first, last, messages, answers) in conversations(con).items():
+                was = before.get(key)
+                if was and was[2] and first < was[0]:
+                    seen["late message"] += 1
+                if was and not was[2] and was[3] and messages:
+                    seen["answer before its conversation"] += 1
+                if was and was[2] and answers > was[3] and last > was[1]:
+                    seen["answer after its conversation"] += 1
             config = (PLAIN, HOURS)[step % 2]
             points = instants(con, config, rng)
             for kind in (next(kinds),):
@@ -394,6 +420,7 @@ def test_random_appends_equal_the_raw_computation(tmp_path, sample_files, seed):
                 what = (f"seed {seed} step {step} {form} hours={config.business_hours is not None} "
                         f"as_of {kind} {as_of}")
                 check_all(con, scope, config, what, by=by, public=n + seed * len(forms))
+        assert len(seen) == 3, seen
         # the stored side did read stored facts: past the data, none is computed at read time
         computed, total = computed_at_read(con, Scope(as_of=points["after"]), PLAIN)
         assert (computed, total > 0) == (0, True)
@@ -575,3 +602,45 @@ def test_dashboard_with_to_alone(con, tmp_path):
     stored, raw = both(lambda: engine.dashboard(con, scope, PLAIN))
     assert_equal(stored, raw, "--to alone")
     assert stored["report"]["kpis"]["inbound_volume"]["value"] == 1
+    assert stored["previous"] is None
+
+
+def test_watch_appends_keep_facts_equal_to_a_rebuild(db_path, tmp_path):
+    """`watch` (ingest/follow.py) imports each appended chunk as its own source, then,
+    in the same transaction, moves the rows onto the followed file's ledger row and
+    shifts their line numbers. Events with the same time are ordered by (source,
+    line), so the facts must be computed from the rows as they are committed: here
+    the reply that came with the resolution is ordered before the status from
+    another file, which makes alice the resolution's agent."""
+    import json
+
+    from socialcare_tui.ingest.follow import Follower
+
+    open_db(db_path).close()
+    feed = tmp_path / "feed.jsonl"
+
+    def line(event_id, at, direction, author):
+        return json.dumps({"event_id": event_id, "conversation_id": "c1", "at": at,
+                           "channel": "twitter", "direction": direction, "author": author,
+                           "text": "hello"}) + "\n"
+
+    feed.write_text(line("f1", "2024-03-04T10:00:00Z", "in", "u1"), encoding="utf-8")
+    follower = Follower([feed], db_path, ImportOptions(format="events"))
+    assert [batch.imported for batch in follower.poll()] == [1]
+    con = open_db(db_path)
+    append(con, tmp_path, EVENTS, [ev("c1", "2024-03-04T10:30:00Z", type="status", value="resolved")])
+    con.close()
+    with feed.open("a", encoding="utf-8") as out:
+        out.write(line("f2", "2024-03-04T10:30:00Z", "out", "alice"))
+    assert [batch.imported for batch in follower.poll()] == [1]
+    con = open_db(db_path)
+    try:
+        # the reply (the followed file's source, line 2) before the status (a later source)
+        assert con.execute("SELECT type, source_id, line FROM events WHERE ts = '2024-03-04 10:30' "
+                           "ORDER BY source_id, line").fetchall() == [("message", 1, 2), ("status", 2, 2)]
+        check_views(con, Scope(as_of=t("2024-03-04 11:00")), PLAIN, "after watch appends")
+        kept = fact_rows(con)
+        facts.rebuild(con)
+        assert fact_rows(con) == kept
+    finally:
+        con.close()

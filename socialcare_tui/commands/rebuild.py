@@ -9,7 +9,6 @@ NAME = "rebuild"
 HELP = ("compute the stored conversation facts again from the events (after a change of "
         "auto_resolve_after, or to repair them)")
 EXAMPLE = "socialcare-tui rebuild --config ~/.config/socialcare-tui/config.toml"
-_STEPS = ("forgetting the stored facts", "ordering events", "storing facts")
 
 
 def add_arguments(parser) -> None:
@@ -34,23 +33,25 @@ def run(args) -> int:
         elif sys.stderr.isatty():
             done = _with_progress(con, config.auto_resolve_after, facts)
         else:
-            done = facts.rebuild(con, config.auto_resolve_after,
-                                 step=lambda text: print(f"{text}…", file=sys.stderr, flush=True))
+            done = facts.rebuild(con, config.auto_resolve_after, step=_print_step)
     print(f"rebuilt the facts of {done.conversations:,} conversations in "
           f"{time.monotonic() - started:.1f} s")
     return 0
 
 
+def _print_step(done: int, total: int) -> None:
+    print(f"computing facts {done + 1}/{total}…", file=sys.stderr, flush=True)
+
+
 def _with_progress(con, auto_resolve: float, facts):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  transient=True) as progress:
-        task = progress.add_task("rebuilding", total=len(_STEPS))
+    with Progress(TextColumn("computing facts"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task("rebuilding", total=None)
 
-        def step(text: str) -> None:
-            progress.update(task, description=text, completed=_STEPS.index(text))
+        def step(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
 
-        done = facts.rebuild(con, auto_resolve, step=step)
-        progress.update(task, completed=len(_STEPS))
-    return done
+        result = facts.rebuild(con, auto_resolve, step=step)
+    return result

@@ -492,10 +492,12 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
             raise _RecordLevel()
         file.content_hash = look.content_hash
         summary = _move(con, file)
-        _pause("facts")
-        facts.update(con, auto_resolve=options.auto_resolve_after)
         if before_commit is not None:
             before_commit(con, summary)
+        _pause("facts")
+        # last: the facts are computed from the rows as they will be committed (a
+        # caller's before_commit may still move them, e.g. the follower's ledger merge)
+        facts.update(con, auto_resolve=options.auto_resolve_after)
         _pause("moved")
         con.execute("COMMIT")
     except BaseException as err:

@@ -62,7 +62,8 @@ def install(cur, params: dict, has_filters: bool) -> bool:
     state, fits = facts.usable(cur, params["auto_resolve"])
     raw = not fits
     params = dict(params, raw=raw, watermark=-1 if raw else state.watermark)
-    for name in ("macros", "due_macro", "cal_macro", "scope_now", "unsettled"):
+    for name in ("macros", "due_macro", "cal_macro", "set_as_of", "set_watermark", "set_bh_channels",
+                 "set_bh_queues", "unsettled"):
         _run(cur, name, params)
     unsettled = 0
     if raw:

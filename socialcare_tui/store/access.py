@@ -42,7 +42,7 @@ except ImportError:  # not POSIX: DuckDB's own lock and the backoff alone
     fcntl = None  # type: ignore[assignment]
 
 from socialcare_tui.errors import DatabaseUnavailable
-from socialcare_tui.store import migrations
+from socialcare_tui.store import connection, migrations
 from socialcare_tui.store.connection import describe_open_error, is_lock_error, open_db, resolve_path
 
 WaitCallback = Callable[[str], None]
@@ -287,6 +287,7 @@ def attached(
 ) -> Iterator[Borrowed]:
     """Attach the database read-only to `home` for one refresh (the same waiting and
     errors as `database`), and detach it on leaving the block."""
+    connection.limit_reader_memory(home)
     with _our_turn(db, backoff, on_wait, write=False) as turn:
         _attach_with_retry(home, turn)
         try:

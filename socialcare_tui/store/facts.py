@@ -29,6 +29,8 @@ from socialcare_tui.store.lexicon import load_lexicon
 _PACKAGE = "socialcare_tui.store.sql"
 LATEST = datetime(9999, 12, 31)
 DEFAULT_AUTO_RESOLVE = 24 * 3600.0
+# a rebuild computes this many conversations at a time (memory: that chunk's events)
+CHUNK_CONVERSATIONS = 200_000
 # statements of facts.sql, in order (drop_full_events: drop_scratch())
 _COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "msgs_base", "calc_msgs", "conv_msgs",
             "calc_turns", "status_rows", "silence_segments", "calc_resolutions", "conv_status",
@@ -36,7 +38,8 @@ _COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "msgs_base", "calc_ms
 # what changes when the last silence has not resolved a conversation yet
 _BEFORE_DEADLINE = ("calc_resolutions", "conv_status", "calc_conv")
 
-Step = Callable[[str], None]
+# called with (chunks done, chunks) before each chunk of conversations is computed
+Step = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
 
     `auto_resolve` None keeps the value the facts were built with (the default on
     a new database); another value rebuilds every conversation with it."""
-    say = step or (lambda _text: None)
+    say = step or (lambda _done, _total: None)
     before = state(con)
     if auto_resolve is None:
         auto_resolve = before.auto_resolve if before else DEFAULT_AUTO_RESOLVE
@@ -106,33 +109,39 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
     full = (full or before is None or kept != before.rows_below
             or before.auto_resolve != auto_resolve)
     if full:
-        say("forgetting the stored facts")
         _run(con, "forget_all")
-        _run(con, "src_all")
-        touched = None
+        _run(con, "touched_all", {"per": CHUNK_CONVERSATIONS})
+        watermark = -1
     else:
-        _run(con, "mark", {"watermark": watermark})
         _run(con, "touched", {"watermark": watermark})
-        touched = _run(con, "touched_count").fetchone()[0]
         _run(con, "forget_touched")
-        _run(con, "src_touched")
+    touched, chunks = _run(con, "chunks").fetchone()
+    _run(con, "set_watermark", {"watermark": watermark})
     try:
-        say("ordering events")
-        compute(con, LATEST, auto_resolve)
-        say("storing facts")
-        _run(con, "store_rows")
-        _run(con, "final_silences", {"auto_resolve": auto_resolve})
-        _run(con, "store_conv_after")
-        _run(con, "unresolve_final")
-        compute(con, LATEST, auto_resolve, _BEFORE_DEADLINE)
-        _run(con, "store_conv_before")
-        if touched is None:
-            touched = con.execute("SELECT count(*) FROM calc_spans").fetchone()[0]
+        for chunk in range(chunks):
+            say(chunk, chunks)
+            _run(con, "set_chunk", {"chunk": chunk})
+            _run(con, "src_chunk")
+            _store_chunk(con, auto_resolve)
     finally:
         _run(con, "cleanup")
     _run(con, "save_state", {"top": -1 if top is None else top, "rows_below": total,
                              "auto_resolve": auto_resolve})
     return Upkeep(touched, full)
+
+
+def _store_chunk(con, auto_resolve: float) -> None:
+    """Compute the facts of fact_src's conversations and store them: each conversation
+    as it reads after its last silence's deadline, and (if a silence will resolve it)
+    as it reads before."""
+    compute(con, LATEST, auto_resolve)
+    _run(con, "store_rows")
+    _run(con, "final_silences", {"auto_resolve": auto_resolve})
+    _run(con, "store_conv_after")
+    _run(con, "unresolve_final")
+    compute(con, LATEST, auto_resolve, _BEFORE_DEADLINE)
+    _run(con, "store_conv_before")
+    drop_scratch(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, auto_resolve: float | None = None,

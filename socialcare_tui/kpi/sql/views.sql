@@ -7,8 +7,8 @@
 -- from their events with the writer's own SQL (store/sql/facts.sql). When the
 -- facts were built with another auto_resolve_after, or rows were removed from
 -- events (`raw`), every conversation comes from calc_*.
--- The instant and the config that shape the views are in TEMP scope_now (views
--- take no parameters). Filters then keep the matching conversations
+-- The instant and the config that shape the views are connection variables
+-- (set_* statements: views take no parameters). Filters then keep the matching conversations
 -- (filter_* statements), after the facts are computed, so a conversation's
 -- facts never depend on the filters.
 
@@ -32,10 +32,20 @@ CREATE OR REPLACE TEMP MACRO bh_cal(bh_ch, bh_q, bh_chans, bh_queues) AS
          WHEN list_contains(bh_chans, bh_ch) THEN 'channel:' || bh_ch
          ELSE 'default' END;
 
--- name: scope_now
-CREATE OR REPLACE TEMP TABLE scope_now AS
-SELECT $as_of::TIMESTAMP AS as_of, $watermark::BIGINT AS watermark,
-       $bh_channels::VARCHAR[] AS bh_channels, $bh_queues::VARCHAR[] AS bh_queues;
+-- name: set_as_of
+-- The instant and the config that shape the views, as this connection's
+-- variables (views take no parameters; getvariable() is a constant to the
+-- planner, so a time condition on it skips row groups like a literal would).
+SET VARIABLE sc_as_of = $as_of::TIMESTAMP;
+
+-- name: set_watermark
+SET VARIABLE sc_watermark = $watermark::BIGINT;
+
+-- name: set_bh_channels
+SET VARIABLE sc_bh_channels = $bh_channels::VARCHAR[];
+
+-- name: set_bh_queues
+SET VARIABLE sc_bh_queues = $bh_queues::VARCHAR[];
 
 -- name: unsettled
 -- Conversations whose stored facts do not hold at as_of: they span it (an
@@ -60,7 +70,7 @@ SELECT max(settled_at) FROM fact_events;
 CREATE OR REPLACE TEMP VIEW fact_src AS
 SELECT rowid AS rid, * FROM events
 WHERE conv_key IN (SELECT conv_key FROM unsettled)
-   OR (conv_key IS NULL AND seq > (SELECT watermark FROM scope_now));
+   OR (conv_key IS NULL AND seq > getvariable('sc_watermark'));
 
 -- name: src_none
 CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events WHERE false;
@@ -77,14 +87,14 @@ CREATE OR REPLACE TEMP VIEW stored_TABLE AS
 SELECT f.* EXCLUDE (KEEP_OUT) FROM fact_TABLE f WHERE CONDITIONS;
 
 -- name: if_settled
-f.settled_at <= (SELECT as_of FROM scope_now)
+f.settled_at <= getvariable('sc_as_of')
 
 -- name: if_effective
-f.effective_at <= (SELECT as_of FROM scope_now)
+f.effective_at <= getvariable('sc_as_of')
 
 -- name: if_valid
-f.valid_from <= (SELECT as_of FROM scope_now)
-AND (f.valid_to IS NULL OR (SELECT as_of FROM scope_now) < f.valid_to)
+f.valid_from <= getvariable('sc_as_of')
+AND (f.valid_to IS NULL OR getvariable('sc_as_of') < f.valid_to)
 
 -- name: unless_unsettled
 NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.conv_key = f.conv_key)
@@ -105,9 +115,9 @@ CREATE OR REPLACE TEMP VIEW all_turns AS
 WITH t AS (SELECT * FROM stored_turns UNION ALL BY NAME SELECT * FROM calc_turns)
 SELECT t.conv_key, t.turn_no, t.started_at, t.start_ord, t.answered_at, t.reply_agent,
        t.reply_ord, t.channel, t.queue,
-       bh_cal(t.channel, t.queue, n.bh_channels, n.bh_queues) AS cal,
+       bh_cal(t.channel, t.queue, getvariable('sc_bh_channels'), getvariable('sc_bh_queues')) AS cal,
        t.is_first_response
-FROM t, scope_now n;
+FROM t;
 
 -- name: all_resolutions
 -- A silence's resolution counts once the silence has lasted (effective_at).
@@ -134,7 +144,7 @@ WITH c AS (
     FROM sla_targets WHERE level <> 'default' GROUP BY level, name
 )
 SELECT c.conv_key, c.namespace, c.conversation_id, c.channel, c.queue,
-       bh_cal(c.channel, c.queue, n.bh_channels, n.bh_queues) AS cal,
+       bh_cal(c.channel, c.queue, getvariable('sc_bh_channels'), getvariable('sc_bh_queues')) AS cal,
        c.customer, c.opened_at, c.first_inbound_at, c.brand_initiated, c.first_reply_at,
        c.first_reply_agent, c.human_replies, c.automated_msgs, c.last_msg_at, c.status,
        c.assignee, c.first_resolved_at, c.last_resolved_at, c.first_resolution_agent,
@@ -145,7 +155,6 @@ SELECT c.conv_key, c.namespace, c.conversation_id, c.channel, c.queue,
        coalesce(q.next_reply, ch.next_reply, sla.next_reply) AS target_next_reply,
        coalesce(q.resolution, ch.resolution, sla.resolution) AS target_resolution
 FROM c
-CROSS JOIN scope_now n
 CROSS JOIN sla
 LEFT JOIN per q ON q.level = 'queue' AND q.name = c.queue
 LEFT JOIN per ch ON ch.level = 'channel' AND lower(ch.name) = c.channel;

@@ -11,26 +11,35 @@ SELECT max(seq), count(*) FILTER (WHERE seq <= $watermark), count(*) FROM events
 
 -- name: touched
 -- The conversations with rows above the watermark: new rows, late rows that
--- reorder a conversation, survey answers linked to it.
+-- reorder a conversation, survey answers linked to it. One chunk.
 CREATE OR REPLACE TEMP TABLE fact_touched AS
-SELECT DISTINCT conv_key FROM events WHERE seq > $watermark AND conv_key IS NOT NULL;
+SELECT DISTINCT conv_key, 0 AS chunk FROM events WHERE seq > $watermark AND conv_key IS NOT NULL;
 
--- name: touched_count
-SELECT count(*) FROM fact_touched;
+-- name: touched_all
+-- Every conversation, in chunks of $per conversations by their first event: a
+-- rebuild computes one chunk at a time, so its memory is that of one chunk, and
+-- the rows it stores still come roughly in time order.
+CREATE OR REPLACE TEMP TABLE fact_touched AS
+SELECT conv_key, (row_number() OVER (ORDER BY first_ts, conv_key) - 1) // $per AS chunk
+FROM (SELECT conv_key, min(ts) AS first_ts FROM events WHERE conv_key IS NOT NULL GROUP BY conv_key);
 
--- name: src_touched
--- The events to compute from: every event of a touched conversation, and new
--- survey answers that have no conversation.
+-- name: chunks
+-- (conversations, chunks): at least one chunk, for survey answers without a conversation
+SELECT count(*), coalesce(max(chunk) + 1, 1) FROM fact_touched;
+
+-- name: set_watermark
+SET VARIABLE fact_watermark = $watermark::BIGINT;
+
+-- name: set_chunk
+SET VARIABLE fact_chunk = $chunk::BIGINT;
+
+-- name: src_chunk
+-- The events to compute from: every event of the chunk's conversations, and (in
+-- the first chunk) the survey answers without a conversation above the watermark.
 CREATE OR REPLACE TEMP VIEW fact_src AS
 SELECT rowid AS rid, * FROM events
-WHERE conv_key IN (SELECT conv_key FROM fact_touched)
-   OR (conv_key IS NULL AND seq > (SELECT watermark FROM fact_mark));
-
--- name: src_all
-CREATE OR REPLACE TEMP VIEW fact_src AS SELECT rowid AS rid, * FROM events;
-
--- name: mark
-CREATE OR REPLACE TEMP TABLE fact_mark AS SELECT $watermark::BIGINT AS watermark;
+WHERE conv_key IN (SELECT conv_key FROM fact_touched WHERE chunk = getvariable('fact_chunk'))
+   OR (conv_key IS NULL AND getvariable('fact_chunk') = 0 AND seq > getvariable('fact_watermark'));
 
 -- name: forget_touched
 DELETE FROM fact_spans WHERE conv_key IN (SELECT conv_key FROM fact_touched);
