@@ -28,8 +28,13 @@ READER_MEMORY = "512MB"
 
 def limit_reader_memory(con: duckdb.DuckDBPyConnection) -> None:
     """Keep a reading connection within READER_MEMORY (it spills to paths.spill_dir())."""
+    folder = spill_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return  # no folder to spill to: DuckDB's own default limit then
     con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
-    con.execute("SET temp_directory = $dir", {"dir": str(spill_dir())})
+    con.execute("SET temp_directory = $dir", {"dir": str(folder)})
 
 
 def open_db(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
