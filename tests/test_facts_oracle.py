@@ -531,6 +531,18 @@ def test_survey_answer_after_its_conversation(con, tmp_path):
     assert kpi_both(con, "backlog", as_of=t("2024-03-05 10:04"))["pending"] == 1
     for as_of in ("2024-03-04 12:00", "2024-03-04 14:00", "2024-03-05 10:05"):
         check_views(con, Scope(as_of=t(as_of)), PLAIN, as_of)
+    # a second answer after the silence deadline: the stored rows (one before the
+    # deadline, one after) now hold from that answer on; before it, computed
+    append(con, tmp_path, SURVEYS, [["c1", "2024-03-06T12:00:00Z", "twitter", "csat", "1", "5", ""]])
+    assert computed_at_read(con, Scope(as_of=t("2024-03-05 10:05")), PLAIN) == (1, 1)
+    assert computed_at_read(con, Scope(as_of=t("2024-03-06 12:00")), PLAIN) == (0, 1)
+    assert kpi_both(con, "backlog", as_of=t("2024-03-06 12:00"))["resolved"] == 1
+    # the latest answer per conversation counts (kpis.md): 4 of 5, then 1 of 5
+    for as_of, value in (("2024-03-06 11:59", 1.0), ("2024-03-06 12:00", 0.0)):
+        csat = kpi_both(con, "csat", as_of=t(as_of))
+        assert (csat["n"], csat["value"]) == (1, value)
+    for as_of in ("2024-03-05 10:04:59.999999", "2024-03-05 10:05", "2024-03-06 12:00"):
+        check_views(con, Scope(as_of=t(as_of)), HOURS, as_of)
 
 
 def test_survey_before_its_conversation(con, tmp_path):
