@@ -270,7 +270,7 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         if width > MAX_COLUMNS:
             raise UserError(f"{path}: {width} columns; at most {MAX_COLUMNS} are supported")
         if kind == "json":
-            kind = readers.json_kind(con, path, compression, encoding)
+            kind = readers.json_kind(con, path, compression, encoding, head)
         columns = readers.columns(con, path, kind, compression, encoding)
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
         if kind in ("csv", "tsv") and not _invalid_text(err):
