@@ -136,9 +136,11 @@ def test_a_sparse_nul_file_is_refused_from_its_first_bytes(tmp_path):
         fh.truncate(1 << 30)  # 1 GB, sparse
     result = subprocess.run(
         [sys.executable, "-c",
-         "import resource, sys; from socialcare_tui.cli import main; "
+         # VmHWM: this process's peak (ru_maxrss would start from the forking parent's)
+         "import re, sys; from socialcare_tui.cli import main; "
          "code = main(['import', '--db', sys.argv[1], sys.argv[2]]); "
-         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)",
+         "status = open('/proc/self/status').read(); "
+         "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr); sys.exit(code)",
          str(tmp_path / "db.duckdb"), str(path)],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
