@@ -15,8 +15,6 @@ skipped (`store_rejects`), see `pipeline.fix_lines`.
 from __future__ import annotations
 
 import csv
-import gzip
-import zlib
 from pathlib import Path
 
 import duckdb

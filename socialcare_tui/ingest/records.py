@@ -28,7 +28,6 @@ import os
 import tempfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
