@@ -209,3 +209,17 @@ def test_the_future_margin_comes_from_the_config(tmp_path):
     config.write_text("import_future_days = -1\n")
     result = cli("import", "--db", str(db), "--config", str(config), str(path))
     assert result.returncode == 2 and "import_future_days" in result.stderr
+
+
+def test_utf16_json_lines_are_read_little_endian_or_refused_naming_encoding(con, tmp_path):
+    lines = "".join(json.dumps({"event_id": f"e{i}", "conversation_id": "c", "at": "2024-01-01T00:00:00Z",
+                                "channel": "sms", "direction": "in"}) + "\n" for i in range(3))
+    le, be = tmp_path / "le.jsonl", tmp_path / "be.jsonl"
+    le.write_bytes(lines.encode("utf-16-le"))
+    be.write_bytes(lines.encode("utf-16-be"))
+    with pytest.raises(UserError, match="--encoding utf-16"):
+        pipeline.import_file(con, le)
+    assert pipeline.import_file(con, le, ImportOptions(encoding="utf-16")).imported == 3
+    for encoding in ("utf-8", "utf-16"):
+        with pytest.raises(UserError, match="big-endian.*--encoding"):
+            pipeline.import_file(con, be, ImportOptions(encoding=encoding))
