@@ -69,8 +69,8 @@ def body(record: Record) -> str:
 
 def damage(kind: str, recs: list[Record], rng: random.Random, lo: int, delim: str = ",",
            pick: int | None = None) -> tuple[dict[int, list[str]], set[int], list[int]]:
-    """Change records in place. Returns (new lines per record index, damaged record
-    indexes, the line numbers expected in `rejects`)."""
+    """Damage one to three records (or `pick`). Returns (new lines per record index, the
+    damaged record indexes, the line numbers expected in `rejects`)."""
     candidates = [i for i in range(lo, len(recs) - 1) if simple(recs[i]) and simple(recs[i + 1])]
     picks = [pick] if pick is not None else sorted(rng.sample(candidates, min(len(candidates), rng.randint(1, 3))))
     # no two picks next to each other (lone_cr takes its neighbour)
@@ -129,7 +129,7 @@ def oracle(header: str, recs: list[Record], damaged: set[int], merged: set[int])
     for i, rec in enumerate(recs):
         if i in merged:
             continue  # joined to the line before by a lone CR: its line is gone
-        parts.extend("\n" for _ in rec.lines) if i in damaged else parts.extend(rec.lines)
+        parts.extend(["\n"] * len(rec.lines) if i in damaged else rec.lines)
     return "".join(parts)
 
 
