@@ -67,12 +67,12 @@ def body(record: Record) -> str:
     return record.lines[0].rstrip("\n")
 
 
-def damage(kind: str, recs: list[Record], rng: random.Random, lo: int,
-           delim: str = ",") -> tuple[dict[int, list[str]], set[int], list[int]]:
-    """Change records in place. Returns (new lines per record index, damaged record
-    indexes, the line numbers expected in `rejects`)."""
+def damage(kind: str, recs: list[Record], rng: random.Random, lo: int, delim: str = ",",
+           pick: int | None = None) -> tuple[dict[int, list[str]], set[int], list[int]]:
+    """Damage one to three records (or `pick`). Returns (new lines per record index, the
+    damaged record indexes, the line numbers expected in `rejects`)."""
     candidates = [i for i in range(lo, len(recs) - 1) if simple(recs[i]) and simple(recs[i + 1])]
-    picks = sorted(rng.sample(candidates, min(len(candidates), rng.randint(1, 3))))
+    picks = [pick] if pick is not None else sorted(rng.sample(candidates, min(len(candidates), rng.randint(1, 3))))
     # no two picks next to each other (lone_cr takes its neighbour)
     chosen: list[int] = []
     for i in picks:
@@ -129,7 +129,7 @@ def oracle(header: str, recs: list[Record], damaged: set[int], merged: set[int])
     for i, rec in enumerate(recs):
         if i in merged:
             continue  # joined to the line before by a lone CR: its line is gone
-        parts.extend("\n" for _ in rec.lines) if i in damaged else parts.extend(rec.lines)
+        parts.extend(["\n"] * len(rec.lines) if i in damaged else rec.lines)
     return "".join(parts)
 
 
@@ -163,7 +163,7 @@ def as_tsv(source: Path, out: Path) -> Path:
 
 
 def check_case(tmp: Path, source: Path, fmt: str, kind: str, seed: int, lo: int = 0,
-               suffix: str = ".csv") -> None:
+               suffix: str = ".csv", pick: int | None = None) -> None:
     rng = random.Random(seed)
     delim = "\t" if suffix.startswith(".tsv") else ","
     if delim == "\t":
@@ -174,7 +174,7 @@ def check_case(tmp: Path, source: Path, fmt: str, kind: str, seed: int, lo: int 
         changed, damaged, expected, merged = {}, set(), [], set()
     else:
         crlf = set()
-        changed, damaged, expected = damage(kind, recs, rng, lo, delim)
+        changed, damaged, expected = damage(kind, recs, rng, lo, delim, pick)
         merged = {i for i in damaged if changed.get(i) == []}
     got, (events, rejects) = run_import(tmp, f"{kind}-{seed}{suffix}", render(header, recs, changed, crlf), fmt)
     want, (events0, rejects0) = run_import(tmp, f"{kind}-{seed}-oracle{suffix}",
@@ -235,3 +235,26 @@ def test_damage_in_the_twcs_excerpt(tmp_path, kind):
     clean.write_text(source.read_text(encoding="utf-8").replace("\r\n", "\n"), encoding="utf-8")
     for seed in range(3):
         check_case(tmp_path, clean, "twcs", kind, seed=500 + 10 * KINDS.index(kind) + seed)
+
+
+@pytest.fixture(scope="module")
+def events_34mb(tmp_path_factory) -> Path:
+    return sample.generate(tmp_path_factory.mktemp("straddle"), rows=270000, seed=9, formats=("events",))[0]
+
+
+@pytest.mark.parametrize("kind", ["too_many", "crs"])
+def test_damage_straddling_duckdbs_read_buffer(tmp_path_factory, events_34mb, kind):
+    """A damaged record across the 32 MiB boundary of DuckDB's CSV read buffers."""
+    source = events_34mb
+    data = source.read_text(encoding="utf-8")
+    boundary = 32 << 20
+    assert len(data.encode()) > boundary + (1 << 20)
+    header, recs = split_records(data)
+    offset = len(header.encode())
+    for index, rec in enumerate(recs):
+        size = sum(len(x.encode()) for x in rec.lines)
+        if offset + size > boundary and simple(rec) and simple(recs[index + 1]):
+            break
+        offset += size
+    check_case(tmp_path_factory.mktemp("straddle-case"), source, "events", kind, seed=index, lo=index,
+               pick=index)

@@ -134,12 +134,13 @@ class Look:
 
 
 def hash_and_look(path: Path, compression: str, text: bool) -> Look:
-    """sha256 of the file's bytes; with `text`, a look at the decompressed text."""
+    """sha256 of the file's bytes; a compressed stream is read through (so a truncated
+    one is found); with `text`, a look at the decompressed text."""
     digest = hashlib.sha256()
-    scan = _Scan()
+    scan = _Scan() if text else _NoScan()
     try:
         with path.open("rb") as fh:
-            if compression == "none" or not text:
+            if compression == "none":
                 while chunk := fh.read(_CHUNK):
                     digest.update(chunk)
                     if text and not scan.damaged:
@@ -197,6 +198,13 @@ def _decompressed(fh, path: Path, compression: str, digest, scan: "_Scan") -> No
                 scan.feed(chunk)
     except zstandard.ZstdError as err:
         raise truncated(path, str(err)) from None
+
+
+class _NoScan:
+    damaged = True  # (never feeds)
+
+    def finish(self) -> bool:
+        return False
 
 
 class _Scan:

@@ -258,6 +258,9 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         # DuckDB reads little-endian UTF-16 only: the record-level path reads every kind
         return _planned(path, kind, compression, encoding, st, options, head,
                         _record_header(path, kind, compression, encoding, head))
+    if utf16 and (codec == "utf-16-be" or (head or b"")[:2] == b"\xfe\xff"):
+        raise UserError(f"{path}: UTF-16 big-endian {kind.upper()} is not read (--encoding utf-16 "
+                        "reads little-endian); convert it to UTF-8")
     if utf16 and codec != "utf-16" and encoding != "utf-16":
         raise UserError(f"{path}: looks like UTF-16 text without a byte order mark "
                         "(give the file's encoding with --encoding utf-16, or convert it to UTF-8)")
@@ -273,7 +276,7 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         if width > MAX_COLUMNS:
             raise UserError(f"{path}: {width} columns; at most {MAX_COLUMNS} are supported")
         if kind == "json":
-            kind = readers.json_kind(con, path, compression, encoding)
+            kind = readers.json_kind(con, path, compression, encoding, head)
         columns = readers.columns(con, path, kind, compression, encoding)
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
         if kind in ("csv", "tsv") and not _invalid_text(err):

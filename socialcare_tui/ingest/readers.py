@@ -15,8 +15,6 @@ skipped (`store_rejects`), see `pipeline.fix_lines`.
 from __future__ import annotations
 
 import csv
-import gzip
-import zlib
 from pathlib import Path
 
 import duckdb
@@ -67,12 +65,17 @@ def has_content(con: duckdb.DuckDBPyConnection, path: Path, kind: str, compressi
 
 
 def head_bytes(path: Path, compression: str, limit: int = 1 << 20) -> bytes | None:
-    """The first `limit` bytes of the (gzip-decompressed) file; None when not known."""
+    """The first `limit` bytes of the (decompressed) file; None when not known. A
+    compressed stream that ends before `limit` bytes and before its end marker is
+    refused as truncated."""
+    from socialcare_tui.ingest import integrity
     from socialcare_tui.ingest.records import open_binary
 
     try:
         with open_binary(path, compression) as fh:
             return fh.read(limit)
+    except EOFError as err:
+        raise integrity.truncated(path, str(err)) from None
     except UserError:
         return None  # no zstd reader here: DuckDB's reader looks at the file
     except Exception:  # noqa: BLE001 - a decoder's own error class: DuckDB's reader says what is wrong
@@ -151,8 +154,14 @@ def _params(path: Path, compression: str, encoding: str, kind: str) -> dict:
     return params
 
 
-def json_kind(con: duckdb.DuckDBPyConnection, path: Path, compression: str, encoding: str) -> str:
-    """`.json` files hold either one array or one object per line: look at the first character."""
+def json_kind(con: duckdb.DuckDBPyConnection, path: Path, compression: str, encoding: str,
+              head: bytes | None = None) -> str:
+    """`.json` files hold either one array or one object per line: look at the first character
+    (of `head` when known: an array on one line may be longer than any line DuckDB reads)."""
+    if head and encoding != "utf-16":
+        first_byte = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if first_byte:
+            return "json" if first_byte == b"[" else "jsonl"
     first = _run(con, "first_json_value", _params(path, compression, encoding, "jsonl")).fetchone()
     return "json" if first and first[0].lstrip().startswith("[") else "jsonl"
 
@@ -202,6 +211,10 @@ def describe_error(where: str, kind: str, err: duckdb.Error) -> UserError:
     """A DuckDB read failure as one line."""
     text = str(err)
     label = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "json": "JSON", "parquet": "Parquet"}[kind]
+    lowered = text.lower()
+    if "unexpected end of" in lowered and ("gzip" in lowered or "zstd" in lowered or "stream" in lowered):
+        return UserError(f"{where} is truncated or corrupt ({text.splitlines()[0][:120]}); "
+                         "nothing was imported from it")
     if "invalid unicode" in text.lower() or "invalid utf" in text.lower():
         return UserError(f"{where}: bytes that are not valid in the declared encoding (try --encoding)")
     if "Error when sniffing file" in text:

@@ -28,7 +28,6 @@ import os
 import tempfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,9 +137,8 @@ def _stray_quote(line: str | None, delimiter: str, width: int) -> bool:
 def _check(fields: list[str], width: int) -> str | None:
     if len(fields) != width:
         return f"malformed record: {len(fields)} fields, the header has {width}"
-    for value in fields:
-        if "\x00" in value:
-            return "malformed record: a NUL byte in a field"
+    if any("\x00" in value for value in fields):
+        return "malformed record: a NUL byte in a field"
     return None
 
 
@@ -148,8 +146,10 @@ def _parse(lines: list[str], delimiter: str) -> tuple[list[str] | None, str | No
     """(fields, reason, complete) for the physical lines of one record."""
     text = "".join(lines)
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
-    if "\r" in body and '"' not in body:
-        return None, "malformed record: a bare carriage return inside an unquoted field", True
+    if '"' not in body:  # no quotes: the fields are the pieces between delimiters
+        if "\r" in body:
+            return None, "malformed record: a bare carriage return inside an unquoted field", True
+        return body.split(delimiter), None, True
     try:
         rows = list(csv.reader([body], delimiter=delimiter, strict=True))
     except csv.Error as err:
@@ -236,7 +236,7 @@ def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Rep
         taken = [first]
         size = len(text)
         while True:
-            fields, reason, complete = _parse([t for _, t in taken], delimiter)
+            fields, reason, complete = _parse([text] if len(taken) == 1 else [t for _, t in taken], delimiter)
             if complete:
                 break
             nxt = lines.next()
