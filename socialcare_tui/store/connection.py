@@ -33,6 +33,8 @@ def limit_reader_memory(con: duckdb.DuckDBPyConnection) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return  # no folder to spill to: DuckDB's own default limit then
+    if con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(folder):
+        return  # set already (DuckDB refuses another folder once it has spilled to one)
     con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
     con.execute("SET temp_directory = $dir", {"dir": str(folder)})
 
