@@ -527,6 +527,7 @@ class SocialCareApp(App):
             ("Everywhere", self.BINDINGS),
             ("Dashboard", PanelGrid.BINDINGS + KpiPanel.BINDINGS),
             ("Queues", QueuesView.BINDINGS),
+            ("Agents", AgentsView.BINDINGS),
             ("Conversation and explain screens", DrillScreen.BINDINGS),
         ]
         if isinstance(self._base_screen(), WallboardScreen):

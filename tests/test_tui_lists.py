@@ -1,0 +1,131 @@
+"""Lists a lead works from (issue 14, item 5): every Queues tab shows its count, and the
+Queues and Agents tables sort by any column from the keyboard (`o` next column, `O`
+reverse, ▲/▼ in the header).
+
+Fixed database of tui_helpers, as-of 2024-03-08 12:00, window 7d: unassigned A2 (no
+assignee); open A3 (Bo); pending A4; resolved A1 (in the window); A5 is open with
+Bo's reply, assigned by reply (see test_browse); P1 was resolved before the window;
+EXTRA adds three unassigned conversations.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Tab
+
+from socialcare_tui.kpi import browse
+from socialcare_tui.config import Config
+from socialcare_tui.kpi import engine
+from socialcare_tui.store import open_db
+from tui_helpers import AS_OF, build_db, make_app, settle, write_events
+
+pytestmark = pytest.mark.anyio
+
+
+EXTRA = [  # three more unassigned conversations, waiting since different times
+    {"event_id": f"x{n}", "conversation_id": f"X{n}", "at": at, "type": "message", "channel": channel,
+     "queue": queue, "direction": "in", "author": author, "text": text}
+    for n, (at, channel, queue, author, text) in enumerate([
+        ("2024-03-08T09:00:00Z", "email", "Billing", "zoe", "invoice twice"),
+        ("2024-03-08T11:00:00Z", "twitter", "Care", "Adam", "where is it"),
+        ("2024-03-07T20:00:00Z", "facebook", "Returns", "mia", "refund?"),
+    ])
+]
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    from socialcare_tui.ingest.pipeline import import_paths
+
+    folder = tmp_path_factory.mktemp("lists")
+    path = build_db(folder)
+    con = open_db(path)
+    try:
+        import_paths(con, [write_events(folder / "extra.jsonl", EXTRA)])
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def db(fixture_db):
+    con = open_db(fixture_db)
+    yield con, fixture_db
+    con.close()
+
+
+def tab_labels(app) -> list[str]:
+    return [str(tab.label) for tab in app.screen.query(Tab) if (tab.id or "").startswith("tab-")]
+
+
+def column(table: DataTable, index: int) -> list[str]:
+    return [str(table.get_row_at(row)[index]) for row in range(table.row_count)]
+
+
+async def test_every_queue_tab_shows_its_count(db):
+    con, path = db
+    scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
+    expected = {s: len(browse.queue_rows(con.cursor(), scope, Config(), s))
+                for s in ("unassigned", "open", "pending", "resolved")}
+    app = make_app(con, path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert tab_labels(app) == [f"{s.capitalize()} {n}" for s, n in expected.items()]
+        assert sum(expected.values()) >= 4
+        await pilot.press("t")  # another tab: the counts stay, its rows come
+        await settle(pilot)
+        assert tab_labels(app) == [f"{s.capitalize()} {n}" for s, n in expected.items()]
+        assert app.screen.view().query_one(DataTable).row_count == expected["open"]
+
+
+async def test_queue_table_sorts_by_any_column_from_the_keyboard(db):
+    con, path = db
+    app = make_app(con, path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # Unassigned: A2 and the three extra conversations
+        await settle(pilot)
+        table = app.screen.view().query_one(DataTable)
+        fetched = column(table, 0)
+        assert len(fetched) == 4
+        waits = column(table, 3)  # fetched: longest wait first (X2 since 20:00 the day before)
+        await pilot.press("o")  # Customer ▲
+        await pilot.pause()
+        assert str(table.columns["customer"].label) == "Customer ▲"
+        assert column(table, 0) == sorted(fetched, key=str.casefold)
+        await pilot.press("O")  # Customer ▼
+        await pilot.pause()
+        assert str(table.columns["customer"].label) == "Customer ▼"
+        assert column(table, 0) == sorted(fetched, key=str.casefold, reverse=True)
+        await pilot.press("o", "o", "o")  # Queue, Assignee, Waiting ▲: shortest wait first
+        await pilot.pause()
+        assert str(table.columns["wait"].label) == "Waiting ▲"
+        assert column(table, 3) == list(reversed(waits))  # durations sorted as durations
+        await pilot.press("o", "o")  # SLA left, Last message
+        await pilot.pause()
+        assert str(table.columns["last"].label) == "Last message ▲"
+        assert str(table.columns["customer"].label) == "Customer"
+        last = column(table, 5)
+        assert last == sorted(last, key=str.casefold)
+
+
+async def test_agents_table_sorts_numbers_as_numbers(db):
+    con, path = db
+    app = make_app(con, path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.view().query_one(DataTable)
+        names = column(table, 0)
+        assert {"Ana", "Bo"} <= set(names)
+        await pilot.press("o")
+        await pilot.pause()
+        assert column(table, 0) == sorted(names, key=str.casefold)
+        await pilot.press("o", "O")  # Replies, descending
+        await pilot.pause()
+        assert str(table.columns["replies"].label) == "Replies ▼"
+        replies = [int(v.replace(",", "")) for v in column(table, 1)]
+        assert replies == sorted(replies, reverse=True)
