@@ -129,3 +129,39 @@ async def test_agents_table_sorts_numbers_as_numbers(db):
         assert str(table.columns["replies"].label) == "Replies ▼"
         replies = [int(v.replace(",", "")) for v in column(table, 1)]
         assert replies == sorted(replies, reverse=True)
+
+
+async def test_trends_scroll_with_the_keyboard_at_80x24(db):
+    from socialcare_tui.tui.screens.trends import TrendsView
+
+    con, path = db
+    app = make_app(con, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        trends = app.screen.query_one(TrendsView)
+        assert trends.max_scroll_y > 0 and trends.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause(0.3)
+        assert trends.scroll_y == trends.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause(0.3)
+        assert trends.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause(0.3)
+        assert trends.scroll_y > 0
+        before = trends.scroll_y
+        await pilot.press("down")
+        await pilot.pause(0.3)
+        assert trends.scroll_y > before
+
+
+@pytest.mark.parametrize("highest", [0, 0.4, 1, 2, 3, 7, 10, 99, 101, 4602])
+def test_count_ticks_are_whole_numbers_covering_the_highest(highest):
+    from socialcare_tui.tui.screens.trends import count_ticks
+
+    ticks, labels = count_ticks(highest)
+    assert ticks[0] == 0 and ticks[-1] >= highest and all(isinstance(t, int) for t in ticks)
+    assert len(ticks) <= 6 and len(set(ticks)) == len(ticks)
+    assert labels == [f"{t:,}" for t in ticks]
