@@ -546,12 +546,26 @@ class SocialCareApp(App):
         node = self.focused
         while node is not None:
             if hasattr(node, "copy_text"):
-                return node.copy_text()
+                text = node.copy_text()
+                return f"{text} ({self.copy_context()})" if text and isinstance(node, KpiPanel) else text
             node = node.parent
         screen = self.screen
         if isinstance(screen, MainScreen):
             return getattr(screen.view(), "copy_text", lambda: "")()
-        return getattr(screen, "copy_text", lambda: "")()
+        text = getattr(screen, "copy_text", lambda: "")()
+        if text and isinstance(screen, WallboardScreen):
+            text = f"{text}\n({self.copy_context()})"
+        return text
+
+    def copy_context(self) -> str:
+        """What a copied figure is of: `email, window 7d to 2024-03-08 12:00 UTC`."""
+        base = self._base_screen()
+        names = self._filter_names()
+        where = ", ".join(names) if names else "all channels"
+        as_of = self.state.as_of or self.state.newest
+        window = "all data" if self.state.window == "all" else f"window {self.state.window}"
+        until = f" to {as_of:%Y-%m-%d %H:%M} UTC" if as_of and base is not None else ""
+        return f"{where}, {window}{until}"
 
     # --- palette: import and export -----------------------------------------------------
 
