@@ -29,6 +29,7 @@ from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.panels import PanelInfo, panel_infos
+from socialcare_tui.tui.periods import PRESETS, custom, preset
 from socialcare_tui.tui.screens.agents import AgentsView
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.screens.conversation import ConversationScreen
@@ -310,15 +311,14 @@ class SocialCareApp(App):
         state = self.state
         view = shown_view(target)
         extra = getattr(view, "scope_extra", lambda: None)()
-        return (id(view), state.window, state.as_of, state.channels, state.queues, extra)
+        return (id(view), state.window, state.period, state.as_of, state.channels, state.queues, extra)
 
     def loading_label(self, target) -> str:
         """`loading 24h…`, `loading email 7d…`: what is on its way."""
         view = shown_view(target)
         name = getattr(view, "scope_name", None)
         name = name() if name else ", ".join(self.state.queues or self.state.channels)
-        window = "all data" if self.state.window == "all" else self.state.window
-        return f"loading {name + ' ' if name else ''}{window}…"
+        return f"loading {name + ' ' if name else ''}{self.state.window_label()}…"
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_worker(self, target, scope, key=None) -> None:
@@ -386,14 +386,17 @@ class SocialCareApp(App):
 
     def update_header(self) -> None:
         state = self.state
-        as_of = state.as_of or (self.clock() if state.live else state.newest)
-        span = window_span(state.window)
+        as_of = state.scope().as_of or state.as_of or (self.clock() if state.live else state.newest)
+        span = window_span(state.window) if state.period is None else None
         watching = state.live or self.follower is not None
         live = "paused" if self.paused else "watching" if watching else "offline"
+        window_from = (as_of - span) if as_of and span else None
+        if state.period is not None and state.period.label in PRESETS:
+            window_from = state.period.start
         info = HeaderInfo(
             db_name=Path(self.db_path).name,
-            window=state.window,
-            window_from=(as_of - span) if as_of and span else None,
+            window=state.window if state.period is None else state.period.label,
+            window_from=window_from,
             as_of=as_of,
             live=live,
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
@@ -486,12 +489,46 @@ class SocialCareApp(App):
 
     def set_window(self, window: str) -> None:
         self.state.window = window
+        self.state.period = None
+        self.refresh_now()
+
+    def set_period(self, name: str) -> None:
+        """A calendar window around the data's as-of (the wall clock when live)."""
+        now = self.clock() if self.state.live else (self.state.as_of or self.state.newest or self.clock())
+        self.state.period = preset(name, now, self.config.timezone)
+        self.refresh_now()
+
+    def ask_period(self) -> None:
+        self.push_screen(PromptScreen("Window from (e.g. 2024-03-01 or 2024-03-01T08:00):", ""),
+                         self._period_from)
+
+    def _period_from(self, text: str | None) -> None:
+        if text:
+            self.push_screen(PromptScreen("Window to (not included):", ""), partial(self._period_to, text))
+
+    def _period_to(self, start_text: str, end_text: str | None) -> None:
+        if not end_text:
+            return
+        from socialcare_tui.errors import UserError
+        from socialcare_tui.timeparse import parse_instant
+
+        tz = self.config.timezone
+        try:
+            period = custom(parse_instant(start_text, tz, "from"), parse_instant(end_text, tz, "to"))
+        except UserError as err:
+            self.notify(str(err), title="Window", severity="error", markup=False)
+            return
+        self.state.period = period
         self.refresh_now()
 
     def action_step(self, direction: int) -> None:
         if not self.state.step(direction):
-            why = "the whole data has no earlier or later window; press w" if self.state.window == "all" else (
-                "already at the newest data" if direction > 0 else "cannot step")
+            if self.state.period is not None:
+                why = "a calendar window does not step; choose another from the palette or press w"
+            elif self.state.window == "all":
+                why = "the whole data has no earlier or later window; press w"
+            else:
+                why = "already at the newest data" if direction > 0 else "cannot step"
             self.notify(why, severity="warning", markup=False)
             return
         self.refresh_now()
@@ -563,7 +600,7 @@ class SocialCareApp(App):
         names = self._filter_names()
         where = ", ".join(names) if names else "all channels"
         as_of = self.state.as_of or self.state.newest
-        window = "all data" if self.state.window == "all" else f"window {self.state.window}"
+        window = "all data" if self.state.window_label() == "all data" else f"window {self.state.window_label()}"
         until = f" to {as_of:%Y-%m-%d %H:%M} UTC" if as_of and base is not None else ""
         return f"{where}, {window}{until}"
 
@@ -574,6 +611,11 @@ class SocialCareApp(App):
         for window in WINDOWS:
             label = "all data" if window == "all" else f"last {window}"
             yield SystemCommand(f"Window: {label}", f"show the {label}", partial(self.set_window, window))
+        for name in PRESETS:
+            yield SystemCommand(f"Window: {name}", f"the calendar {name.split()[-1]} (config timezone)",
+                                partial(self.set_period, name))
+        yield SystemCommand("Window: from … to …", "a window between two dates or times you type",
+                            self.ask_period)
         yield SystemCommand("Import a file", "import a log, ticket or survey export", self.ask_import)
         yield SystemCommand("Export the current report", "write every KPI of this window to a file",
                             self.ask_export)
@@ -606,7 +648,8 @@ class SocialCareApp(App):
     def ask_export(self) -> None:
         as_of = self.state.as_of or self.state.newest
         stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
-        default = f"socialcare-report-{stamp}-{self.state.window}{file_label(self._filter_names())}.json"
+        window = file_label((self.state.window_label(),)).lstrip("-") or self.state.window
+        default = f"socialcare-report-{stamp}-{window}{file_label(self._filter_names())}.json"
         if self.served:
             self.notify("served to a browser: export with `socialcare-tui export` on the server",
                         severity="warning", markup=False)
