@@ -165,3 +165,29 @@ def test_count_ticks_are_whole_numbers_covering_the_highest(highest):
     assert ticks[0] == 0 and ticks[-1] >= highest and all(isinstance(t, int) for t in ticks)
     assert len(ticks) <= 6 and len(set(ticks)) == len(ticks)
     assert labels == [f"{t:,}" for t in ticks]
+
+
+async def test_work_lists_from_the_palette(db):
+    """`List: SLA breaches, first response` opens the breached conversations of the scope."""
+    from test_tui_periods import run_window_command
+
+    from socialcare_tui.tui.screens.drill import DrillScreen
+
+    con, path = db
+    scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
+    breached = engine.explain(con.cursor(), scope, Config(), "sla_first_response", "breached")["rows"]
+    app = make_app(con, path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await run_window_command(app, pilot, "List: SLA breaches, first response")
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        assert (app.screen.info.id, app.screen.part) == ("sla_first_response", "breached")
+        table = app.screen.query_one(DataTable)
+        assert len(breached) >= 2  # A2 (unanswered since 10:00) and A4 (4h) at least
+        assert sorted(str(k.value).split(":", 1)[1] for k in table.rows) == sorted(r["conv_key"] for r in breached)
+        await pilot.press("escape")
+        await run_window_command(app, pilot, "List: CSAT follow-up")
+        await settle(pilot)
+        assert (app.screen.info.id, app.screen.part) == ("csat", "dissatisfied")
+        assert app.screen.query_one(DataTable).row_count == 0  # A1's only answer is 5/5

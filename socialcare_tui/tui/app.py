@@ -442,6 +442,11 @@ class SocialCareApp(App):
     def open_conversation(self, conv_key: str) -> None:
         self.push_screen(ConversationScreen(conv_key))
 
+    def open_list(self, kpi_id: str, part: str) -> None:
+        """A work list: the conversations behind one part of a KPI (explain), in this scope."""
+        info = next(i for i in self.infos if i.id == kpi_id)
+        self.push_screen(DrillScreen(info, part))
+
     def on_kpi_panel_drill(self, message: KpiPanel.Drill) -> None:
         info = next(i for i in self.infos if i.id == message.kpi_id)
         self.push_screen(DrillScreen(info))
@@ -616,6 +621,8 @@ class SocialCareApp(App):
                                 partial(self.set_period, name))
         yield SystemCommand("Window: from … to …", "a window between two dates or times you type",
                             self.ask_period)
+        for title, help_text_, kpi_id, part in LISTS:
+            yield SystemCommand(f"List: {title}", help_text_, partial(self.open_list, kpi_id, part))
         yield SystemCommand("Import a file", "import a log, ticket or survey export", self.ask_import)
         yield SystemCommand("Export the current report", "write every KPI of this window to a file",
                             self.ask_export)
@@ -685,6 +692,17 @@ class SocialCareApp(App):
             return (base.channel,) if base.channel else ()
         return self.state.queues or self.state.channels
 
+
+# the palette's work lists: (title, help, KPI, part of its explain rows)
+LISTS = (
+    ("CSAT follow-up", "dissatisfied survey answers in the window, to call back", "csat", "dissatisfied"),
+    ("SLA breaches, first response", "conversations whose first reply missed its target",
+     "sla_first_response", "breached"),
+    ("SLA breaches, next reply", "customer turns answered after the next-reply target",
+     "sla_next_reply", "breached"),
+    ("SLA breaches, resolution", "conversations resolved after their resolution target",
+     "sla_resolution", "breached"),
+)
 
 # the palette's export: the file's extension chooses the format, and must be one of these
 EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}

@@ -27,18 +27,22 @@ class DrillScreen(BaseScreen):
         Binding("t", "next_part", "Next part", id="next_part"),
     ]
 
-    def __init__(self, info) -> None:
+    def __init__(self, info, part: str | None = None) -> None:
+        """`part`: the list to open on (`dissatisfied` for CSAT follow-up, `breached`…)."""
         super().__init__()
         self.info = info
         # the first part (sample, numerator…) is what the value is computed from
-        self.part: str | None = info.parts[0] if info.parts else None
+        self.part: str | None = part if part in info.parts else (info.parts[0] if info.parts else None)
         self.result: dict = {}
+
+    def scope_extra(self):
+        return (self.info.id, self.part)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield Static(self._definition(None), id="drill-head", markup=False)
         parts = [Tab(p, id=f"part-{p}") for p in self.info.parts] + [Tab("all rows", id="part--all")]
-        yield Tabs(*parts, id="drill-parts")
+        yield Tabs(*parts, id="drill-parts", active=f"part-{self.part}" if self.part else "part--all")
         table = DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
