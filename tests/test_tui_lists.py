@@ -191,3 +191,35 @@ async def test_work_lists_from_the_palette(db):
         await settle(pilot)
         assert (app.screen.info.id, app.screen.part) == ("csat", "dissatisfied")
         assert app.screen.query_one(DataTable).row_count == 0  # A1's only answer is 5/5
+
+
+async def test_enter_on_an_agent_lists_their_conversations(db):
+    from dataclasses import replace
+
+    from socialcare_tui.tui.screens.agent import AgentScreen
+    from socialcare_tui.tui.screens.conversation import ConversationScreen
+
+    con, path = db
+    scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
+    expected = browse.queue_rows(con.cursor(), replace(scope, agents=("Bo",)), Config(), "all")
+    # Bo: A3 assigned to Bo; A4 and A5 answered by Bo
+    assert sorted(r["conv_key"] for r in expected) == ["events:A3", "events:A4", "events:A5"]
+    app = make_app(con, path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.view().query_one(DataTable)
+        table.move_cursor(row=column(table, 0).index("Bo"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AgentScreen) and app.screen.agent == "Bo"
+        listed = app.screen.query_one(DataTable)
+        assert [str(k.value) for k in listed.rows] == [r["conv_key"] for r in expected]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConversationScreen)
+        assert app.screen.conv_key == expected[0]["conv_key"]
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.screen.view().id == "agents"

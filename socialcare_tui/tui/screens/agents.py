@@ -64,10 +64,20 @@ class AgentsView(Container):
         self.rows = rows
         table.clear()
         for index, row in enumerate(self.sorting.sort(rows, lambda r, k: r.get(k))):
-            table.add_row(*_cells(row), key=f"{index}")
+            # the key names the agent (Enter lists their conversations); the unnamed row has none
+            table.add_row(*_cells(row), key=f"agent:{row['agent']}" if row.get("agent") else f"row:{index}")
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         table.border_title = f"{len(rows)} agents"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an agent: the conversations they hold or answered, in this scope."""
+        event.stop()
+        key = str(event.row_key.value or "")
+        if key.startswith("agent:"):
+            from socialcare_tui.tui.screens.agent import AgentScreen
+
+            self.app.push_screen(AgentScreen(key.removeprefix("agent:")))
 
     def focus_first(self) -> None:
         self.query_one(DataTable).focus()
