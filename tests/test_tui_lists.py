@@ -223,3 +223,43 @@ async def test_enter_on_an_agent_lists_their_conversations(db):
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.screen.view().id == "agents"
+
+
+async def test_e_exports_the_list_as_shown(db, tmp_path):
+    import csv
+    import json
+
+    from socialcare_tui.commands.queue import COLUMNS as QUEUE_COLUMNS
+
+    con, path = db
+    app = make_app(con, path)
+    told = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.notify = lambda message, **kw: told.append(message)
+        await pilot.press("2", "o")  # Unassigned, sorted by customer
+        await settle(pilot)
+        table = app.screen.view().query_one(DataTable)
+        shown_keys = [str(k.value) for k in table.rows]
+        await pilot.press("e")
+        await pilot.pause()
+        prompt = app.screen.query_one("#prompt-input")
+        assert prompt.value == "socialcare-queue-unassigned-20240308-1200-7d.csv"
+        prompt.value = str(tmp_path / "unassigned.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = list(csv.DictReader((tmp_path / "unassigned.csv").open()))
+        assert [r["conv_key"] for r in rows] == shown_keys  # the order on screen
+        assert list(rows[0]) == [c.key for c in QUEUE_COLUMNS]
+        assert told[-1] == f"exported 4 rows (csv) to {tmp_path / 'unassigned.csv'}"
+        await pilot.press("escape")
+        app.open_list("sla_first_response", "breached")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "breached.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        breached = json.loads((tmp_path / "breached.json").read_text())
+        assert breached and all(r["breached"] is True for r in breached)
+        assert {r["conv_key"] for r in breached} >= {"events:A2", "events:A4"}

@@ -652,11 +652,49 @@ class SocialCareApp(App):
         self.notify(f"imported {path}: {summary_line(summary)}", title="Import", markup=False, timeout=10)
         self.refresh_now()
 
-    def ask_export(self) -> None:
+    def _default_name(self, what: str, suffix: str) -> str:
+        """`socialcare-report-20240308-1200-7d-email.json`: what, when, window and filter."""
         as_of = self.state.as_of or self.state.newest
-        stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
+        stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "now"
         window = file_label((self.state.window_label(),)).lstrip("-") or self.state.window
-        default = f"socialcare-report-{stamp}-{window}{file_label(self._filter_names())}.json"
+        return f"socialcare-{what}-{stamp}-{window}{file_label(self._filter_names())}{suffix}"
+
+    def export_list(self, what: str, rows: list[dict], columns, table_columns=None) -> None:
+        """`e` on a list: the rows shown (filtered and sorted as on screen) to a file in the
+        same formats as `export`/`report` (json and csv with every column)."""
+        if self.served:
+            self.notify("served to a browser: export with `socialcare-tui queue` or `explain` on the server",
+                        severity="warning", markup=False)
+            return
+        if not rows:
+            self.notify("nothing to export: the list is empty", severity="warning", markup=False)
+            return
+        self.push_screen(PromptScreen("Export this list to (.json, .csv, .md or .txt):",
+                                      self._default_name(what, ".csv")),
+                         partial(self._list_answered, list(rows), columns, table_columns or columns))
+
+    def _list_answered(self, rows, columns, table_columns, path: str | None) -> None:
+        if not path:
+            return
+        from socialcare_tui import output
+        from socialcare_tui.errors import UserError
+
+        target = Path(path).expanduser()
+        fmt = EXPORT_FORMATS.get(target.suffix.lower())
+        if fmt is None:
+            self.notify(f"not exported: {target.name} needs one of the extensions {', '.join(EXPORT_FORMATS)}",
+                        title="Export", severity="error", markup=False)
+            return
+        chosen = table_columns if fmt in ("table", "markdown") else columns
+        try:
+            output.emit(output.render_rows(rows, chosen, fmt, width=1000), str(target.resolve()))
+        except (UserError, OSError) as err:
+            self.notify(f"not exported: {err}", title="Export", severity="error", markup=False)
+            return
+        self.notify(f"exported {len(rows)} rows ({fmt}) to {target.resolve()}", title="Export", markup=False)
+
+    def ask_export(self) -> None:
+        default = self._default_name("report", ".json")
         if self.served:
             self.notify("served to a browser: export with `socialcare-tui export` on the server",
                         severity="warning", markup=False)

@@ -14,6 +14,8 @@ SORT_BINDINGS = [
     Binding("o", "sort_next", "Sort", id="sort_next"),
     Binding("O", "sort_reverse", "Reverse", show=False, id="sort_reverse"),
 ]
+# `e` on a list: its rows, as shown, to a .json/.csv/.md/.txt file (app.export_list)
+EXPORT_BINDING = Binding("e", "export_list", "Export list", id="export_list")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
-from socialcare_tui.tui.sorting import SORT_BINDINGS, SortState
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortState
 from socialcare_tui.tui.text import plain, shown
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
@@ -27,6 +27,7 @@ class AgentScreen(BaseScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         *SORT_BINDINGS,
+        EXPORT_BINDING,
     ]
 
     def __init__(self, agent: str) -> None:
@@ -80,6 +81,12 @@ class AgentScreen(BaseScreen):
                           plain(row.get("status") or "—"), Text(waiting),
                           plain(row.get("last_message") or "", limit=120, pii="text"), key=row["conv_key"])
 
+    def action_export_list(self) -> None:
+        from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS, TABLE_COLUMNS
+
+        name = file_safe(self.agent)
+        self.app.export_list(f"agent-{name}", self.sorting.sort(self.rows, _value), ALL_COLUMNS, TABLE_COLUMNS)
+
     def action_sort_next(self) -> None:
         self.sorting.next()
         self._sorted()
@@ -106,6 +113,12 @@ class AgentScreen(BaseScreen):
         if table.row_count == 0:
             return ""
         return "\t".join(str(c) for c in table.get_row_at(table.cursor_row))
+
+
+def file_safe(name: str) -> str:
+    from socialcare_tui.tui.app import file_label
+
+    return file_label((name,)).lstrip("-") or "agent"
 
 
 def _value(row: dict, column: str):

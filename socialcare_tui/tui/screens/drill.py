@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
+from socialcare_tui.commands.explain import SECONDS_MEASURE
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
+from socialcare_tui.tui.sorting import EXPORT_BINDING
 from socialcare_tui.tui.text import plain
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
@@ -25,6 +27,7 @@ class DrillScreen(BaseScreen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("backspace", "app.pop_screen", "Back", show=False),
         Binding("t", "next_part", "Next part", id="next_part"),
+        EXPORT_BINDING,
     ]
 
     def __init__(self, info, part: str | None = None) -> None:
@@ -104,6 +107,15 @@ class DrillScreen(BaseScreen):
         if part != self.part:
             self.part = part
             self.app.refresh_now()
+
+    def action_export_list(self) -> None:
+        """Every row behind the part (not only the first ROW_LIMIT shown), as `explain` gives them."""
+        from socialcare_tui import output
+
+        rows = list(self.result.get("rows") or [])
+        unit = "seconds" if self.info.id in SECONDS_MEASURE else self.info.unit
+        columns = output.columns_for(rows, unit=unit)
+        self.app.export_list(f"{self.info.id}-{self.part or 'all'}", rows, columns)
 
     def action_next_part(self) -> None:
         self.query_one(Tabs).action_next_tab()

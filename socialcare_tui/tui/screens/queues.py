@@ -12,7 +12,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui.sorting import SORT_BINDINGS, SortState
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortState
 from socialcare_tui.tui.text import plain, shown
 
 TABS = ("unassigned", "open", "pending", "resolved")
@@ -29,6 +29,7 @@ class QueuesView(Container):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("t", "next_tab", "Next tab", id="next_tab"),
         *SORT_BINDINGS,
+        EXPORT_BINDING,
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -109,6 +110,11 @@ class QueuesView(Container):
 
     def _sorted_rows(self) -> list[dict]:
         return self.sorting.sort(self._visible_rows(), _sort_value)
+
+    def action_export_list(self) -> None:
+        from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS, TABLE_COLUMNS
+
+        self.app.export_list(f"queue-{self.status}", self._sorted_rows(), ALL_COLUMNS, TABLE_COLUMNS)
 
     def action_sort_next(self) -> None:
         self.sorting.next()
