@@ -237,7 +237,12 @@ async def test_window_keys_and_copy(db):
         assert "window 30d" in header and "as of 2024-03-08 12:00" in header
         app.screen.query_one("#kpi-inbound_volume").focus()
         await pilot.press("c")
-        assert app.clipboard == "Inbound volume: 6"
+        # issue 14: the copied figure says what it is of
+        assert app.clipboard == "Inbound volume: 6 (all channels, window 30d to 2024-03-08 12:00 UTC)"
+        app.choose(Choice(channel="email"))
+        await settle(pilot)
+        await pilot.press("c")
+        assert app.clipboard == "Inbound volume: 3 (email, window 30d to 2024-03-08 12:00 UTC)"  # A3-A5
 
 
 async def test_pause_stops_the_refresh_timer(db):
@@ -388,7 +393,7 @@ async def test_terminal_too_small(db):
     async with app.run_test(size=(59, 20)) as pilot:
         await settle(pilot)
         assert app.screen.has_class("-too-small")
-        assert "terminal too small" in screen_text(app)
+        assert "terminal too small: 59x20, needs at least 60x16" in screen_text(app)
     app = make_app(con, path)
     async with app.run_test(size=(60, 16)) as pilot:
         await settle(pilot)

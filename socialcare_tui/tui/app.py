@@ -29,6 +29,7 @@ from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.panels import PanelInfo, panel_infos
+from socialcare_tui.tui.periods import PRESETS, custom, preset
 from socialcare_tui.tui.screens.agents import AgentsView
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.screens.conversation import ConversationScreen
@@ -317,15 +318,14 @@ class SocialCareApp(App):
         state = self.state
         view = shown_view(target)
         extra = getattr(view, "scope_extra", lambda: None)()
-        return (id(view), state.window, state.as_of, state.channels, state.queues, extra)
+        return (id(view), state.window, state.period, state.as_of, state.channels, state.queues, extra)
 
     def loading_label(self, target) -> str:
         """`loading 24h…`, `loading email 7d…`: what is on its way."""
         view = shown_view(target)
         name = getattr(view, "scope_name", None)
         name = name() if name else ", ".join(self.state.queues or self.state.channels)
-        window = "all data" if self.state.window == "all" else self.state.window
-        return f"loading {name + ' ' if name else ''}{window}…"
+        return f"loading {name + ' ' if name else ''}{self.state.window_label()}…"
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_worker(self, target, scope, key=None) -> None:
@@ -394,14 +394,17 @@ class SocialCareApp(App):
 
     def update_header(self) -> None:
         state = self.state
-        as_of = state.as_of or (self.clock() if state.live else state.newest)
-        span = window_span(state.window)
+        as_of = state.scope().as_of or state.as_of or (self.clock() if state.live else state.newest)
+        span = window_span(state.window) if state.period is None else None
         watching = state.live or self.follower is not None
         live = "paused" if self.paused else "watching" if watching else "offline"
+        window_from = (as_of - span) if as_of and span else None
+        if state.period is not None and state.period.label in PRESETS:
+            window_from = state.period.start
         info = HeaderInfo(
             db_name=Path(self.db_path).name,
-            window=state.window,
-            window_from=(as_of - span) if as_of and span else None,
+            window=state.window if state.period is None else state.period.label,
+            window_from=window_from,
             as_of=as_of,
             live=live,
             refreshed=self.refreshed_at.strftime("%H:%M:%S") if self.refreshed_at else "",
@@ -457,6 +460,11 @@ class SocialCareApp(App):
     def open_conversation(self, conv_key: str) -> None:
         self.push_screen(ConversationScreen(conv_key))
 
+    def open_list(self, kpi_id: str, part: str) -> None:
+        """A work list: the conversations behind one part of a KPI (explain), in this scope."""
+        info = next(i for i in self.infos if i.id == kpi_id)
+        self.push_screen(DrillScreen(info, part))
+
     def on_kpi_panel_drill(self, message: KpiPanel.Drill) -> None:
         info = next(i for i in self.infos if i.id == message.kpi_id)
         self.push_screen(DrillScreen(info))
@@ -504,12 +512,46 @@ class SocialCareApp(App):
 
     def set_window(self, window: str) -> None:
         self.state.window = window
+        self.state.period = None
+        self.refresh_now()
+
+    def set_period(self, name: str) -> None:
+        """A calendar window around the data's as-of (the wall clock when live)."""
+        now = self.clock() if self.state.live else (self.state.as_of or self.state.newest or self.clock())
+        self.state.period = preset(name, now, self.config.timezone)
+        self.refresh_now()
+
+    def ask_period(self) -> None:
+        self.push_screen(PromptScreen("Window from (e.g. 2024-03-01 or 2024-03-01T08:00):", ""),
+                         self._period_from)
+
+    def _period_from(self, text: str | None) -> None:
+        if text:
+            self.push_screen(PromptScreen("Window to (not included):", ""), partial(self._period_to, text))
+
+    def _period_to(self, start_text: str, end_text: str | None) -> None:
+        if not end_text:
+            return
+        from socialcare_tui.errors import UserError
+        from socialcare_tui.timeparse import parse_instant
+
+        tz = self.config.timezone
+        try:
+            period = custom(parse_instant(start_text, tz, "from"), parse_instant(end_text, tz, "to"))
+        except UserError as err:
+            self.notify(str(err), title="Window", severity="error", markup=False)
+            return
+        self.state.period = period
         self.refresh_now()
 
     def action_step(self, direction: int) -> None:
         if not self.state.step(direction):
-            why = "the whole data has no earlier or later window; press w" if self.state.window == "all" else (
-                "already at the newest data" if direction > 0 else "cannot step")
+            if self.state.period is not None:
+                why = "a calendar window does not step; choose another from the palette or press w"
+            elif self.state.window == "all":
+                why = "the whole data has no earlier or later window; press w"
+            else:
+                why = "already at the newest data" if direction > 0 else "cannot step"
             self.notify(why, severity="warning", markup=False)
             return
         self.refresh_now()
@@ -545,6 +587,7 @@ class SocialCareApp(App):
             ("Everywhere", self.BINDINGS),
             ("Dashboard", PanelGrid.BINDINGS + KpiPanel.BINDINGS),
             ("Queues", QueuesView.BINDINGS),
+            ("Agents", AgentsView.BINDINGS),
             ("Conversation and explain screens", DrillScreen.BINDINGS),
         ]
         if isinstance(self._base_screen(), WallboardScreen):
@@ -563,12 +606,26 @@ class SocialCareApp(App):
         node = self.focused
         while node is not None:
             if hasattr(node, "copy_text"):
-                return node.copy_text()
+                text = node.copy_text()
+                return f"{text} ({self.copy_context()})" if text and isinstance(node, KpiPanel) else text
             node = node.parent
         screen = self.screen
         if isinstance(screen, MainScreen):
             return getattr(screen.view(), "copy_text", lambda: "")()
-        return getattr(screen, "copy_text", lambda: "")()
+        text = getattr(screen, "copy_text", lambda: "")()
+        if text and isinstance(screen, WallboardScreen):
+            text = f"{text}\n({self.copy_context()})"
+        return text
+
+    def copy_context(self) -> str:
+        """What a copied figure is of: `email, window 7d to 2024-03-08 12:00 UTC`."""
+        base = self._base_screen()
+        names = self._filter_names()
+        where = ", ".join(names) if names else "all channels"
+        as_of = self.state.as_of or self.state.newest
+        window = "all data" if self.state.window_label() == "all data" else f"window {self.state.window_label()}"
+        until = f" to {as_of:%Y-%m-%d %H:%M} UTC" if as_of and base is not None else ""
+        return f"{where}, {window}{until}"
 
     # --- palette: import and export -----------------------------------------------------
 
@@ -577,6 +634,13 @@ class SocialCareApp(App):
         for window in WINDOWS:
             label = "all data" if window == "all" else f"last {window}"
             yield SystemCommand(f"Window: {label}", f"show the {label}", partial(self.set_window, window))
+        for name in PRESETS:
+            yield SystemCommand(f"Window: {name}", f"the calendar {name.split()[-1]} (config timezone)",
+                                partial(self.set_period, name))
+        yield SystemCommand("Window: from … to …", "a window between two dates or times you type",
+                            self.ask_period)
+        for title, help_text_, kpi_id, part in LISTS:
+            yield SystemCommand(f"List: {title}", help_text_, partial(self.open_list, kpi_id, part))
         yield SystemCommand("Import a file", "import a log, ticket or survey export", self.ask_import)
         yield SystemCommand("Export the current report", "write every KPI of this window to a file",
                             self.ask_export)
@@ -606,10 +670,49 @@ class SocialCareApp(App):
         self.notify(f"imported {path}: {summary_line(summary)}", title="Import", markup=False, timeout=10)
         self.refresh_now()
 
-    def ask_export(self) -> None:
+    def _default_name(self, what: str, suffix: str) -> str:
+        """`socialcare-report-20240308-1200-7d-email.json`: what, when, window and filter."""
         as_of = self.state.as_of or self.state.newest
-        stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "report"
-        default = f"socialcare-report-{stamp}-{self.state.window}{file_label(self._filter_names())}.json"
+        stamp = as_of.strftime("%Y%m%d-%H%M") if as_of else "now"
+        window = file_label((self.state.window_label(),)).lstrip("-") or self.state.window
+        return f"socialcare-{what}-{stamp}-{window}{file_label(self._filter_names())}{suffix}"
+
+    def export_list(self, what: str, rows: list[dict], columns, table_columns=None) -> None:
+        """`e` on a list: the rows shown (filtered and sorted as on screen) to a file in the
+        same formats as `export`/`report` (json and csv with every column)."""
+        if self.served:
+            self.notify("served to a browser: export with `socialcare-tui queue` or `explain` on the server",
+                        severity="warning", markup=False)
+            return
+        if not rows:
+            self.notify("nothing to export: the list is empty", severity="warning", markup=False)
+            return
+        self.push_screen(PromptScreen("Export this list to (.json, .csv, .md or .txt):",
+                                      self._default_name(what, ".csv")),
+                         partial(self._list_answered, list(rows), columns, table_columns or columns))
+
+    def _list_answered(self, rows, columns, table_columns, path: str | None) -> None:
+        if not path:
+            return
+        from socialcare_tui import output
+        from socialcare_tui.errors import UserError
+
+        target = Path(path).expanduser()
+        fmt = EXPORT_FORMATS.get(target.suffix.lower())
+        if fmt is None:
+            self.notify(f"not exported: {target.name} needs one of the extensions {', '.join(EXPORT_FORMATS)}",
+                        title="Export", severity="error", markup=False)
+            return
+        chosen = table_columns if fmt in ("table", "markdown") else columns
+        try:
+            output.emit(output.render_rows(rows, chosen, fmt, width=1000), str(target.resolve()))
+        except (UserError, OSError) as err:
+            self.notify(f"not exported: {err}", title="Export", severity="error", markup=False)
+            return
+        self.notify(f"exported {len(rows)} rows ({fmt}) to {target.resolve()}", title="Export", markup=False)
+
+    def ask_export(self) -> None:
+        default = self._default_name("report", ".json")
         if self.served:
             self.notify("served to a browser: export with `socialcare-tui export` on the server",
                         severity="warning", markup=False)
@@ -645,6 +748,17 @@ class SocialCareApp(App):
             return (base.channel,) if base.channel else ()
         return self.state.queues or self.state.channels
 
+
+# the palette's work lists: (title, help, KPI, part of its explain rows)
+LISTS = (
+    ("CSAT follow-up", "dissatisfied survey answers in the window, to call back", "csat", "dissatisfied"),
+    ("SLA breaches, first response", "conversations whose first reply missed its target",
+     "sla_first_response", "breached"),
+    ("SLA breaches, next reply", "customer turns answered after the next-reply target",
+     "sla_next_reply", "breached"),
+    ("SLA breaches, resolution", "conversations resolved after their resolution target",
+     "sla_resolution", "breached"),
+)
 
 # the palette's export: the file's extension chooses the format, and must be one of these
 EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}

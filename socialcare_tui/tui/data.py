@@ -115,7 +115,7 @@ class DataSource:
         from socialcare_tui.kpi import engine
 
         with self.reading() as con:
-            if not scope.window:
+            if not scope.window and scope.start is None:  # calendar windows (issue 14) have both
                 return DashboardData(self._report(con, scope, kpis=kpi_ids), None, {})
             got = engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
         return DashboardData(got["report"], got.get("previous"), got.get("series") or {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def binding_sources() -> list:
     from socialcare_tui.tui.app import SocialCareApp
+    from socialcare_tui.tui.screens.agents import AgentsView
     from socialcare_tui.tui.screens.conversation import ConversationScreen
     from socialcare_tui.tui.screens.dashboard import PanelGrid
     from socialcare_tui.tui.screens.drill import DrillScreen
@@ -12,7 +13,7 @@ def binding_sources() -> list:
     from socialcare_tui.tui.screens.wallboard import WallboardScreen
     from socialcare_tui.tui.widgets.panel import KpiPanel
 
-    return [SocialCareApp, PanelGrid, KpiPanel, QueuesView, ConversationScreen, DrillScreen,
+    return [SocialCareApp, PanelGrid, KpiPanel, QueuesView, AgentsView, ConversationScreen, DrillScreen,
             WallboardScreen]
 
 

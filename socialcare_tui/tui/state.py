@@ -31,6 +31,7 @@ class ViewState:
     channels: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()
     live: bool = False
+    period: object = None  # tui.periods.Period: a calendar window instead of `window`
 
     def __post_init__(self) -> None:
         self.home = self.as_of  # --as-of, or None for the newest data: where `]` stops
@@ -38,6 +39,14 @@ class ViewState:
     def scope(self):
         from socialcare_tui.kpi.engine import Scope
 
+        if self.period is not None:
+            period = self.period
+            latest = self.as_of or self.newest
+            # a period that is over is seen as of its end; the current one as of now
+            as_of = period.end - timedelta(microseconds=1) if latest and period.end <= latest else self.as_of
+            return Scope(as_of=as_of, start=period.start, end=period.end, window=None,
+                         channels=self.channels, queues=self.queues, agents=(), tags=(),
+                         live=self.live and as_of is None)
         return Scope(
             as_of=self.as_of,
             start=None,
@@ -50,7 +59,17 @@ class ViewState:
             live=self.live,
         )
 
+    def window_label(self) -> str:
+        """`24h`, `all data`, or the calendar period's name."""
+        if self.period is not None:
+            return self.period.label
+        return "all data" if self.window == "all" else self.window
+
     def cycle_window(self) -> str:
+        if self.period is not None:  # from a calendar window, `w` goes back to the rolling ones
+            self.period = None
+            self.window = WINDOWS[0]
+            return self.window
         index = WINDOWS.index(self.window) + 1 if self.window in WINDOWS else 0
         self.window = WINDOWS[index % len(WINDOWS)]
         return self.window
@@ -59,7 +78,7 @@ class ViewState:
         """Move as-of one window back (-1) or forward (+1); False when it cannot move."""
         span = window_span(self.window)
         current = self.as_of or self.newest
-        if span is None or current is None or self.live:
+        if span is None or current is None or self.live or self.period is not None:
             return False
         moved = current + span * direction
         end = self.home or self.newest

@@ -9,6 +9,7 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.sorting import SORT_BINDINGS, SortState
 from socialcare_tui.tui.text import plain
 
 COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handled"),
@@ -17,6 +18,29 @@ COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handle
 
 
 class AgentsView(Container):
+    BINDINGS = SORT_BINDINGS
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sorting = SortState([key for key, _ in COLUMNS])
+        self.rows: list[dict] = []
+
+    def action_sort_next(self) -> None:
+        self.sorting.next()
+        self._sorted()
+
+    def action_sort_reverse(self) -> None:
+        if not self.sorting.column:
+            self.sorting.next()
+        self.sorting.reverse()
+        self._sorted()
+
+    def _sorted(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in COLUMNS:
+            table.columns[key].label = self.sorting.label(key, label)
+        self.show(self.rows)
+
     def compose(self) -> ComposeResult:
         table = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
@@ -37,12 +61,23 @@ class AgentsView(Container):
         table = self.query_one(DataTable)
         cursor = getattr(self, "_cursor", None) or table.cursor_row
         self._cursor = None
+        self.rows = rows
         table.clear()
-        for index, row in enumerate(rows):
-            table.add_row(*_cells(row), key=f"{index}")
+        for index, row in enumerate(self.sorting.sort(rows, lambda r, k: r.get(k))):
+            # the key names the agent (Enter lists their conversations); the unnamed row has none
+            table.add_row(*_cells(row), key=f"agent:{row['agent']}" if row.get("agent") else f"row:{index}")
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         table.border_title = f"{len(rows)} agents"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an agent: the conversations they hold or answered, in this scope."""
+        event.stop()
+        key = str(event.row_key.value or "")
+        if key.startswith("agent:"):
+            from socialcare_tui.tui.screens.agent import AgentScreen
+
+            self.app.push_screen(AgentScreen(key.removeprefix("agent:")))
 
     def focus_first(self) -> None:
         self.query_one(DataTable).focus()

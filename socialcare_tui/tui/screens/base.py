@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.screen import Screen
 
-from socialcare_tui.tui.widgets.too_small import too_small
+from socialcare_tui.tui.widgets.too_small import TooSmall, too_small
 
 
 class BaseScreen(Screen):
@@ -15,10 +15,17 @@ class BaseScreen(Screen):
     refreshable = False
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(too_small(event.size.width, event.size.height), "-too-small")
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = too_small(width, height)
+        self.set_class(small, "-too-small")
+        if small:
+            for notice in self.query(TooSmall):
+                notice.show_size(width, height)
 
     def on_screen_resume(self) -> None:
-        self.set_class(too_small(self.app.size.width, self.app.size.height), "-too-small")
+        self._check_size(self.app.size.width, self.app.size.height)
         if self.refreshable:
             self.app.refresh_now()  # new or uncovered again: its data may be stale
         else:

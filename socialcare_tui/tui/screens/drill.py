@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
+from socialcare_tui.commands.explain import SECONDS_MEASURE
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
+from socialcare_tui.tui.sorting import EXPORT_BINDING
 from socialcare_tui.tui.text import plain
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
@@ -25,20 +27,25 @@ class DrillScreen(BaseScreen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("backspace", "app.pop_screen", "Back", show=False),
         Binding("t", "next_part", "Next part", id="next_part"),
+        EXPORT_BINDING,
     ]
 
-    def __init__(self, info) -> None:
+    def __init__(self, info, part: str | None = None) -> None:
+        """`part`: the list to open on (`dissatisfied` for CSAT follow-up, `breached`…)."""
         super().__init__()
         self.info = info
         # the first part (sample, numerator…) is what the value is computed from
-        self.part: str | None = info.parts[0] if info.parts else None
+        self.part: str | None = part if part in info.parts else (info.parts[0] if info.parts else None)
         self.result: dict = {}
+
+    def scope_extra(self):
+        return (self.info.id, self.part)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield Static(self._definition(None), id="drill-head", markup=False)
         parts = [Tab(p, id=f"part-{p}") for p in self.info.parts] + [Tab("all rows", id="part--all")]
-        yield Tabs(*parts, id="drill-parts")
+        yield Tabs(*parts, id="drill-parts", active=f"part-{self.part}" if self.part else "part--all")
         table = DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
@@ -100,6 +107,15 @@ class DrillScreen(BaseScreen):
         if part != self.part:
             self.part = part
             self.app.refresh_now()
+
+    def action_export_list(self) -> None:
+        """Every row behind the part (not only the first ROW_LIMIT shown), as `explain` gives them."""
+        from socialcare_tui import output
+
+        rows = list(self.result.get("rows") or [])
+        unit = "seconds" if self.info.id in SECONDS_MEASURE else self.info.unit
+        columns = output.columns_for(rows, unit=unit)
+        self.app.export_list(f"{self.info.id}-{self.part or 'all'}", rows, columns)
 
     def action_next_part(self) -> None:
         self.query_one(Tabs).action_next_tab()

@@ -12,6 +12,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortState
 from socialcare_tui.tui.text import plain, shown
 
 TABS = ("unassigned", "open", "pending", "resolved")
@@ -27,6 +28,8 @@ class QueuesView(Container):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("t", "next_tab", "Next tab", id="next_tab"),
+        *SORT_BINDINGS,
+        EXPORT_BINDING,
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -35,6 +38,9 @@ class QueuesView(Container):
         self.rows: list[dict] = []
         self.as_of: datetime | None = None
         self.text_filter = ""
+        self.awaiting = False  # figures of another scope are on their way (no count is known)
+        self.counts: dict = {}
+        self.sorting = SortState([key for key, _, _ in COLUMNS])
 
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(name.capitalize(), id=f"tab-{name}") for name in TABS), id="queue-tabs")
@@ -64,7 +70,11 @@ class QueuesView(Container):
         table.refresh()
 
     def fetch(self, source, scope):
-        return source.queue(scope, self.status)
+        """(rows, as_of, counts): the tab's conversations, the instant their waits are
+        measured at, and every tab's count (the backlog KPI's parts are the same lists)."""
+        rows, as_of = source.queue(scope, self.status)
+        backlog = (source.wallboard(scope, ["backlog"]).get("kpis") or {}).get("backlog") or {}
+        return rows, as_of, {name: backlog.get(name) for name in TABS}
 
     def scope_extra(self) -> str:
         return self.status
@@ -74,13 +84,18 @@ class QueuesView(Container):
         table = self.query_one("#queue-table", DataTable)
         self._selected = _row_key(table) or getattr(self, "_selected", None)
         self.rows = []
+        self.counts = {}
+        self.awaiting = True
         table.clear()
+        self._label_tabs()
         self.query_one("#queue-detail", Static).update(Text(label, style="italic"))
 
     def show(self, data) -> None:
-        rows, as_of = data
+        rows, as_of, counts = data
         self.rows = rows
         self.as_of = as_of
+        self.counts = counts
+        self.awaiting = False
         self._fill()
 
     def _visible_rows(self) -> list[dict]:
@@ -93,22 +108,53 @@ class QueuesView(Container):
         return [r for r in self.rows
                 if any(needle in shown(r.get(k) or "", pii).casefold() for k, pii in keys)]
 
+    def _sorted_rows(self) -> list[dict]:
+        return self.sorting.sort(self._visible_rows(), _sort_value)
+
+    def action_export_list(self) -> None:
+        from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS, TABLE_COLUMNS
+
+        self.app.export_list(f"queue-{self.status}", self._sorted_rows(), ALL_COLUMNS, TABLE_COLUMNS)
+
+    def action_sort_next(self) -> None:
+        self.sorting.next()
+        self._sorted()
+
+    def action_sort_reverse(self) -> None:
+        if not self.sorting.column:
+            self.sorting.next()
+        self.sorting.reverse()
+        self._sorted()
+
+    def _sorted(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        for key, label, _ in COLUMNS:
+            table.columns[key].label = self.sorting.label(key, label)
+        self._fill()
+
     def _fill(self) -> None:
         table = self.query_one("#queue-table", DataTable)
         selected = _row_key(table) or getattr(self, "_selected", None)
         self._selected = None
         table.clear()
         now = self.app.now_for_sla(self.as_of)
-        for row in self._visible_rows():
+        for row in self._sorted_rows():
             table.add_row(*self._cells(row, now), key=row["conv_key"])
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         if table.row_count == 0:
             self._show_detail(None)
-        tab = self.query_one(Tabs).active_tab
-        if tab is not None:
-            label = f"{self.status.capitalize()} {len(self.rows)}"
-            tab.label = label
+        self._label_tabs()
+
+    def _label_tabs(self) -> None:
+        """Every tab with its count (`Unassigned 70`); the shown one counts its own rows."""
+        counts = dict(getattr(self, "counts", {}) or {})
+        if not self.awaiting and (self.rows or self.status not in counts):
+            counts[self.status] = len(self.rows)
+        for tab in self.query(Tab):
+            name = (tab.id or "").removeprefix("tab-")
+            count = counts.get(name)
+            tab.label = name.capitalize() + (f" {count:,}" if count is not None else "")
 
     def _cells(self, row: dict, now: datetime | None) -> list:
         return [
@@ -133,8 +179,6 @@ class QueuesView(Container):
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         status = (event.tab.id or "tab-unassigned").removeprefix("tab-")
-        for tab in self.query(Tab):
-            tab.label = (tab.id or "").removeprefix("tab-").capitalize()
         if status != self.status:
             self.status = status
             self.rows = []
@@ -209,6 +253,19 @@ def _row_key(table: DataTable):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key
     except Exception:  # the cursor is outside a table that was just cleared
         return None
+
+
+def _sort_value(row: dict, column: str):
+    """What the column shows, as a value to sort on (durations as seconds, times as times)."""
+    if column == "wait":
+        return row.get("waiting_seconds") if row.get("waiting_since") else None
+    if column == "sla":
+        return None if row.get("status") == "resolved" else row.get("sla_due_at")
+    if column == "queue":
+        return _queue_label(row)
+    if column == "last":
+        return shown(row.get("last_message") or "", "text") or None
+    return shown(row.get(column) or "", "customer" if column == "customer" else None) or None
 
 
 def _queue_label(row: dict) -> str:

@@ -3,7 +3,10 @@ channel, top topics and quick replies, and sentiment over the window, as plots."
 
 from __future__ import annotations
 
+import math
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid
 from textual_plotext import PlotextPlot
 
@@ -22,7 +25,17 @@ def label(value: object) -> str:
 
 
 class TrendsView(Grid, can_focus=True):
+    """Scrolls with the keyboard, so every chart can be reached at 80x24."""
+
     PLOTS = ("by-hour", "by-weekday", "frt-buckets", "topics", "quick-replies", "sentiment")
+    BINDINGS = [
+        Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "Bottom", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         for name in self.PLOTS:
@@ -83,6 +96,7 @@ class TrendsView(Grid, can_focus=True):
         positions = list(range(len(labels)))
         plt.bar(positions, [v or 0 for v in values], marker="hd")
         plt.xticks(positions[::every], labels[::every])
+        plt.yticks(*count_ticks(max((v or 0 for v in values), default=0)))
         widget.refresh()
 
     def _hbars(self, name: str, title: str, labels: list[str], values: list) -> None:
@@ -92,6 +106,7 @@ class TrendsView(Grid, can_focus=True):
             positions = list(range(len(labels)))
             plt.bar(positions, list(reversed(values)), orientation="horizontal", width=0.3)
             plt.yticks(positions, list(reversed(labels)))
+            plt.xticks(*count_ticks(max(values, default=0)))
         else:
             plt.title(f"{title}: none in the window")
         widget.refresh()
@@ -110,6 +125,7 @@ class TrendsView(Grid, can_focus=True):
             positions = list(range(len(FRT_BUCKETS)))
             plt.multiple_bar(positions, series, labels=names)
             plt.xticks(positions, list(FRT_BUCKETS))
+            plt.yticks(*count_ticks(max(max(counts) for counts in series)))
         else:
             plt.title("First responses: none in the window")
         widget.refresh()
@@ -125,6 +141,14 @@ class TrendsView(Grid, can_focus=True):
         else:
             plt.title("Sentiment: no data (choose a window with w)")
         widget.refresh()
+
+
+def count_ticks(highest: float, most: int = 5) -> tuple[list[int], list[str]]:
+    """Whole-number ticks from 0 for a count axis (plotext's own would say 2.5 messages)."""
+    top = max(1, math.ceil(highest))
+    step = max(1, math.ceil(top / (most - 1)))
+    ticks = list(range(0, top + step, step))
+    return ticks, [f"{t:,}" for t in ticks]
 
 
 def _bucket_counts(entry: dict) -> list[float] | None:

@@ -1,0 +1,54 @@
+"""Sorting a list view from the keyboard: `o` moves the sort to the next column, `O`
+reverses it; the column header carries ▲ or ▼ (so the order is told without colour).
+Rows are plain dicts; an empty value sorts last either way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+
+SORT_BINDINGS = [
+    Binding("o", "sort_next", "Sort", id="sort_next"),
+    Binding("O", "sort_reverse", "Reverse", show=False, id="sort_reverse"),
+]
+# `e` on a list: its rows, as shown, to a .json/.csv/.md/.txt file (app.export_list)
+EXPORT_BINDING = Binding("e", "export_list", "Export list", id="export_list")
+
+
+@dataclass
+class SortState:
+    keys: list[str]  # the table's column keys, in order
+    column: str = ""  # the column sorted by; "" keeps the fetched order
+    descending: bool = False
+
+    def next(self) -> None:
+        index = (self.keys.index(self.column) + 1) % len(self.keys) if self.column in self.keys else 0
+        self.column = self.keys[index]
+        self.descending = False
+
+    def reverse(self) -> None:
+        self.descending = not self.descending
+
+    def sort(self, rows: list[dict], value: Callable[[dict, str], object]) -> list[dict]:
+        if self.column not in self.keys:
+            return list(rows)  # as fetched (the view's own order, e.g. longest wait first)
+        present = [r for r in rows if value(r, self.column) is not None]
+        missing = [r for r in rows if value(r, self.column) is None]
+        present.sort(key=lambda r: _key(value(r, self.column)), reverse=self.descending)
+        return present + missing
+
+    def label(self, key: str, label: str) -> Text:
+        if key != self.column:
+            return Text(label)
+        return Text(f"{label} {'▼' if self.descending else '▲'}", style="bold")
+
+
+def _key(value):
+    if isinstance(value, str):
+        return (1, value.casefold())
+    if isinstance(value, bool):
+        return (0, int(value))
+    return (0, value)
