@@ -222,3 +222,20 @@ def test_a_rebuild_in_chunks_equals_one_in_one_go(db_path, monkeypatch):
     assert chunks > 5 and steps == [(i, chunks) for i in range(chunks)]
     assert stored(con) == whole
     con.close()
+
+
+def test_reader_memory_limit_survives_a_spill(tmp_path, monkeypatch):
+    """A viewer sets its reader limits at every refresh: after a query has spilled,
+    DuckDB refuses another spill folder, so setting the same one again must be a no-op."""
+    import duckdb
+
+    from socialcare_tui.store import connection
+
+    monkeypatch.setattr(connection, "spill_dir", lambda: tmp_path / "spill")
+    con = duckdb.connect()
+    connection.limit_reader_memory(con)
+    con.execute("SET memory_limit = '30MB'")  # force this sort to spill
+    con.execute("SELECT count(*) FROM (SELECT * FROM range(4000000) t(x) ORDER BY hash(x))").fetchone()
+    connection.limit_reader_memory(con)  # the app's next refresh
+    assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(tmp_path / "spill")
+    con.close()
