@@ -209,12 +209,18 @@ async def test_the_app_says_when_the_facts_do_not_fit_its_config(db_path):
 
 
 def test_a_rebuild_in_chunks_equals_one_in_one_go(db_path, monkeypatch):
-    """A rebuild computes the conversations a chunk at a time (bounded memory): the
-    facts are the same however many chunks, survey answers without a conversation too."""
+    """The upkeep computes the conversations a chunk at a time (bounded memory): the
+    facts are the same however many chunks, in an import and in a rebuild, survey
+    answers without a conversation too."""
     con = open_db(db_path)
+    monkeypatch.setattr(facts, "CHUNK_CONVERSATIONS", 53)
     for name in ("events.csv", "tickets.csv", "surveys.csv"):
         import_paths(con, [SAMPLE / name], ImportOptions())
+    chunked = stored(con)
+    monkeypatch.setattr(facts, "CHUNK_CONVERSATIONS", 10**9)
+    facts.rebuild(con)
     whole = stored(con)
+    assert chunked == whole
     steps = []
     monkeypatch.setattr(facts, "CHUNK_CONVERSATIONS", 37)
     done = facts.rebuild(con, step=lambda finished, total: steps.append((finished, total)))

@@ -29,7 +29,7 @@ from socialcare_tui.store.lexicon import load_lexicon
 _PACKAGE = "socialcare_tui.store.sql"
 LATEST = datetime(9999, 12, 31)
 DEFAULT_AUTO_RESOLVE = 24 * 3600.0
-# a rebuild computes this many conversations at a time (memory: that chunk's events)
+# the upkeep computes this many conversations at a time (memory: that chunk's events)
 CHUNK_CONVERSATIONS = 200_000
 # statements of facts.sql, in order (drop_full_events: drop_scratch())
 _COMPUTE = ("calc_events_full", "calc_spans", "conv_attr", "msgs_base", "calc_msgs", "conv_msgs",
@@ -110,10 +110,9 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
             or before.auto_resolve != auto_resolve)
     if full:
         _run(con, "forget_all")
-        _run(con, "touched_all", {"per": CHUNK_CONVERSATIONS})
         watermark = -1
-    else:
-        _run(con, "touched", {"watermark": watermark})
+    _run(con, "touched", {"watermark": watermark, "per": CHUNK_CONVERSATIONS})
+    if not full:
         _run(con, "forget_touched")
     touched, chunks = _run(con, "chunks").fetchone()
     _run(con, "set_watermark", {"watermark": watermark})

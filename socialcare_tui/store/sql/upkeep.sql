@@ -11,17 +11,13 @@ SELECT max(seq), count(*) FILTER (WHERE seq <= $watermark), count(*) FROM events
 
 -- name: touched
 -- The conversations with rows above the watermark: new rows, late rows that
--- reorder a conversation, survey answers linked to it. One chunk.
+-- reorder a conversation, survey answers linked to it. In chunks of $per
+-- conversations by their first new row: the upkeep computes one chunk at a time,
+-- so a large import needs the memory of one chunk, and the rows it stores still
+-- come roughly in time order.
 CREATE OR REPLACE TEMP TABLE fact_touched AS
-SELECT DISTINCT conv_key, 0 AS chunk FROM events WHERE seq > $watermark AND conv_key IS NOT NULL;
-
--- name: touched_all
--- Every conversation, in chunks of $per conversations by their first event: a
--- rebuild computes one chunk at a time, so its memory is that of one chunk, and
--- the rows it stores still come roughly in time order.
-CREATE OR REPLACE TEMP TABLE fact_touched AS
-SELECT conv_key, (row_number() OVER (ORDER BY first_ts, conv_key) - 1) // $per AS chunk
-FROM (SELECT conv_key, min(ts) AS first_ts FROM events WHERE conv_key IS NOT NULL GROUP BY conv_key);
+SELECT conv_key, (row_number() OVER (ORDER BY min(ts), conv_key) - 1) // $per AS chunk
+FROM events WHERE seq > $watermark AND conv_key IS NOT NULL GROUP BY conv_key;
 
 -- name: chunks
 -- (conversations, chunks): at least one chunk, for survey answers without a conversation
