@@ -287,7 +287,7 @@ def attached(
 ) -> Iterator[Borrowed]:
     """Attach the database read-only to `home` for one refresh (the same waiting and
     errors as `database`), and detach it on leaving the block."""
-    connection.limit_reader_memory(home)
+    connection.limit_memory(home)
     with _our_turn(db, backoff, on_wait, write=False) as turn:
         _attach_with_retry(home, turn)
         try:

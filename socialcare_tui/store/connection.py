@@ -20,14 +20,18 @@ def resolve_path(db: str | os.PathLike | None) -> Path:
     return Path(db).expanduser() if db else default_db_path()
 
 
-# A reader (report, viewer) aggregates the stored facts: what DuckDB caches beyond this
-# is only speed, and above it a query spills to paths.spill_dir(). Measured at 10M
-# events: a report peaks at 0.6 GiB with it, 1.9 GiB without, about 30% slower.
+# DuckDB may otherwise take 80% of the machine's memory. A reader (report, viewer)
+# only aggregates the stored facts: what it caches beyond its limit is only speed
+# (measured at 10M events: a report peaks at 0.6 GiB with it, 1.9 GiB without, about
+# 30% slower). A writer's import keeps its rows and their facts in one transaction:
+# past its limit DuckDB writes them out to the file and the spill folder.
 READER_MEMORY = "512MB"
+WRITER_MEMORY = "2GB"
 
 
-def limit_reader_memory(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep a reading connection within READER_MEMORY (it spills to paths.spill_dir())."""
+def limit_memory(con: duckdb.DuckDBPyConnection, *, read_only: bool = True) -> None:
+    """Keep a connection within READER_MEMORY or WRITER_MEMORY, spilling the rest to
+    paths.spill_dir()."""
     folder = spill_dir()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -35,7 +39,7 @@ def limit_reader_memory(con: duckdb.DuckDBPyConnection) -> None:
         return  # no folder to spill to: DuckDB's own default limit then
     if con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(folder):
         return  # set already (DuckDB refuses another folder once it has spilled to one)
-    con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
+    con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY if read_only else WRITER_MEMORY})
     con.execute("SET temp_directory = $dir", {"dir": str(folder)})
 
 
@@ -51,8 +55,8 @@ def open_db(db: str | os.PathLike | None = None, *, read_only: bool = False) -> 
     try:
         if creating:
             os.chmod(path, 0o600)
+        limit_memory(con, read_only=read_only)
         if read_only:
-            limit_reader_memory(con)
             if migrations.pending(con, str(path)):
                 raise DatabaseUnavailable(
                     f"{path} needs a schema upgrade; run `socialcare-tui rebuild --db {path}` "
