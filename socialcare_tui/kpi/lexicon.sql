@@ -27,6 +27,15 @@ CREATE OR REPLACE TEMP TABLE kpi_topic_rules (
 -- name: insert_topic_rule
 INSERT INTO kpi_topic_rules VALUES ($rule_no, $topic, $subtopic, $pattern)
 
+-- name: set_topic_rules
+-- The patterns in rule order, and all of them as one alternation (a message that
+-- matches no rule is passed over with one scan): topic_rule_no() reads them with
+-- constant indexes, so DuckDB compiles each pattern once per statement, not per row.
+SET VARIABLE topic_rules = $patterns
+
+-- name: set_topic_any
+SET VARIABLE topic_any = $any
+
 -- name: check_pattern
 -- Compiles the pattern with DuckDB's regex engine (RE2), which lacks some
 -- Python features such as look-ahead.
