@@ -142,14 +142,15 @@ def _window(args, config, start, end, live) -> timedelta | None:
 
 @contextmanager
 def scoped(args: argparse.Namespace, *, live: bool = False):
-    """(config, read-only connection, Scope) for one command; the database is held only inside
-    the block, and a busy file (a feeder importing) is waited for, as `store.access` does."""
+    """(config, connection, Scope) for one command. The connection is an in-memory copy of
+    the database (`store.access.snapshot`): the file is held only while it is copied, so a
+    feeder is not kept waiting for the whole report; a busy file is waited for."""
     from socialcare_tui import config as config_module
-    from socialcare_tui.store.access import database
+    from socialcare_tui.store.access import snapshot
 
     config = config_module.load(args.config)
     scope_from_args(args, config, None, live=live)  # a bad option fails before the database opens
-    with database(args.db, read_only=True, on_wait=_tell_once()) as con:
+    with snapshot(args.db, on_wait=_tell_once()) as con:
         yield config, con, scope_from_args(args, config, con, live=live)
 
 
