@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         if err.errno not in _OUTPUT_ERRNOS:
             return _internal_error()
         safefile.silence_stdout()
-        print(f"socialcare-tui: standard output: cannot write ({err.strerror})", file=sys.stderr)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"socialcare-tui: {clean(where, single_line=True)}cannot write ({err.strerror})", file=sys.stderr)
         return safefile.OutputUnwritable.exit_code
     except Exception:  # a bug: keep the traceback in the log, print one line
         if interrupts.interrupted():  # DuckDB reports Ctrl-C as "Query interrupted"

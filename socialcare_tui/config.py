@@ -199,8 +199,20 @@ def _read_sla(config: Config, value, what: str) -> None:
             )
 
 
+MAX_TOPIC_RULES = 500
+MAX_RULE_CHARS = 2_000  # one pattern
+MAX_RULES_CHARS = 50_000  # all of them: they are matched as one alternation too
+
+
 def _read_topic_rules(config: Config, value, what: str) -> None:
     rules = _string_table(value, what)
+    if len(rules) > MAX_TOPIC_RULES:
+        raise UserError(f"{what}: {len(rules)} rules; at most {MAX_TOPIC_RULES} (merge topics with |)")
+    for topic, pattern in rules.items():
+        if len(pattern) > MAX_RULE_CHARS:
+            raise UserError(f"{what}.{topic}: a pattern of {len(pattern)} characters; at most {MAX_RULE_CHARS}")
+    if sum(len(p) for p in rules.values()) > MAX_RULES_CHARS:
+        raise UserError(f"{what}: the patterns add up to more than {MAX_RULES_CHARS} characters")
     # The rules run in DuckDB (RE2 syntax), so DuckDB is the judge of a pattern.
     with duckdb.connect() as con:
         for topic, pattern in rules.items():
@@ -209,6 +221,14 @@ def _read_topic_rules(config: Config, value, what: str) -> None:
             except duckdb.Error as err:
                 reason = str(err).splitlines()[0]
                 raise UserError(f"{what}.{topic}: not a valid regular expression ({reason})") from None
+        if rules:  # and all of them as the one alternation kpi/lexicon.py matches first
+            try:
+                con.execute("SELECT regexp_matches('', $pattern, 'i')",
+                            {"pattern": "|".join(f"(?:{p})" for p in rules.values())})
+            except duckdb.Error as err:
+                reason = str(err).splitlines()[0]
+                raise UserError(f"{what}: the rules together are too large for the regular "
+                                f"expression engine ({reason})") from None
     config.topic_rules = rules
 
 

@@ -119,6 +119,21 @@ def viewer(db: str, seconds: float) -> dict:
     from socialcare_tui.kpi.engine import Scope, StaleFacts
     from socialcare_tui.tui.data import DataSource
 
+    from socialcare_tui.store import access
+
+    holds: list[float] = []
+    real = access.attached
+
+    @contextmanager
+    def timed(*args, **kwargs):  # how long a refresh keeps the file: what a writer may wait for
+        with real(*args, **kwargs) as con:
+            got = time.monotonic()
+            try:
+                yield con
+            finally:
+                holds.append(time.monotonic() - got)
+
+    access.attached = timed
     source = DataSource(None, Config(), db_path=db, read_only=True)
     reads, counts, waits, longest = 0, [], [], 0.0
     source.on_wait = waits.append
@@ -135,7 +150,7 @@ def viewer(db: str, seconds: float) -> dict:
         reads += 1
         time.sleep(1.0)
     return {"reads": reads, "counts": counts, "waits": len(waits), "longest_refresh_s": round(longest, 3),
-            "stale": stale}
+            "longest_hold_s": round(max(holds, default=0), 3), "stale": stale}
 
 
 def run_live_feed(db_path: Path, log: Path, seconds: float, rotate_every: float, readers: int = 3,
@@ -195,7 +210,8 @@ def summary(outcome: dict, seconds: float) -> str:
         f"feeder longest wait {fed['longest_wait_s']} s, CLI reader runs {sum(r['runs'] for r in outcome['readers'])}, "
         f"CLI reader failures {sum(len(r['failures']) for r in outcome['readers'])}, "
         f"viewer reads {sum(v['reads'] for v in views)}, "
-        f"longest viewer refresh {max((v['longest_refresh_s'] for v in views), default=0)} s"
+        f"longest viewer refresh {max((v['longest_refresh_s'] for v in views), default=0)} s, "
+        f"longest viewer hold {max((v['longest_hold_s'] for v in views), default=0)} s"
     )
 
 

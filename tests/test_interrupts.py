@@ -49,8 +49,8 @@ def test_ctrl_c_during_an_import_leaves_the_database_unchanged(tmp_path):
     con.close()
     feed = tmp_path / "big.jsonl"
     with feed.open("w", encoding="utf-8") as fh:
-        fh.writelines(event_line(n) for n in range(400_000))
-    code, err, took = interrupt_after(3, "import", str(feed), "--db", str(db))
+        fh.writelines(event_line(n) for n in range(1_200_000))  # ~200 MB: 6 s or more to import
+    code, err, took = interrupt_after(2.5, "import", str(feed), "--db", str(db))
     assert (code, err) == (130, "socialcare-tui: interrupted\n")
     assert took < 6
     con = open_db(db, read_only=True)

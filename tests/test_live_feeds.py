@@ -245,3 +245,28 @@ def test_a_first_import_into_a_missing_database_leaves_no_lock_file(tmp_path):
         with database(db, read_only=True):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_line_finished_just_after_the_last_read_is_read_at_the_next_poll(db, tmp_path, monkeypatch):
+    """The soak found it: the writer finished its half line just after the feeder's last
+    read of a catch-up; the feeder noted the file's new size as seen and never read it."""
+    import socialcare_tui.ingest.follow as follow
+
+    log = tmp_path / "feed.jsonl"
+    append(log, jline(1) + jline(2)[:15])
+    real = follow._read_from
+    finished = []
+
+    def read_then_the_writer_finishes(*args, **kwargs):
+        data, cut = real(*args, **kwargs)
+        if cut == 0 and not finished:  # nothing complete left: and now the writer finishes it
+            finished.append(True)
+            append(log, jline(2)[15:])
+        return data, cut
+
+    monkeypatch.setattr(follow, "_read_from", read_then_the_writer_finishes)
+    follower = Follower([log], db, EVENTS)
+    assert [b.imported for b in follower.poll()] == [1]
+    assert finished
+    assert [b.imported for b in follower.poll()] == [1]
+    assert event_ids(db) == ["e1", "e2"]

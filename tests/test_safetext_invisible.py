@@ -41,7 +41,8 @@ def test_emoji_and_scripts_survive():
 
 
 EVERYTHING = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
-SPECIALS = st.text(alphabet=st.sampled_from(SHOWN + DROPPED + ["a", "❤", "=", "|", "\x1b", "\n", "\u202e"]),
+SPECIALS = st.text(alphabet=st.sampled_from(SHOWN + DROPPED + ["a", "❤", "=", "|", "\x1b", "\n", "\u202e", "[",
+                                                                 "]", "\x9b", "\x07", "\\", "@", "P", "0", ";"]),
                    max_size=20)
 
 

@@ -148,8 +148,9 @@ def _window(args, config, start, end, live) -> timedelta | None:
 
 @contextmanager
 def scoped(args: argparse.Namespace, *, live: bool = False):
-    """(config, read-only connection, Scope) for one command; the database is held only inside
-    the block, and a busy file (a feeder importing) is waited for, as `store.access` does."""
+    """(config, read-only connection, Scope) for one command; the database is held only
+    inside the block (a feeder waiting for it goes next: store.access lets writers first),
+    and a busy file (a feeder importing) is waited for."""
     from socialcare_tui import config as config_module
     from socialcare_tui.store.access import database
 

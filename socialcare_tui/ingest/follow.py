@@ -97,7 +97,7 @@ class _Tracked:
     candidate: tuple | None = None  # whole files: (size, mtime_ns) at the previous poll
     refused: tuple | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
     fh: BinaryIO | None = None  # the generation being read (kept across a rotation until drained)
-    checked: tuple | None = None  # what _news() saw after the last catch-up: nothing new since
+    checked: tuple | None = None  # (_file_state before the last catch-up, offset after it)
     used: float = 0.0  # when the handle last gave bytes (the least recently used is closed first)
 
     def restart(self) -> None:
@@ -242,7 +242,7 @@ class Follower:
                 return False  # refused as it is: try again once it changes
             t.refused = None
         # a half-written last line does not open the database again until the file changes
-        return _news(t) != t.checked
+        return (_file_state(t), t.offset) != t.checked
 
     # -- one file -------------------------------------------------------------
 
@@ -253,6 +253,9 @@ class Follower:
             return self._import_whole(con, t)
         batches: list[Batch] = []
         restarted = None
+        # taken before reading: what is appended while we read differs from it, so the
+        # next poll looks again (taken after, a line finished meanwhile was never read)
+        before = _file_state(t)
         try:
             restarted = self._check_identity(t)
             if restarted == "rotated":
@@ -260,12 +263,13 @@ class Follower:
                 t.restart()
             elif restarted == "gone":
                 batches += self._drain(con, t)  # nothing under the name yet: keep the handle
-                t.checked = _news(t)
+                t.checked = (before, t.offset)
                 return batches
             elif restarted:
                 t.restart()
             if not self._open(t):
                 return batches
+            before = _file_state(t)  # with the handle now open, still before reading
             size_now = os.fstat(t.fh.fileno()).st_size  # stop there: a busy log must not keep viewers out
             while True:
                 batch = self._next_batch(con, t, restarted)
@@ -280,7 +284,7 @@ class Follower:
             t.restart()
             t.refused = (st.st_size, st.st_mtime_ns)
             return batches + [Batch(t.path, restarted=restarted, error=str(refusal))]
-        t.checked = _news(t)
+        t.checked = (before, t.offset)
         return batches
 
     def _drain(self, con, t: _Tracked) -> list[Batch]:
@@ -542,7 +546,7 @@ def _one_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def _news(t: _Tracked) -> tuple:
+def _file_state(t: _Tracked) -> tuple:
     """What could make new records appear: the name's file and size, and the kept handle's size."""
     try:
         st = t.path.stat()
@@ -550,7 +554,7 @@ def _news(t: _Tracked) -> tuple:
     except OSError:
         named = None
     held = os.fstat(t.fh.fileno()).st_size if t.fh is not None else None
-    return named, held, t.offset
+    return named, held
 
 
 def _read_from(fh: BinaryIO, offset: int, limit: int, *, quoted: bool) -> tuple[bytes, int]:

@@ -9,6 +9,8 @@ Config values go in as bound parameters only.
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from socialcare_tui import sqlfiles
@@ -25,8 +27,30 @@ def _sql(name: str) -> str:
 
 
 def load_topic_rules(cur: duckdb.DuckDBPyConnection, rules: dict[str, str]) -> None:
+    """TEMP `kpi_topic_rules` and the macro `topic_rule_no(text)`: the number of the
+    first rule (config order) whose pattern matches `text`, NULL when none does."""
     cur.execute(_sql("create_topic_rules"))
-    for rule_no, (name, pattern) in enumerate(rules.items(), start=1):
+    patterns = list(rules.values())
+    cur.execute(_sql("set_topic_rules"), {"patterns": patterns})
+    cur.execute(_sql("set_topic_any"), {"any": "|".join(f"(?:{p})" for p in patterns)})
+    if patterns:
+        try:
+            cur.execute(_sql("check_topic_any"))
+        except duckdb.Error:
+            _name_the_bad_rule(cur, rules)
+            raise
+        names = [name.partition("/") for name in rules]
+        cur.execute(_sql("insert_topic_rules"), {
+            "rule_nos": list(range(1, len(patterns) + 1)),
+            "topics": [topic.strip() for topic, _, _ in names],
+            "subtopics": [subtopic.strip() or None for _, _, subtopic in names],
+            "patterns": patterns,
+        })
+    cur.execute(_rule_macro(len(patterns)))
+
+
+def _name_the_bad_rule(cur: duckdb.DuckDBPyConnection, rules: dict[str, str]) -> None:
+    for name, pattern in rules.items():
         try:
             cur.execute(_sql("check_pattern"), {"pattern": pattern})
         except duckdb.Error as err:
@@ -34,10 +58,21 @@ def load_topic_rules(cur: duckdb.DuckDBPyConnection, rules: dict[str, str]) -> N
             raise UserError(
                 f"config: topic_rules.{name}: DuckDB cannot use this regular expression ({first_line})"
             ) from None
-        topic, _, subtopic = name.partition("/")
-        params = {"rule_no": rule_no, "topic": topic.strip(), "subtopic": subtopic.strip() or None,
-                  "pattern": pattern}
-        cur.execute(_sql("insert_topic_rule"), params)
+
+
+@functools.lru_cache(maxsize=8)
+def _rule_macro(count: int) -> str:
+    """CREATE MACRO topic_rule_no: a CASE over the rules in order. Only rule numbers are
+    written into the SQL; the patterns stay in the variables set by bound parameters.
+    (DuckDB takes no parameters inside a macro, and a pattern read from a table column
+    would be compiled again for every row: 28 ms per rule per 10k events.)"""
+    if count == 0:
+        return "CREATE OR REPLACE TEMP MACRO topic_rule_no(t) AS CAST(NULL AS INTEGER)"
+    branches = " ".join(
+        f"WHEN regexp_matches(t, getvariable('topic_rules')[{n}], 'i') THEN {n}" for n in range(1, count + 1)
+    )
+    return ("CREATE OR REPLACE TEMP MACRO topic_rule_no(t) AS "
+            f"CASE WHEN NOT regexp_matches(t, getvariable('topic_any'), 'i') THEN NULL {branches} END")
 
 
 def load_costs(cur: duckdb.DuckDBPyConnection, costs: dict[str, float]) -> None:

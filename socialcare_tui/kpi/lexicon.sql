@@ -6,8 +6,23 @@ CREATE OR REPLACE TEMP TABLE kpi_topic_rules (
     rule_no INTEGER, topic VARCHAR, subtopic VARCHAR, pattern VARCHAR
 )
 
--- name: insert_topic_rule
-INSERT INTO kpi_topic_rules VALUES ($rule_no, $topic, $subtopic, $pattern)
+-- name: insert_topic_rules
+-- all the rules in one statement (lists of the same length, in rule order)
+INSERT INTO kpi_topic_rules
+SELECT unnest($rule_nos), unnest($topics), unnest($subtopics), unnest($patterns)
+
+-- name: set_topic_rules
+-- The patterns in rule order, and all of them as one alternation (a message that
+-- matches no rule is passed over with one scan): topic_rule_no() reads them with
+-- constant indexes, so DuckDB compiles each pattern once per statement, not per row.
+SET VARIABLE topic_rules = $patterns
+
+-- name: set_topic_any
+SET VARIABLE topic_any = $any
+
+-- name: check_topic_any
+-- every pattern compiles when the alternation does: one check instead of one per rule
+SELECT regexp_matches('', getvariable('topic_any'), 'i')
 
 -- name: check_pattern
 -- Compiles the pattern with DuckDB's regex engine (RE2), which lacks some

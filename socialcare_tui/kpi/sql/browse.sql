@@ -164,11 +164,14 @@ SELECT count(*) FROM export_out;
 SELECT * FROM export_out ORDER BY opened_at, conv_key;
 
 -- name: csv_clean_macro
--- Control characters (C0 but tab and newline, DEL, C1), bidi overrides and marks and
+-- Escape sequences (the same pattern as safetext._ESCAPES), control characters (C0
+-- but tab and newline, DEL, C1), bidi overrides and marks and
 -- U+2028/U+2029 are replaced by U+FFFD; zero-width and tag characters and VS15/VS16
 -- are dropped: as safetext.clean does for the screen.
 CREATE OR REPLACE TEMP MACRO csv_clean(x) AS regexp_replace(
-    regexp_replace(x, '[\x00-\x08\x0b-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}\x{200e}\x{200f}\x{061c}\x{2028}\x{2029}]', '�', 'g'),
+    regexp_replace(regexp_replace(x,
+        '\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]',
+        '�', 'g'), '[\x00-\x08\x0b-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}\x{200e}\x{200f}\x{061c}\x{2028}\x{2029}]', '�', 'g'),
     '[\x{200b}-\x{200d}\x{2060}-\x{2064}\x{feff}\x{180e}\x{fe0e}\x{fe0f}\x{e0000}-\x{e007f}]', '', 'g');
 
 -- name: csv_safe_macro

@@ -53,13 +53,18 @@ tagged AS (
     WHERE tag IS NOT NULL
 ),
 ruled AS (
-    SELECT m.conv_key, arg_min(r.topic, r.rule_no) AS topic, arg_min(r.subtopic, r.rule_no) AS subtopic
-    FROM msgs m
-    SEMI JOIN opened o ON o.conv_key = m.conv_key
-    JOIN kpi_topic_rules r ON regexp_matches(m.text, r.pattern, 'i')
-    WHERE m.is_customer AND m.text IS NOT NULL
-      AND m.conv_key NOT IN (SELECT conv_key FROM tagged)
-    GROUP BY m.conv_key
+    -- the first rule (config order) matching any of the conversation's customer
+    -- messages; topic_rule_no (kpi/lexicon.py) compiles each pattern once
+    SELECT f.conv_key, r.topic, r.subtopic
+    FROM (
+        SELECT m.conv_key, min(topic_rule_no(m.text)) AS rule_no
+        FROM msgs m
+        SEMI JOIN opened o ON o.conv_key = m.conv_key
+        WHERE m.is_customer AND m.text IS NOT NULL
+          AND m.conv_key NOT IN (SELECT conv_key FROM tagged)
+        GROUP BY m.conv_key
+    ) f
+    JOIN kpi_topic_rules r USING (rule_no)
 ),
 topics AS (
     SELECT conv_key, 'tag' AS source,
