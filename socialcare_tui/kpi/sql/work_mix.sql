@@ -60,7 +60,8 @@ ruled AS (
         SELECT m.conv_key, min(topic_rule_no(m.text)) AS rule_no
         FROM msgs m
         SEMI JOIN opened o ON o.conv_key = m.conv_key
-        WHERE m.is_customer AND m.text IS NOT NULL
+        -- a conversation opened in the window has its messages at or after $lo
+        WHERE m.is_customer AND m.text IS NOT NULL AND m.ts >= $lo
           AND m.conv_key NOT IN (SELECT conv_key FROM tagged)
         GROUP BY m.conv_key
     ) f
