@@ -30,8 +30,10 @@ def test_ctrl_c_while_planning_a_huge_file_stops_within_a_second(tmp_path):
     """DuckDB sniffing 20 GB of zeros does not look at Python's signal flag: before the
     watchdog this ran for minutes after Ctrl-C."""
     huge = tmp_path / "huge.jsonl"
-    with huge.open("wb") as fh:
-        fh.truncate(20 * 1024**3)  # sparse: no disk used
+    with huge.open("w", encoding="utf-8") as fh:
+        # text first, so the binary-file check (its first MiB) lets it through to planning
+        fh.writelines(event_line(n) for n in range(20_000))
+        fh.truncate(20 * 1024**3)  # then sparse: no disk used
     db = tmp_path / "care.duckdb"
     code, err, took = interrupt_after(2.5, "import", str(huge), "--db", str(db))
     assert code == 130

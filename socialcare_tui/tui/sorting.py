@@ -30,6 +30,8 @@ class SortState:
         self.descending = False
 
     def reverse(self) -> None:
+        if not self.column:  # nothing sorted yet: the first column, descending
+            self.next()
         self.descending = not self.descending
 
     def sort(self, rows: list[dict], value: Callable[[dict, str], object]) -> list[dict]:
@@ -44,6 +46,21 @@ class SortState:
         if key != self.column:
             return Text(label)
         return Text(f"{label} {'▼' if self.descending else '▲'}", style="bold")
+
+
+class SortActions:
+    """`o` and `O` for a list view that has `self.sorting` and a `_sorted()` that puts
+    the header marks and rows in the new order."""
+
+    sorting: SortState
+
+    def action_sort_next(self) -> None:
+        self.sorting.next()
+        self._sorted()
+
+    def action_sort_reverse(self) -> None:
+        self.sorting.reverse()
+        self._sorted()
 
 
 def _key(value):

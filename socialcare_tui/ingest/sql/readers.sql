@@ -28,7 +28,8 @@ SELECT j
 FROM read_csv(src, header = false, columns = {'j': 'VARCHAR'}, delim = e'\x01', quote = '', escape = '',
               store_rejects = true, rejects_table = 'sc_reject_errors',
               rejects_scan = 'sc_reject_scans',
-              compression = comp, encoding = enc, max_line_size = 67108864);
+              compression = comp, encoding = enc, max_line_size = 67108864,
+              buffer_size = 134217728);  -- twice the longest line (DuckDB's default: 16 times, 1 GiB)
 CREATE OR REPLACE TEMP MACRO sc_json_lines(src, comp, enc) AS TABLE
 SELECT j, row_number() OVER () AS line FROM sc_lines(src, comp, enc);
 CREATE OR REPLACE TEMP MACRO sc_json_array(src, comp) AS TABLE

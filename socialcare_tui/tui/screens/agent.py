@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
-from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortState
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
@@ -22,7 +22,7 @@ COLUMNS = (("conv_key", "Conversation"), ("customer", "Customer"), ("status", "S
            ("wait", "Waiting"), ("last", "Last message"))
 
 
-class AgentScreen(BaseScreen):
+class AgentScreen(SortActions, BaseScreen):
     refreshable = True
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -86,16 +86,6 @@ class AgentScreen(BaseScreen):
 
         name = file_safe(self.agent)
         self.app.export_list(f"agent-{name}", self.sorting.sort(self.rows, _value), ALL_COLUMNS, TABLE_COLUMNS)
-
-    def action_sort_next(self) -> None:
-        self.sorting.next()
-        self._sorted()
-
-    def action_sort_reverse(self) -> None:
-        if not self.sorting.column:
-            self.sorting.next()
-        self.sorting.reverse()
-        self._sorted()
 
     def _sorted(self) -> None:
         table = self.query_one(DataTable)

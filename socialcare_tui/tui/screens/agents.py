@@ -9,7 +9,7 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui.sorting import SORT_BINDINGS, SortState
+from socialcare_tui.tui.sorting import SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain
 
 COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handled"),
@@ -17,23 +17,13 @@ COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handle
            ("open_now", "Open now"), ("waiting_now", "Waiting now"))
 
 
-class AgentsView(Container):
+class AgentsView(SortActions, Container):
     BINDINGS = SORT_BINDINGS
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sorting = SortState([key for key, _ in COLUMNS])
         self.rows: list[dict] = []
-
-    def action_sort_next(self) -> None:
-        self.sorting.next()
-        self._sorted()
-
-    def action_sort_reverse(self) -> None:
-        if not self.sorting.column:
-            self.sorting.next()
-        self.sorting.reverse()
-        self._sorted()
 
     def _sorted(self) -> None:
         table = self.query_one(DataTable)

@@ -12,7 +12,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortState
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
 
 TABS = ("unassigned", "open", "pending", "resolved")
@@ -23,7 +23,7 @@ COLUMNS = (("customer", "Customer", 16), ("queue", "Queue", 16), ("assignee", "A
 NARROW = {"customer": 10, "queue": 10, "assignee": 9, "wait": 7, "sla": 10}
 
 
-class QueuesView(Container):
+class QueuesView(SortActions, Container):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
@@ -115,16 +115,6 @@ class QueuesView(Container):
         from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS, TABLE_COLUMNS
 
         self.app.export_list(f"queue-{self.status}", self._sorted_rows(), ALL_COLUMNS, TABLE_COLUMNS)
-
-    def action_sort_next(self) -> None:
-        self.sorting.next()
-        self._sorted()
-
-    def action_sort_reverse(self) -> None:
-        if not self.sorting.column:
-            self.sorting.next()
-        self.sorting.reverse()
-        self._sorted()
 
     def _sorted(self) -> None:
         table = self.query_one("#queue-table", DataTable)
