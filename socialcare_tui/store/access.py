@@ -287,8 +287,8 @@ def attached(
 ) -> Iterator[Borrowed]:
     """Attach the database read-only to `home` for one refresh (the same waiting and
     errors as `database`), and detach it on leaving the block."""
-    connection.limit_memory(home)
     with _our_turn(db, backoff, on_wait, write=False) as turn:
+        connection.limit_memory(home)  # in our turn: one thread at a time uses `home` itself
         _attach_with_retry(home, turn)
         try:
             con = Borrowed(home, store=True)
