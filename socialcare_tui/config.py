@@ -380,17 +380,28 @@ def _read_business_hours(config: Config, value, what: str) -> None:
     config.business_hours = BusinessHours(_schedule(top, what), overrides["channel"], overrides["queue"])
 
 
-def _read_wallboard(config: Config, value, what: str) -> None:
+def _check_table(value, what: str, section: str, known: tuple[str, ...]) -> None:
+    """A config section that is a table of these keys only."""
     if not isinstance(value, dict):
-        raise UserError(f"{what}: must be a table ([wallboard])")
-    unknown = set(value) - {"kpis", "cycle"}
+        raise UserError(f"{what}: must be a table ([{section}])")
+    unknown = set(value) - set(known)
     if unknown:
-        raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: cycle, kpis)")
-    kpis = value.get("kpis")
-    if kpis is not None and (
-        not isinstance(kpis, list) or not kpis or not all(isinstance(k, str) for k in kpis)
+        raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(known))})")
+
+
+def _name_list(value: dict, key: str, what: str, example: str) -> list[str] | None:
+    """value[key]: absent, or a non-empty list of names."""
+    names = value.get(key)
+    if names is not None and (
+        not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names)
     ):
-        raise UserError(f'{what}.kpis: must be a non-empty list of KPI names such as ["csat", "backlog"]')
+        raise UserError(f"{what}.{key}: must be a non-empty list of {example}")
+    return names
+
+
+def _read_wallboard(config: Config, value, what: str) -> None:
+    _check_table(value, what, "wallboard", ("kpis", "cycle"))
+    _name_list(value, "kpis", what, 'KPI names such as ["csat", "backlog"]')
     cycle = value.get("cycle")
     if cycle is not None and (not _finite(cycle) or cycle < 2):
         raise UserError(f"{what}.cycle: must be a number of seconds, at least 2")
@@ -398,16 +409,8 @@ def _read_wallboard(config: Config, value, what: str) -> None:
 
 
 def _read_dashboard(config: Config, value, what: str) -> None:
-    if not isinstance(value, dict):
-        raise UserError(f"{what}: must be a table ([dashboard])")
-    unknown = set(value) - {"panels"}
-    if unknown:
-        raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: panels)")
-    panels = value.get("panels")
-    if panels is not None and (
-        not isinstance(panels, list) or not panels or not all(isinstance(p, str) for p in panels)
-    ):
-        raise UserError(f'{what}.panels: must be a non-empty list of panel names such as ["waiting_now", "csat"]')
+    _check_table(value, what, "dashboard", ("panels",))
+    panels = _name_list(value, "panels", what, 'panel names such as ["waiting_now", "csat"]')
     config.dashboard_panels = tuple(panels) if panels is not None else None
 
 
