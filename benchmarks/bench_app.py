@@ -187,13 +187,12 @@ def refresh_work(db: str, window: str) -> tuple[float, float]:
     import duckdb
 
     from socialcare_tui.config import Config
-    from socialcare_tui.kpi import engine
+    from socialcare_tui.kpi import engine, registry
     from socialcare_tui.tui.data import SPARK_BUCKETS, DataSource
-    from socialcare_tui.tui.kpis import kpi_infos
     from socialcare_tui.tui.state import ViewState
 
     config = Config()
-    ids = [info.id for info in kpi_infos()]
+    ids = [info.id for info in registry.all_kpis()]
     scope = ViewState(window=window).scope()
     source = DataSource(None, config, db_path=db, read_only=True)
     started = time.perf_counter()
@@ -311,7 +310,7 @@ async def key_latency(db: str, window: str) -> dict:
                 started = time.time()
                 app.refresh_now()
 
-                async def refreshed():
+                async def refreshed(before: int = before, mode: str = mode, started: float = started) -> None:
                     await wait_for(lambda: app.refresh_count > before)
                     got[f"refresh {mode}"] = time.time() - started
 
@@ -369,8 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.db).exists():
         print(f"no database at {args.db}: run benchmarks/bench_report.py first", file=sys.stderr)
         return 2
-    import duckdb
     from importlib.metadata import version
+
+    import duckdb
 
     print(f"textual {version('textual')}, duckdb {duckdb.__version__}, python {sys.version.split()[0]}, "
           f"db {args.db}, window {args.window}, size {SIZE[0]}x{SIZE[1]}", flush=True)

@@ -452,7 +452,9 @@ def bench_viewer(rows: int, db: Path, seconds: float, missed: list) -> None:
     env = [f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else []
     cmd = shlex.join(["env", *env, *CLI, "open", "--read-only", "--db", str(db)])
     started = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "-c", str(DATA), cmd], check=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", "-c", str(DATA), cmd], check=True
+    )
     try:
         pane = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], check=True,
                                   capture_output=True, text=True).stdout.split()[0])

@@ -16,10 +16,10 @@ import math
 import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from rich import box
 from rich.console import Console

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialcare_tui.errors import UserError
@@ -54,7 +54,7 @@ def parse_instant(text: str, tz: str = "UTC", what: str = "time") -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(tz))
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def parse_time_or_relative(text: str, now: datetime, tz: str = "UTC", what: str = "time") -> datetime:

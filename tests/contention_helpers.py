@@ -117,9 +117,8 @@ def viewer(db: str, seconds: float) -> dict:
 
     from socialcare_tui.config import Config
     from socialcare_tui.kpi.engine import Scope, StaleFacts
-    from socialcare_tui.tui.data import DataSource
-
     from socialcare_tui.store import access
+    from socialcare_tui.tui.data import DataSource
 
     holds: list[float] = []
     real = access.attached

@@ -9,12 +9,11 @@ import time
 
 import duckdb
 import pytest
-
 from contention_helpers import run_live_feed
+
 from socialcare_tui.errors import DatabaseUnavailable
 from socialcare_tui.store import open_db
 from socialcare_tui.store.access import Backoff, attached, database
-
 
 
 def hold_lock(db_path, seconds: float, read_only: bool = False) -> subprocess.Popen:

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from conftest import SHARED_FIXTURES
 
 from socialcare_tui import sample
 from socialcare_tui.ingest import pipeline, records
 from socialcare_tui.ingest.pipeline import ImportOptions
 from socialcare_tui.store import open_db
-
-from conftest import SHARED_FIXTURES
 
 KINDS = ("crs", "lone_cr", "mixed", "stray_quote", "too_many", "too_few", "nul", "overlong")
 

@@ -13,6 +13,7 @@ import pytest
 from kpi_helpers import T, kpi, msg, same, status, store_facts
 
 from socialcare_tui.config import Config
+from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.pipeline import ImportOptions, import_paths
 from socialcare_tui.store import facts, open_db
 
@@ -104,7 +105,7 @@ def test_facts_of_an_aborted_import_are_rolled_back(con, tmp_path):
     kept = stored(con)
     bad = tmp_path / "bad.csv"
     bad.write_text("namespace,event_id\n")  # no data rows: refused
-    with pytest.raises(Exception):
+    with pytest.raises(UserError):
         import_paths(con, [bad], ImportOptions())
     assert stored(con) == kept
 

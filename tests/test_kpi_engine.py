@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from kpi_helpers import T, add, assign, kpi, msg, status
@@ -250,9 +250,9 @@ def test_registry_headers():
 
 
 def test_live_scope_uses_the_wall_clock(con):
-    from datetime import datetime, timezone
+    from datetime import datetime
     msg(con, "c1", "10:00", "in", "u1")
-    before = datetime.now(timezone.utc).replace(tzinfo=None)
+    before = datetime.now(UTC).replace(tzinfo=None)
     out = report(con, Scope(live=True), Config(), kpis=["reply_wait"])
     assert out["as_of"] >= before.isoformat()[:16]
     # waiting since 2024-01-01 10:00 until now: far more than a year

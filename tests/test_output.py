@@ -155,6 +155,7 @@ def test_any_text_is_safe_in_every_format(text):
 
 def test_non_finite_numbers_never_reach_json():
     import json as _json
+
     from socialcare_tui.output import to_json
     data = {"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": {"d": float("nan")}}
     text = to_json(data)

@@ -10,15 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile import FORBIDDEN, HOSTILE
 from textual.widgets import DataTable, Static
+from tui_helpers import CLICK, LONG_WORD, make_app, settle, write_events
 
 from socialcare_tui.redact import EMAIL, PREFIX, pseudonym, redact, redact_row
 from socialcare_tui.safetext import clean
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.screens.conversation import ConversationScreen
 from socialcare_tui.tui.widgets.header import StatusHeader
-from hostile import FORBIDDEN, HOSTILE
-from tui_helpers import CLICK, LONG_WORD, make_app, settle, write_events
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 PSEUDONYM = re.compile(re.escape(PREFIX) + r"[0-9a-f]{8}")
@@ -170,6 +170,8 @@ def test_export_redact_replaces_customer_ids(tmp_path):
     plain, hidden = tmp_path / "plain.csv", tmp_path / "hidden.csv"
     assert cli.main(["export", str(plain), "--db", db]) == 0
     assert cli.main(["export", str(hidden), "--db", db, "--redact"]) == 0
-    customers = lambda path: sorted(r["customer"] for r in csv.DictReader(path.open(encoding="utf-8")))
+    def customers(path):
+        return sorted(r["customer"] for r in csv.DictReader(path.open(encoding="utf-8")))
+
     assert customers(plain) == ["'+447700900153", "ann@example.com"]  # + is formula-escaped in CSV
     assert customers(hidden) == sorted([pseudonym("+447700900153"), pseudonym("ann@example.com")])

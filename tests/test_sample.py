@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from socialcare_tui import cli, config
-from socialcare_tui.sample import FORMATS, build_demo_db, engine, events, generate, twcs
+from socialcare_tui.sample import FORMATS, build_demo_db, events, generate, runner, twcs
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_data"
@@ -63,7 +63,7 @@ def test_bytes_do_not_depend_on_thread_count(tmp_path):
     # 40 000 events span many DuckDB vectors, so four threads really run in parallel
     paths = []
     for threads in (1, 4):
-        con = engine.connect()
+        con = runner.connect()
         con.execute(f"SET threads = {threads}")
         paths.append(events.write(con, tmp_path / f"ev{threads}.csv", 40_000, 3))
         paths.append(twcs.write(con, tmp_path / f"tw{threads}.csv", 20_000, 3))

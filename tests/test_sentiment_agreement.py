@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
+from tui_helpers import make_app
 
 from socialcare_tui.config import Config
 from socialcare_tui.ingest.pipeline import import_paths
@@ -19,7 +20,6 @@ from socialcare_tui.kpi import engine
 from socialcare_tui.store import open_db
 from socialcare_tui.tui import sentiment
 from socialcare_tui.tui.screens.conversation import ConversationScreen, sentiment_line
-from tui_helpers import make_app
 
 EVENTS = Path(__file__).resolve().parent.parent / "sample_data" / "events.csv"
 AGREEMENT = 0.85

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
+from tui_helpers import build_db
 
 from socialcare_tui.cli import main
-from tui_helpers import build_db
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

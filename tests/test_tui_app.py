@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import DataTable, Label, Static
+from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, settle, write_events
 
 from socialcare_tui.config import Config
 from socialcare_tui.store import open_db
@@ -24,7 +25,6 @@ from socialcare_tui.tui.screens.first_run import FirstRunScreen
 from socialcare_tui.tui.screens.help import HelpScreen
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.sidebar import ChannelSidebar, Choice
-from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, settle, write_events
 
 SIZE = (80, 24)
 pytestmark = pytest.mark.anyio

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Label
+from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.config import Config, from_dict
 from socialcare_tui.errors import UserError
@@ -19,7 +20,6 @@ from socialcare_tui.store import open_db
 from socialcare_tui.tui.panels import FIRST, panel_infos
 from socialcare_tui.tui.widgets.panel import KpiPanel
 from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, _label
-from tui_helpers import build_db, make_app, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -117,7 +117,7 @@ def test_sidebar_labels_keep_counts_whole(width):
     sidebar = ChannelSidebar()
     sidebar.name_limit = max(6, width - 3)
     names = ["Support Inbox Europe West", "x", "A very long channel name indeed", "🙂" * 30]
-    for seed, name in enumerate(names):
+    for name in names:
         for waiting in (0, 3, 390, 12_345, 1_234_567):
             for guide in (2, 4):
                 label = _label(name, waiting, sidebar.name_limit - guide)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, Tab
-
-from socialcare_tui.kpi import browse
-from socialcare_tui.config import Config
-from socialcare_tui.kpi import engine
-from socialcare_tui.store import open_db
 from tui_helpers import AS_OF, build_db, make_app, settle, write_events
+
+from socialcare_tui.config import Config
+from socialcare_tui.kpi import browse, engine
+from socialcare_tui.store import open_db
 
 pytestmark = pytest.mark.anyio
 

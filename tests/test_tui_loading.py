@@ -17,17 +17,17 @@ from dataclasses import replace
 import pytest
 from rich.console import Console
 from textual.widgets import Digits
+from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.config import Config
 from socialcare_tui.store import open_db
+from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.app import SocialCareApp
 from socialcare_tui.tui.data import DashboardData, DataSource
-from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.wallboard import WallTile, digits_text
-from socialcare_tui.tui.wallboard import settings
+from socialcare_tui.tui.tiles import settings
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.sidebar import Choice
-from tui_helpers import build_db, make_app, settle
 
 pytestmark = pytest.mark.anyio
 

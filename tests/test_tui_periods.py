@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from test_tui_app import panel_text, run_command, wait_until
+from tui_helpers import AS_OF, build_db, make_app, settle
 
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
@@ -16,8 +18,6 @@ from socialcare_tui.kpi import engine
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.periods import PRESETS, custom, preset
 from socialcare_tui.tui.widgets.header import StatusHeader
-from test_tui_app import panel_text, run_command, wait_until
-from tui_helpers import AS_OF, build_db, make_app, settle
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2024, 3, 8, 12, 0)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from tui_helpers import build_db, make_app, settle, write_events
 
 from socialcare_tui.config import Config
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.data import DataSource, file_signature
-from tui_helpers import build_db, make_app, settle, write_events
 
 pytestmark = pytest.mark.anyio
 
@@ -74,8 +74,9 @@ async def test_timed_refresh_skips_an_unchanged_file(tmp_path):
 async def test_live_view_is_read_again_after_a_while(tmp_path):
     from datetime import timedelta
 
-    from socialcare_tui.tui import app as app_module
     from tui_helpers import CLOCK
+
+    from socialcare_tui.tui import app as app_module
 
     path = build_db(tmp_path)
     source = CountingSource(None, Config(), db_path=str(path))

@@ -7,9 +7,9 @@ Update after an intended change with: pytest tests/test_tui_snapshots.py --snaps
 from __future__ import annotations
 
 import pytest
+from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.store import open_db
-from tui_helpers import build_db, make_app, settle
 
 SMALL, LARGE = (80, 24), (200, 60)
 

@@ -5,11 +5,11 @@ panel, and the footer is still rebuilt when the keys it shows do change."""
 from __future__ import annotations
 
 import pytest
+from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.panel import KpiPanel
-from tui_helpers import build_db, make_app, settle
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio

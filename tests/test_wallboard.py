@@ -8,13 +8,13 @@ from dataclasses import replace
 
 import pytest
 from textual.widgets import Digits
+from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.screens.wallboard import WallboardScreen, WallTile, digits_text
-from socialcare_tui.tui.wallboard import DEFAULT_KPIS, settings
-from tui_helpers import build_db, make_app, settle
+from socialcare_tui.tui.tiles import DEFAULT_KPIS, settings
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from socialcare_tui import output, sqlfiles
 from socialcare_tui.errors import UserError
@@ -71,7 +71,7 @@ def scope_from_args(args: argparse.Namespace, config, con=None, *, live: bool = 
     from socialcare_tui.kpi.engine import Scope  # the engine imports duckdb-heavy code lazily
 
     tz = getattr(config, "timezone", "UTC") or "UTC"
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     as_of = None
     if args.as_of:
         as_of = parse_time_or_relative(args.as_of, now, tz, "--as-of")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from socialcare_tui.errors import UserError
@@ -64,7 +64,7 @@ def wallboard_settings(args, config):
     """The wallboard's tiles and cycle when --wallboard is given (checked before the app starts)."""
     if not getattr(args, "wallboard", False):
         return None
-    from socialcare_tui.tui.wallboard import settings
+    from socialcare_tui.tui.tiles import settings
 
     return settings(config)
 
@@ -164,7 +164,7 @@ def view_state(args, config):
             raise UserError(f"--window {window}: must be a positive span such as 24h or 7d")
     as_of = None
     if args.as_of:
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         as_of = parse_time_or_relative(args.as_of, now, config.timezone, "--as-of")
     channels = tuple(dict.fromkeys(c.strip() for c in args.channel or () if c.strip()))
     return ViewState(window=window, as_of=as_of, channels=channels, live=live and as_of is None)

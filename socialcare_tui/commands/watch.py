@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
@@ -68,7 +68,7 @@ def run(args) -> int:
 def _print_batch(batch) -> None:
     if not (batch.rows_read or batch.restarted or batch.error):
         return  # a CSV header or blank lines: nothing to tell
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     line = f"{stamp} {batch.describe()}"
     if batch.error:
         line += f"; last problem: {batch.error}"

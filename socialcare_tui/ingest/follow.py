@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -490,7 +490,7 @@ class Follower:
             digest.update(record)
         return {
             "size": st.st_size,
-            "mtime": datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
+            "mtime": datetime.fromtimestamp(st.st_mtime, UTC).replace(tzinfo=None),
             "hash": "sha256:" + digest.hexdigest(),
             "offset": t.offset + sum(len(r) for r in pending),
         }

@@ -174,7 +174,7 @@ class _Hashing:
         return True
 
 
-def _decompressed(fh, path: Path, compression: str, digest, scan: "_Scan") -> None:
+def _decompressed(fh, path: Path, compression: str, digest, scan: _Scan) -> None:
     source = _Hashing(fh, digest)
     if compression == "gzip":
         try:

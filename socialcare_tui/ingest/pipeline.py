@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -308,7 +308,7 @@ def _planned(path: Path, kind: str, compression: str, encoding: str, st: os.stat
         raise UserError(f"{path}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
     file = SourceFile(
         path=path, kind=kind, compression=compression, encoding=encoding,
-        size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None),
+        size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, UTC).replace(tzinfo=None),
         columns=columns, record_level=record_level, head=head,
     )
     file.format = _choose_format(file, options)
@@ -711,7 +711,7 @@ def _table_exists(con, name: str) -> bool:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")

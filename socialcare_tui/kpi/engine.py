@@ -56,9 +56,8 @@ import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
@@ -137,7 +136,7 @@ def _naive(value: datetime | None) -> datetime | None:
     """Aware datetimes become naive UTC; naive ones are taken as UTC already."""
     if value is None or value.tzinfo is None:
         return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _resolve(cur, scope: Scope, config) -> Resolved:
@@ -150,7 +149,7 @@ def _resolve(cur, scope: Scope, config) -> Resolved:
         raise UserError(f"--from {iso_utc(scope.start)} is not before --to {iso_utc(scope.end)}")
     as_of = scope.as_of
     if as_of is None:
-        as_of = (datetime.now(timezone.utc).replace(tzinfo=None) if scope.live
+        as_of = (datetime.now(UTC).replace(tzinfo=None) if scope.live
                  else _newest_event(cur))
     upper = as_of + US if as_of is not None else LATEST
     if scope.window is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from socialcare_tui.sample import engine, events, surveys, tickets, twcs
+from socialcare_tui.sample import events, runner, surveys, tickets, twcs
 from socialcare_tui.sample.demo import SAMPLE_DIR, build_demo_db, sample_files
 
 MODULES = {m.NAME: m for m in (events, twcs, tickets, surveys)}
@@ -30,7 +30,7 @@ def generate(outdir: str | Path, rows: int | None = None, seed: int = DEFAULT_SE
     """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    con = engine.connect()
+    con = runner.connect()
     try:
         written = []
         for name in formats:

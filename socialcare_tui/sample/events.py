@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialcare_tui.sample import engine
+from socialcare_tui.sample import runner
 
 NAME = "events"
 FILENAME = "events.csv"
@@ -18,4 +18,4 @@ def conversations(rows: int) -> int:
 
 
 def write(con, path: Path, rows: int, seed: int) -> Path:
-    return engine.write_csv(con, "events.sql", "events", {"seed": seed, "n": conversations(rows)}, path)
+    return runner.write_csv(con, "events.sql", "events", {"seed": seed, "n": conversations(rows)}, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialcare_tui.sample import engine, events
+from socialcare_tui.sample import events, runner
 
 NAME = "surveys"
 FILENAME = "surveys.csv"
@@ -23,4 +23,4 @@ def write(con, path: Path, rows: int, seed: int, events_rows: int = events.DEFAU
         "p_linked": min(1.0, linked / n_conv),
         "n_loose": rows - linked,
     }
-    return engine.write_csv(con, "surveys.sql", "surveys", params, path)
+    return runner.write_csv(con, "surveys.sql", "surveys", params, path)

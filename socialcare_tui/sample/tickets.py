@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialcare_tui.sample import engine
+from socialcare_tui.sample import runner
 
 NAME = "tickets"
 FILENAME = "tickets.csv"
@@ -12,4 +12,4 @@ DEFAULT_ROWS = 800
 
 
 def write(con, path: Path, rows: int, seed: int) -> Path:
-    return engine.write_csv(con, "tickets.sql", "tickets", {"seed": seed, "n": rows}, path)
+    return runner.write_csv(con, "tickets.sql", "tickets", {"seed": seed, "n": rows}, path)

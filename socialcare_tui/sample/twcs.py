@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialcare_tui.sample import engine
+from socialcare_tui.sample import runner
 
 NAME = "twcs"
 FILENAME = "twcs.csv"
@@ -14,4 +14,4 @@ ROWS_PER_CONVERSATION = 3.89  # measured mean tweets per reply tree
 
 def write(con, path: Path, rows: int, seed: int) -> Path:
     trees = max(1, round(rows / ROWS_PER_CONVERSATION))
-    return engine.write_csv(con, "twcs.sql", "twcs", {"seed": seed, "n": trees}, path)
+    return runner.write_csv(con, "twcs.sql", "twcs", {"seed": seed, "n": trees}, path)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,8 +25,8 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from socialcare_tui.kpi.registry import Kpi
 from socialcare_tui.tui.data import DataSource, file_signature
-from socialcare_tui.tui.kpis import KpiInfo
 from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.panels import PanelInfo, panel_infos
 from socialcare_tui.tui.periods import PRESETS, custom, preset
@@ -45,8 +45,8 @@ from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
 from socialcare_tui.tui.text import REDACTION
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader
-from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, Choice
 from socialcare_tui.tui.widgets.panel import KpiPanel
+from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, Choice
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 VIEWS = ("dashboard", "queues", "agents", "trends")
@@ -55,7 +55,7 @@ LIVE_MAX_SKIP = 30.0  # seconds: live figures (waits, SLA) are read again at lea
 
 
 def wall_clock() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class MainScreen(BaseScreen):
@@ -199,18 +199,18 @@ class SocialCareApp(App):
         self.refresh_count = 0
         self._timer = None
         self._last_error: str | None = None
-        self._infos: list[KpiInfo] | None = None
+        self._infos: list[Kpi] | None = None
         self._signature = None  # data.file_signature when the last refresh started
         self._read_at: datetime | None = None
 
     # --- start ------------------------------------------------------------------------
 
     @property
-    def infos(self) -> list[KpiInfo]:
+    def infos(self) -> list[Kpi]:
         if self._infos is None:
-            from socialcare_tui.tui.kpis import kpi_infos
+            from socialcare_tui.kpi import registry
 
-            self._infos = kpi_infos()
+            self._infos = list(registry.all_kpis())
         return self._infos
 
     def on_mount(self) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from socialcare_tui.commands._scope_args import newest_event
 from socialcare_tui.config import Config
 
-
 SPARK_BUCKETS = 24  # one per cell of a panel's sparkline
 
 

@@ -34,7 +34,7 @@ class PanelInfo:
 def panel_infos(names=None) -> list[PanelInfo]:
     """The panels named (config order), or the default set; an unknown name is a UserError."""
     from socialcare_tui.kpi import registry
-    from socialcare_tui.tui.wallboard import ALIASES
+    from socialcare_tui.tui.tiles import ALIASES
 
     kpis = {kpi.id: kpi for kpi in registry.all_kpis()}
     if names is None:

@@ -6,7 +6,7 @@ half-open [start, end) like --from/--to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.timeparse import zone
@@ -24,7 +24,7 @@ class Period:
 def preset(name: str, now: datetime, tz: str = "UTC") -> Period:
     """The calendar period `name` around `now` (naive UTC: the data's as-of)."""
     zone_info = zone(tz)
-    local = now.replace(tzinfo=timezone.utc).astimezone(zone_info)
+    local = now.replace(tzinfo=UTC).astimezone(zone_info)
     today = local.replace(hour=0, minute=0, second=0, microsecond=0).date()
     if name in ("today", "yesterday"):
         first = today - timedelta(days=0 if name == "today" else 1)
@@ -51,7 +51,7 @@ def custom(start: datetime, end: datetime) -> Period:
 def _utc(day, zone_info) -> datetime:
     """Local midnight of `day` as naive UTC (DST-safe: midnight is found in the zone)."""
     local = datetime(day.year, day.month, day.day, tzinfo=zone_info)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def _short(moment: datetime) -> str:

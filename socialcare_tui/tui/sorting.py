@@ -4,8 +4,8 @@ Rows are plain dicts; an empty value sorts last either way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rich.text import Text
 from textual.binding import Binding

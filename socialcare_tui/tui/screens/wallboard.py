@@ -15,7 +15,7 @@ from textual.widgets import Digits, Footer, Label, Static
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import plain
-from socialcare_tui.tui.wallboard import Tile, WallboardSettings, tile_value
+from socialcare_tui.tui.tiles import Tile, WallboardSettings, tile_value
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
