@@ -2,7 +2,7 @@
 `socialcare_tui/commands/` and turns every failure into one line and an exit code.
 
 A command module defines NAME, HELP, EXAMPLE, `add_arguments(parser)` and
-`run(args) -> int`. Exit codes (cli.md): 0 ok, 1 internal error, 2 bad usage or
+`run(args) -> int`. Exit codes: 0 ok, 1 internal error, 2 bad usage or
 input, 3 database locked or unusable.
 """
 

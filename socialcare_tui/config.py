@@ -49,7 +49,7 @@ class BusinessHours:
 @dataclass
 class Config:
     timezone: str = "UTC"
-    window: str | None = None  # default report window; None = whole data (cli.md)
+    window: str | None = None  # default report window; None = whole data
     refresh_seconds: float = 5.0
     theme: str = "textual-dark"
     auto_resolve_after: float = 24 * 3600.0
@@ -257,8 +257,8 @@ def _read_targets(config: Config, value, what: str) -> None:
     known = list(registry.ids())
     for kpi_id in targets:
         if kpi_id not in known:
-            raise UserError(f"{what}: unknown KPI id '{kpi_id}' (see `socialcare-tui report --help` "
-                            f"or kpis.md; e.g. {', '.join(known[:3])})")
+            raise UserError(f"{what}: unknown KPI id '{kpi_id}' (see `socialcare-tui report --help`; "
+                            f"e.g. {', '.join(known[:3])})")
     config.targets = targets
 
 

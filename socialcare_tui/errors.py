@@ -1,4 +1,4 @@
-"""Errors that end a command with one line and a documented exit code (cli.md)."""
+"""Errors that end a command with one line and a documented exit code."""
 
 
 class UserError(Exception):

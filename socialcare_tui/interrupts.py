@@ -1,4 +1,4 @@
-"""Ctrl-C ends a command within a second, with one line and exit 130 (cli.md).
+"""Ctrl-C ends a command within a second, with one line and exit 130.
 
 Unwinding after Ctrl-C is not quick enough: DuckDB turns the interrupt into "Query
 interrupted", and closing its connection then waits for the statement's worker

@@ -1,4 +1,4 @@
-"""Render reports and row lists as table, json, csv or markdown (cli.md).
+"""Render reports and row lists as table, json, csv or markdown.
 
 Untrusted text reaches a terminal only through `safetext.clean` and
 `rich.text.Text` (never markup); CSV cells that a spreadsheet would run as a
@@ -33,7 +33,7 @@ from socialcare_tui.timeparse import iso_utc
 FORMATS = ("table", "json", "csv", "markdown")
 # Kinds of column: how a value is shown to a person.
 KINDS = ("text", "seconds", "ratio", "count", "number", "signed", "time", "hour", "weekday", "money", "bool")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # 0 = Monday (kpis.md)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # 0 = Monday, as peak_hour's weekday
 
 
 @dataclass(frozen=True)
@@ -416,7 +416,7 @@ CSV_REPORT_COLUMNS = tuple(Column(k, k) for k in ("group", "kpi", "part", "value
 
 def render_report(report: dict, fmt: str, *, titles: dict[str, str] | None = None,
                   width: int | None = None) -> str:
-    """A report object (cli.md JSON shape) in `fmt`."""
+    """A report object (the JSON shape of `report --format json`) in `fmt`."""
     if fmt == "json":
         return to_json(report) + "\n"
     if fmt == "csv":
@@ -475,7 +475,7 @@ def _short_time(text) -> str:
 
 
 def default_format(stream=None) -> str:
-    """cli.md: table on a terminal, else json."""
+    """Table on a terminal, else json."""
     stream = stream or sys.stdout
     try:
         return "table" if stream.isatty() else "json"

@@ -537,7 +537,7 @@ def test_survey_answer_after_its_conversation(con, tmp_path):
     assert computed_at_read(con, Scope(as_of=t("2024-03-05 10:05")), PLAIN) == (1, 1)
     assert computed_at_read(con, Scope(as_of=t("2024-03-06 12:00")), PLAIN) == (0, 1)
     assert kpi_both(con, "backlog", as_of=t("2024-03-06 12:00"))["resolved"] == 1
-    # the latest answer per conversation counts (kpis.md): 4 of 5, then 1 of 5
+    # the latest answer per conversation counts: 4 of 5, then 1 of 5
     for as_of, value in (("2024-03-06 11:59", 1.0), ("2024-03-06 12:00", 0.0)):
         csat = kpi_both(con, "csat", as_of=t(as_of))
         assert (csat["n"], csat["value"]) == (1, value)

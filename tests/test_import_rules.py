@@ -1,4 +1,4 @@
-"""Rules for every format (import-formats.md): atomic per file, idempotent, nothing lost
+"""Rules for every format: atomic per file, idempotent, nothing lost
 silently (rows_read = imported + duplicates + rejected), clear one-line errors that leave
 the database unchanged."""
 

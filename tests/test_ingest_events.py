@@ -1,4 +1,4 @@
-"""The events format (import-formats.md §1) and the readers: every column, times,
+"""The events format and the readers: every column, times,
 aliases, defaults, rejects, and every supported file layout."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Survey exports (import-formats.md §4): csat/nps events with origin 'survey',
+"""Survey exports: csat/nps events with origin 'survey',
 linked to conversations of the `--link` namespace."""
 
 from __future__ import annotations

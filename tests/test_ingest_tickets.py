@@ -1,4 +1,4 @@
-"""Ticket exports (import-formats.md §3): synonyms, --map, durations, synthesised events."""
+"""Ticket exports: synonyms, --map, durations, synthesised events."""
 
 from __future__ import annotations
 

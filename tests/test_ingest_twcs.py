@@ -1,4 +1,4 @@
-"""The twcs format (import-formats.md §2): reply trees, brands, sign-offs, broken rows."""
+"""The twcs format: reply trees, brands, sign-offs, broken rows."""
 
 from __future__ import annotations
 

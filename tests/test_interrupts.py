@@ -1,4 +1,4 @@
-"""Ctrl-C: exit 130 with one line within a second, the database unchanged (cli.md)."""
+"""Ctrl-C: exit 130 with one line within a second, the database unchanged."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def conv(cur, conv_id="c1"):
 
 
 def test_silence_example_thanks_is_not_a_reopen(con):
-    # data-model.md: in 0h, out 1h, in 1.5h ("thanks"), nothing for days
+    # in 0h, out 1h, in 1.5h ("thanks"), nothing for days
     msg(con, "c1", "2024-01-01 00:00", "in", "u1")
     msg(con, "c1", "2024-01-01 01:00", "out", "alice")
     msg(con, "c1", "2024-01-01 01:30", "in", "u1", text="thanks")

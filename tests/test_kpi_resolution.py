@@ -172,7 +172,7 @@ def test_bot_containment_null_without_automated_messages(con):
 
 
 def test_silence_derived_resolution_kpis(con):
-    # data-model.md example 2, no status events: resolved at 1h, reopened at 72h, resolved at 74h
+    # no status events: resolved at 1h, reopened at 72h, resolved at 74h
     msg(con, "c1", "2024-01-01 00:00", "in", "u1")
     msg(con, "c1", "2024-01-01 01:00", "out", "alice")
     msg(con, "c1", "2024-01-04 00:00", "in", "u1")

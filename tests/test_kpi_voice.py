@@ -1,4 +1,4 @@
-"""Customer voice KPIs (kpis.md "Customer voice") through engine.report / engine.explain."""
+"""Customer voice KPIs through engine.report / engine.explain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Volume KPIs (kpis.md "Volume") through engine.report / engine.explain.
+"""Volume KPIs through engine.report / engine.explain.
 
 Times are naive UTC; DAY (2024-01-01) is a Monday.
 """

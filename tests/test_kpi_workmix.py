@@ -1,4 +1,4 @@
-"""Work mix KPIs (kpis.md "Work mix") through engine.report / engine.explain."""
+"""Work mix KPIs through engine.report / engine.explain."""
 
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ def test_quick_replies_null_when_replies_carry_no_text(con):
     msg(con, "c2", "10:02", "out", "bob")
     result = kpi(con, "quick_replies", as_of=T("12:00"))
     assert result["value"] is None and "no reply text" in result["reason"]
-    # one reply with text makes the share known: over every human reply (kpis.md), as before
+    # one reply with text makes the share known: over every human reply, as before
     msg(con, "c2", "10:03", "out", "bob", text="On it", quick_reply="ack")
     result = kpi(con, "quick_replies", as_of=T("12:00"))
     assert (result["numerator"], result["denominator"]) == (1, 3)

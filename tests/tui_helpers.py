@@ -16,7 +16,7 @@ from pathlib import Path
 AS_OF = datetime(2024, 3, 8, 12, 0, 0)
 CLOCK = datetime(2024, 3, 8, 12, 0, 5)
 
-# The hostile strings every widget must show as plain text (tui.md, untrusted text).
+# The hostile strings every widget must show as plain text (untrusted text).
 BOLD = "[bold red]x[/]"
 LINK = "[link=https://example.com]y[/link]"
 CLICK = "[@click=app.quit]z[/]"

@@ -1,4 +1,4 @@
-"""`socialcare-tui import PATH…`: import files or folders (import-formats.md)."""
+"""`socialcare-tui import PATH…`: import files or folders."""
 
 from __future__ import annotations
 

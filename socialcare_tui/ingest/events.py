@@ -1,4 +1,4 @@
-"""The canonical event log (import-formats.md §1, `--format events`).
+"""The canonical event log (`--format events`).
 
 One CREATE TABLE…AS SELECT parses every row into TEMP `staged`, with a
 `reject_reason` for the rows that cannot be used; events missing a channel or

@@ -1,4 +1,4 @@
-"""Survey exports (import-formats.md §4, `--format surveys`).
+"""Survey exports (`--format surveys`).
 
 Columns: `conversation_id` (optional), `at`, `channel`, `kind` (csat or nps),
 `score`, `scale_max`, `comment`. Each row becomes a csat/nps event with

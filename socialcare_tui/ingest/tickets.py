@@ -1,4 +1,4 @@
-"""Help-desk ticket exports (import-formats.md §3, `--format tickets`).
+"""Help-desk ticket exports (`--format tickets`).
 
 One row per ticket. Columns are found by name (case, spaces, underscores and
 punctuation ignored) from the synonym lists below, or given with

@@ -1,4 +1,4 @@
-"""The "Customer Support on Twitter" dataset (import-formats.md §2).
+"""The "Customer Support on Twitter" dataset.
 
 Every tweet becomes one message event; its conversation is the root of its
 reply tree, found in SQL by pointer jumping (log2(depth) joins, so 3M tweets

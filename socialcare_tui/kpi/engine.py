@@ -18,7 +18,7 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         always half-open lo <= t < hi; as_of is None on an empty database.
 
     report(con, scope, config, *, kpis=None, by=None) -> dict
-        The `report --format json` object of cli.md: as_of, window, filters,
+        The `report --format json` object: as_of, window, filters,
         kpis {id: {value, unit, <parts>, reason?}}, and groups when `by` is one
         of BY_KEYS: [{"key": {by: key}, "kpis": {...}}] (every group lists every
         KPI, value null with a reason where the group has no rows for it; a
@@ -351,7 +351,7 @@ def _absent(kpi: Kpi) -> dict:
 
 
 def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
-    """Every (or the chosen) KPI for the scope, as the cli.md JSON object."""
+    """Every (or the chosen) KPI for the scope, as the `report --format json` object."""
     _check_by(by)
     chosen = registry.select(kpis)
     with layer(con, scope, config) as (cur, resolved):

@@ -1,4 +1,4 @@
--- Channel names as exports spell them, normalised (import-formats.md §1).
+-- Channel names as exports spell them, normalised.
 -- The key ignores case, spaces, hyphens and underscores.
 
 -- name: create_aliases

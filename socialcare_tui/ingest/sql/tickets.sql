@@ -1,4 +1,4 @@
--- Ticket exports (import-formats.md §3) → synthesised events in TEMP `staged`.
+-- Ticket exports → synthesised events in TEMP `staged`.
 -- /*tickets*/ is built by tickets.py: one VARCHAR column per field (NULL when
 -- the export lacks it), `extra` (unknown columns as JSON) and `line`.
 -- Parameters: $tz, $channel, $queue, $ns, $has_status, and per duration field

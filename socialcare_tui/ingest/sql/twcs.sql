@@ -1,4 +1,4 @@
--- The Twitter customer support dataset (import-formats.md §2) → TEMP `staged`.
+-- The Twitter customer support dataset → TEMP `staged`.
 -- Parameters: $path (file), $ns (namespace), $queue (--queue or NULL).
 -- ingest/twcs.py runs these in file order and repeats `tree_step` until
 -- `tree_left` is 0. Tweet ids are BIGINT inside (fast joins), VARCHAR when staged.

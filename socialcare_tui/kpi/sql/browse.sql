@@ -222,7 +222,7 @@ GROUP BY ALL
 ORDER BY channel, queue;
 
 -- name: agent_rows
--- Per agent (kpis.md attribution): replies by author; FRT by the first human
+-- Per agent (attribution): replies by author; FRT by the first human
 -- reply's author; resolutions and CSAT by the assignee at resolution; open and
 -- waiting by the current assignee.
 WITH replies AS (

@@ -1,4 +1,4 @@
--- Business hours (config `business_hours`, kpis.md "Durations"): a calendar of
+-- Business hours (config `business_hours`: durations count only open time): a calendar of
 -- open intervals in naive UTC, and business seconds measured against it.
 -- kpi/calendar.py fills the inputs with bound rows:
 --   bh_hours(cal, tz, isodow, open_min, close_min)  weekly open ranges, local minutes

@@ -1,4 +1,4 @@
--- Customer voice KPIs (kpis.md "Customer voice"). Rows statements read the
+-- Customer voice KPIs (README, KPIs: Customer voice). Rows statements read the
 -- shared temp tables of base.sql and `vader_lexicon` (kpi/lexicon.py);
 -- `.agg` statements read `kpi_rows` (the rows plus `grp`).
 

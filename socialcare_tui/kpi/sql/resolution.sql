@@ -1,4 +1,4 @@
--- Resolution KPIs (kpis.md "Resolution"). Rows read the shared temp tables of
+-- Resolution KPIs (README, KPIs: Resolution). Rows read the shared temp tables of
 -- base.sql; `.agg` statements read `kpi_rows` (rows plus `grp`).
 -- Conversation-level figures belong to the assignee at resolution; rows with
 -- no resolution belong to the conversation's assignee now.

@@ -1,4 +1,4 @@
--- Responsiveness KPIs (kpis.md "Responsiveness"). Rows read the shared temp
+-- Responsiveness KPIs (README, KPIs: Responsiveness). Rows read the shared temp
 -- tables of base.sql; `.agg` statements read `kpi_rows` (rows plus `grp`).
 -- A row's agent is the author of the reply it counts; rows without a reply
 -- (unanswered, still waiting) belong to the conversation's assignee now.

@@ -1,4 +1,4 @@
--- Service-level KPIs (kpis.md "Service levels"). Targets are per conversation
+-- Service-level KPIs (README, KPIs: Service levels). Targets are per conversation
 -- in `conv` (config sla, overridden per queue, then per channel). A target is
 -- met when the event happens at or before start + target; breached when it
 -- happens later, or has not happened and as_of is past start + target;

@@ -1,4 +1,4 @@
--- Volume KPIs (kpis.md "Volume"). Rows statements read the shared temp tables
+-- Volume KPIs (README, KPIs: Volume). Rows statements read the shared temp tables
 -- of base.sql; `.agg` statements read `kpi_rows` (the rows plus `grp`).
 -- Hours and weekdays are in the display timezone `$tz` (config `timezone`).
 

@@ -1,4 +1,4 @@
--- Work mix KPIs (kpis.md "Work mix"). Rows statements read the shared temp
+-- Work mix KPIs (README, KPIs: Work mix). Rows statements read the shared temp
 -- tables of base.sql and `kpi_topic_rules` / `kpi_costs` (kpi/lexicon.py);
 -- `.agg` statements read `kpi_rows` (the rows plus `grp`).
 
@@ -125,7 +125,7 @@ LEFT JOIN repeated p ON r.quick_reply IS NULL AND p.normalised = r.reply_norm
 
 -- name: quick_replies.agg
 SELECT grp,
-       -- every human reply counts (kpis.md); null when none can tell (no text, no quick_reply)
+       -- every human reply counts as the share's denominator; null when none can tell (no text, no quick_reply)
        CASE WHEN count(*) FILTER (WHERE known) > 0
             THEN count(*) FILTER (WHERE numerator) / count(*) END AS value,
        count(*) FILTER (WHERE numerator) AS numerator,

@@ -1,4 +1,4 @@
--- The canonical event log (import-formats.md §1): $n conversations over the
+-- The canonical event log: $n conversations over the
 -- 30 days from $start; events at or after the end ($span seconds) are cut
 -- off, so the last conversations are still running.
 

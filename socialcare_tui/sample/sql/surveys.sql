@@ -1,4 +1,4 @@
--- Survey answers (import-formats.md §4): about 60 % answer a conversation of
+-- Survey answers: about 60 % answer a conversation of
 -- the events file (the first $n_conv conversations of seed $seed), the rest
 -- stand alone. Sorted by time like a survey tool's export.
 

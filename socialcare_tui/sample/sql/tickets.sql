@@ -1,4 +1,4 @@
--- A Zendesk-like ticket export (import-formats.md §3): one row per ticket,
+-- A Zendesk-like ticket export: one row per ticket,
 -- $n tickets over the 30 days. Recent tickets are more often still open; a
 -- few open (reopened) tickets keep an old `Resolved` date, which the importer
 -- must ignore.

@@ -1,4 +1,4 @@
--- The "Customer Support on Twitter" layout (import-formats.md §2): $n reply
+-- The "Customer Support on Twitter" layout: $n reply
 -- trees. Tweet ids are i * 10 + slot + 1, so an id ending in 0 never exists:
 -- a few roots answer such an id (a parent outside the data), and some trees
 -- never get a brand reply (their brand is only an @handle in the root).

@@ -1,4 +1,4 @@
--- The stored tables (data-model.md). Times are TIMESTAMP holding UTC.
+-- The stored tables. Times are TIMESTAMP holding UTC.
 
 CREATE TABLE sources (
     source_id     BIGINT PRIMARY KEY,

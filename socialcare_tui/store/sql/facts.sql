@@ -1,4 +1,4 @@
--- Conversation facts (data-model.md): what each conversation is, computed from
+-- Conversation facts: what each conversation is, computed from
 -- its events by per-conversation SQL. The statements read TEMP `fact_src` (the
 -- events to compute from, with their row id as `rid`) and write TEMP `calc_*`
 -- tables. Every statement is per conversation (windows partition by conv_key,
