@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from socialcare_tui.kpi.scope import Scope, window_span
+from socialcare_tui.tui.periods import Period
 
 WINDOWS = ("24h", "7d", "30d", "all")
 __all__ = ["WINDOWS", "ViewState", "parse_report_time", "window_span"]
@@ -30,7 +31,7 @@ class ViewState:
     channels: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()
     live: bool = False
-    period: object = None  # tui.periods.Period: a calendar window instead of `window`
+    period: Period | None = None  # a calendar window instead of `window`
 
     def __post_init__(self) -> None:
         self.home = self.as_of  # --as-of, or None for the newest data: where `]` stops
@@ -77,9 +78,9 @@ class ViewState:
         current = self.as_of or self.newest
         if span is None or current is None or self.live or self.period is not None:
             return False
-        moved = current + span * direction
+        moved: datetime | None = current + span * direction
         end = self.home or self.newest
-        if direction > 0 and end is not None and moved >= end:
+        if direction > 0 and end is not None and moved is not None and moved >= end:
             if self.as_of == self.home:
                 return False
             moved = self.home  # back where we started (None: follow the newest data again)

@@ -107,7 +107,7 @@ class AgentScreen(SortActions, BaseScreen):
 
 
 def file_safe(name: str) -> str:
-    from socialcare_tui.tui.app import file_label
+    from socialcare_tui.tui.text import file_label
 
     return file_label((name,)).lstrip("-") or "agent"
 
