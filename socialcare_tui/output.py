@@ -545,3 +545,31 @@ def _explain_drop(key: str, kind: str) -> int:
     if kind == "time":
         return 7
     return {"channel": 6, "queue": 5, "agent": 3, "target": 1}.get(key, 2 if kind == "bool" else 4)
+
+
+# ---------------------------------------------------------------- shared by the CLI and the app
+
+# KPIs whose rows measure a duration although the KPI is a share (time to the first
+# reply, to the SLA's end): their `measure` column shows as `6d 20h`, not `591,541`.
+SECONDS_MEASURE = frozenset({"frt_distribution", "reply_rate", "sla_first_response", "sla_next_reply",
+                             "sla_resolution"})
+
+# The columns of a queue list (`queue`, the app's queue and agent exports). `drop`: what an
+# 80-column table leaves out first (the conversation id, its wait and SLA time left always
+# stay, whole); customer and last message share what is left.
+QUEUE_COLUMNS = (
+    Column("conv_key", "Conversation"),
+    Column("customer", "Customer", flex="cut", flex_min=12),
+    Column("channel", "Channel", drop=4),
+    Column("queue", "Queue", drop=3),
+    Column("assignee", "Assignee", drop=2),
+    Column("status", "Status", drop=5),
+    Column("waiting_since", "Waiting since", "time"),
+    Column("waiting_seconds", "Waiting", "seconds"),
+    Column("sla_kind", "SLA"),
+    Column("sla_due_at", "SLA due", "time", drop=6),
+    Column("sla_seconds_left", "SLA left", "seconds"),
+    Column("last_msg_at", "Last message at", "time"),
+    Column("last_message", "Last message", flex="cut", flex_min=12),
+)
+QUEUE_TABLE_COLUMNS = tuple(c for c in QUEUE_COLUMNS if c.key not in ("waiting_since", "sla_kind", "last_msg_at"))

@@ -15,7 +15,7 @@ from kpi_helpers import T, add, assign, msg, status
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import browse
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 
 AS_OF = T("12:00")
 SCOPE = Scope(as_of=AS_OF)

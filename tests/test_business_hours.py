@@ -12,7 +12,7 @@ from kpi_helpers import T, explain_rows, kpi, msg, status
 from socialcare_tui import config as cfg
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import browse, calendar
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 
 WEEK_9_TO_18 = {day: "09:00-18:00" for day in cfg.WEEKDAYS[:5]}
 

@@ -19,7 +19,7 @@ from kpi_helpers import add, same
 
 from socialcare_tui.config import Config
 from socialcare_tui.kpi import engine, registry
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 from socialcare_tui.store import open_db
 
 BASE = datetime(2024, 1, 1)

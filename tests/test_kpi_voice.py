@@ -10,7 +10,7 @@ from kpi_helpers import T, add, msg
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import engine, lexicon
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):

@@ -7,7 +7,7 @@ from kpi_helpers import T, add, assign, msg, status
 
 from socialcare_tui.config import Config
 from socialcare_tui.kpi import engine
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):

@@ -16,7 +16,7 @@ from socialcare_tui.config import Config, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.pipeline import ImportOptions, import_file
 from socialcare_tui.kpi import engine
-from socialcare_tui.kpi.engine import Scope
+from socialcare_tui.kpi.scope import Scope
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from contention_helpers import event_line  # noqa: E402

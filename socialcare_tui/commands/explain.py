@@ -61,13 +61,8 @@ def render(result: dict, fmt: str, limit: int | None = None) -> str:
     return output.console_text(output.plain_lines(header)) + output.render_rows(rows, columns, "table")
 
 
-# KPIs whose rows measure a duration although the KPI is a share (time to the first
-# reply, to the SLA's end): their `measure` column shows as `6d 20h`, not `591,541`.
-SECONDS_MEASURE = {"frt_distribution", "reply_rate", "sla_first_response", "sla_next_reply", "sla_resolution"}
-
-
 def _measure_unit(result: dict) -> str:
-    if result.get("kpi") in SECONDS_MEASURE:
+    if result.get("kpi") in output.SECONDS_MEASURE:
         return "seconds"
     return result.get("unit") or _unit(result.get("kpi"))
 

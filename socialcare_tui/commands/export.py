@@ -6,7 +6,7 @@ import math
 import sys
 from pathlib import Path
 
-from socialcare_tui import output, safefile, sqlfiles
+from socialcare_tui import output, safefile
 from socialcare_tui.commands import _scope_args
 from socialcare_tui.errors import UserError
 
@@ -89,10 +89,9 @@ def _write_report(cur, scope, config, path: Path, file_format: str, kpis, by) ->
 
 
 def _copy_report_parquet(cur, rows: list[dict], path: str) -> None:
-    sql = lambda name: sqlfiles.statement("socialcare_tui.kpi.sql", "browse.sql", name)  # noqa: E731
-    cur.execute(sql("create_report_out"))
-    cur.executemany(sql("insert_report_out"), [_report_record(row) for row in rows])
-    cur.execute(sql("copy_report_parquet"), {"path": path})
+    from socialcare_tui.kpi import browse
+
+    browse.copy_report_parquet(cur, [_report_record(row) for row in rows], path)
 
 
 def _report_record(row: dict) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from socialcare_tui.commands.waiting import tell_once
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
 
@@ -67,7 +68,7 @@ def run(args) -> int:
     existed = db_path.exists()
     summaries: list = []
     try:
-        with database(args.db, read_only=False, on_wait=tell_wait()) as con:
+        with database(args.db, read_only=False, on_wait=tell_once()) as con:
             _import_all(con, planned, options, pipeline, summaries, quiet=args.json)
     except BaseException:
         if not existed and not summaries:
@@ -76,18 +77,6 @@ def run(args) -> int:
     if args.json:
         print(json.dumps({"files": [s.as_dict() for s in summaries]}, indent=2))
     return 0
-
-
-def tell_wait():
-    """on_wait for store.access.database: say once, on stderr, that a feeder holds the file."""
-    told = []
-
-    def on_wait(message: str) -> None:
-        if not told:
-            told.append(message)
-            print(f"socialcare-tui: {clean(message, single_line=True)}", file=sys.stderr, flush=True)
-
-    return on_wait
 
 
 def remove_empty_database(path) -> None:

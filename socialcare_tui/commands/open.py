@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from socialcare_tui.errors import UserError
@@ -115,7 +114,7 @@ def check_filters(db_path, state) -> None:
     """--channel values the database does not hold: one line naming the known ones."""
     if not state.channels or not db_path.exists():
         return
-    from socialcare_tui.commands._scope_args import check_filters as check
+    from socialcare_tui.kpi.scope import check_filters as check
     from socialcare_tui.store.access import database
 
     with database(db_path, read_only=True) as con:
@@ -125,14 +124,10 @@ def check_filters(db_path, state) -> None:
 def check_database(db_path, read_only: bool) -> None:
     """Open and close the database once, so a missing, foreign or locked file is one
     line before the app starts (DatabaseUnavailable, exit 3), not an error inside it."""
-    import sys
-
+    from socialcare_tui.commands.waiting import tell_once
     from socialcare_tui.store.access import database
 
-    def waiting(message: str) -> None:
-        print(f"socialcare-tui: {message}", file=sys.stderr)
-
-    with database(db_path, read_only=read_only, on_wait=waiting):
+    with database(db_path, read_only=read_only, on_wait=tell_once()):
         pass
 
 
@@ -153,21 +148,15 @@ def run_app(config, state, *, db_path: str, refresh=None, config_path=None, read
 
 
 def view_state(args, config):
-    from socialcare_tui.timeparse import parse_duration, parse_time_or_relative
+    """The app's first view: --window/--as-of/--channel read by the same parser as `report`'s
+    (kpi.scope.parse: aliases, validation and error text in one place)."""
+    from socialcare_tui.kpi import scope as scopes
     from socialcare_tui.tui.state import ViewState
 
     live = bool(getattr(args, "watch", None))
-    window = (args.window or config.window or ("24h" if live else "all")).strip().lower()
-    if window != "all":
-        span = parse_duration(window, "--window")
-        if span.total_seconds() <= 0:
-            raise UserError(f"--window {window}: must be a positive span such as 24h or 7d")
-    as_of = None
-    if args.as_of:
-        now = datetime.now(UTC).replace(tzinfo=None)
-        as_of = parse_time_or_relative(args.as_of, now, config.timezone, "--as-of")
-    channels = tuple(dict.fromkeys(c.strip() for c in args.channel or () if c.strip()))
-    return ViewState(window=window, as_of=as_of, channels=channels, live=live and as_of is None)
+    scope = scopes.parse(config, window=args.window, as_of=args.as_of, channels=args.channel, live=live)
+    window = scopes.window_choice(args.window, config, live=live)
+    return ViewState(window=window, as_of=scope.as_of, channels=scope.channels, live=live and scope.as_of is None)
 
 
 def check_refresh(value: float | None) -> float | None:

@@ -6,30 +6,13 @@ from socialcare_tui import output
 from socialcare_tui.commands import _scope_args
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi.browse import STATUS_TABS
-from socialcare_tui.output import Column
 
 NAME = "queue"
 HELP = "list the conversations of a channel or queue by status, longest wait first"
 EXAMPLE = "socialcare-tui queue --channel twitter --queue AppleSupport --status unassigned"
 
-# `drop`: what an 80-column table leaves out first (the conversation id, its wait and SLA
-# time left always stay, whole); customer and last message share what is left.
-COLUMNS = (
-    Column("conv_key", "Conversation"),
-    Column("customer", "Customer", flex="cut", flex_min=12),
-    Column("channel", "Channel", drop=4),
-    Column("queue", "Queue", drop=3),
-    Column("assignee", "Assignee", drop=2),
-    Column("status", "Status", drop=5),
-    Column("waiting_since", "Waiting since", "time"),
-    Column("waiting_seconds", "Waiting", "seconds"),
-    Column("sla_kind", "SLA"),
-    Column("sla_due_at", "SLA due", "time", drop=6),
-    Column("sla_seconds_left", "SLA left", "seconds"),
-    Column("last_msg_at", "Last message at", "time"),
-    Column("last_message", "Last message", flex="cut", flex_min=12),
-)
-TABLE_COLUMNS = tuple(c for c in COLUMNS if c.key not in ("waiting_since", "sla_kind", "last_msg_at"))
+COLUMNS = output.QUEUE_COLUMNS
+TABLE_COLUMNS = output.QUEUE_TABLE_COLUMNS
 
 
 def add_arguments(parser) -> None:

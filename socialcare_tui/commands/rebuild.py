@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from socialcare_tui import config as config_module
-    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.commands.waiting import tell_once
     from socialcare_tui.errors import UserError
     from socialcare_tui.store import facts
     from socialcare_tui.store.access import database
@@ -27,7 +27,7 @@ def run(args) -> int:
     if not resolve_path(args.db).exists():
         raise UserError(f"{resolve_path(args.db)}: no such database; import data first")
     started = time.monotonic()
-    with database(args.db, read_only=False, on_wait=tell_wait()) as con:
+    with database(args.db, read_only=False, on_wait=tell_once()) as con:
         if args.quiet:
             done = facts.rebuild(con, config.auto_resolve_after)
         elif sys.stderr.isatty():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
 
@@ -21,7 +20,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.commands.waiting import tell_once
     from socialcare_tui.store.access import database
     from socialcare_tui.store.connection import resolve_path
 
@@ -32,12 +31,9 @@ def run(args) -> int:
             raise UserError(f"--source {args.source}: no such import (see `socialcare-tui sources`)")
         rows, total = [], 0
     else:
-        with database(args.db, read_only=True, on_wait=tell_wait()) as con:
+        with database(args.db, read_only=True, on_wait=tell_once()) as con:
             rows, total = _fetch(con, args.source, args.limit)
-    records = [
-        {"source_id": r[0], "path": clean(r[1]), "line": r[2], "reason": clean(r[3]), "raw": clean(r[4])}
-        for r in rows
-    ]
+    records = [{**r, "path": clean(r["path"]), "reason": clean(r["reason"]), "raw": clean(r["raw"])} for r in rows]
     if args.json:
         print(json.dumps({"total": total, "rejects": records}, indent=2))
         return 0
@@ -55,11 +51,12 @@ def run(args) -> int:
 
 
 def _fetch(con, source: str | None, limit: int):
-    params = _source_params(source)
-    total = con.execute(_sql("rejects_count"), params).fetchone()[0]
-    if source is not None and total == 0 and not con.execute(_sql("source_known"), params).fetchone()[0]:
+    from socialcare_tui.store import ledger
+
+    which = _source_params(source)
+    rows, total = ledger.rejects(con, **which, limit=limit)
+    if source is not None and total == 0 and not ledger.source_known(con, **which):
         raise UserError(f"--source {source}: no such import (see `socialcare-tui sources`)")
-    rows = con.execute(_sql("rejects_page"), {**params, "limit": limit}).fetchall()
     return rows, total
 
 
@@ -71,6 +68,3 @@ def _source_params(source: str | None) -> dict:
         return {"source_id": int(source), "path": None}
     return {"source_id": None, "path": source}
 
-
-def _sql(name: str) -> str:
-    return sqlfiles.statement("socialcare_tui.commands.sql", "ledger.sql", name)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 
-from socialcare_tui import sqlfiles
 from socialcare_tui.safetext import clean
 
 NAME = "sources"
 HELP = "list imported files: format, namespace, rows read, imported, duplicates, rejected"
 EXAMPLE = "socialcare-tui sources --json"
-_COLUMNS = ("source_id", "path", "format", "namespace", "rows_read", "imported", "duplicates",
-            "rejected", "size", "byte_offset", "content_hash", "mtime", "started_at", "finished_at")  # ledger.sql order
 _SHOWN = ("source_id", "finished_at", "format", "namespace", "rows_read", "imported", "duplicates", "rejected", "path")
 _HEADINGS = ("id", "finished (UTC)", "format", "namespace", "read", "imported", "dupes", "rejected", "path")
 
@@ -21,15 +18,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui.commands.import_ import tell_wait
+    from socialcare_tui.commands.waiting import tell_once
+    from socialcare_tui.store import ledger
     from socialcare_tui.store.access import database
     from socialcare_tui.store.connection import resolve_path
 
-    rows = []
+    records = []
     if resolve_path(args.db).exists():  # no database yet: nothing imported, nothing to create
-        with database(args.db, read_only=True, on_wait=tell_wait()) as con:
-            rows = con.execute(sqlfiles.statement("socialcare_tui.commands.sql", "ledger.sql", "sources")).fetchall()
-    records = [dict(zip(_COLUMNS, row)) for row in rows]
+        with database(args.db, read_only=True, on_wait=tell_once()) as con:
+            records = ledger.sources(con)
     if args.json:
         print(json.dumps({"sources": records}, indent=2, default=str))
     elif not records:

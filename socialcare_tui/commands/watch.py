@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
-import time
 from datetime import UTC, datetime
 
+from socialcare_tui.commands.waiting import tell_every
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
 
@@ -51,7 +50,7 @@ def run(args) -> int:
         channel_aliases=config.channel_aliases, auto_resolve_after=config.auto_resolve_after,
         future_days=config.import_future_days,
     )
-    follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=_print_wait)
+    follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=tell_every(5))
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd stops with SIGTERM
     print(f"watching {', '.join(clean(str(p)) for p in follower.roots)}; Ctrl-C stops", flush=True)
@@ -73,14 +72,3 @@ def _print_batch(batch) -> None:
     if batch.error:
         line += f"; last problem: {batch.error}"
     print(clean(line, single_line=True), flush=True)
-
-
-_last_wait = [0.0]
-
-
-def _print_wait(message: str) -> None:
-    """Waiting for a viewer to close the database is normal: say so at most every 5 s."""
-    now = time.monotonic()
-    if now - _last_wait[0] >= 5:
-        _last_wait[0] = now
-        print(clean(message, single_line=True), file=sys.stderr, flush=True)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any
+
+import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
@@ -153,3 +156,11 @@ def agent_rows(con, scope, config, *, resolved=None) -> list[dict]:
     # --agent keeps the conversations those agents touched; list only those agents
     wanted = set(getattr(scope, "agents", ()) or ())
     return [row for row in rows if row["agent"] in wanted] if wanted else rows
+
+
+def copy_report_parquet(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], path: str) -> None:
+    """The report's rows (group, kpi, part, value, text, unit, reason) written to a Parquet
+    file at `path` (`export --what report`)."""
+    con.execute(sqlfiles.statement(*_SQL, "create_report_out"))
+    con.executemany(sqlfiles.statement(*_SQL, "insert_report_out"), records)
+    con.execute(sqlfiles.statement(*_SQL, "copy_report_parquet"), {"path": path})

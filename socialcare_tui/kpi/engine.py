@@ -4,11 +4,13 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
 
     Scope(as_of=None, start=None, end=None, window=None,
           channels=(), queues=(), agents=(), tags=(), live=False)
-        Times are naive UTC. as_of None = newest event time (wall clock when live).
-        start/end = --from (inclusive) / --to (exclusive); window = --window D
-        (as_of - D < t <= as_of). Filters match a conversation when it matches any
-        value of each given filter; agent = the assignee at as_of or the author of
-        any of its human replies; tag = a tag event's value or its topic part.
+        Defined in kpi/scope.py (with `parse`, which makes one from typed options)
+        and re-exported here. Times are naive UTC. as_of None = newest event time
+        (wall clock when live). start/end = --from (inclusive) / --to (exclusive);
+        window = --window D (as_of - D < t <= as_of). Filters match a conversation
+        when it matches any value of each given filter; agent = the assignee at
+        as_of or the author of any of its human replies; tag = a tag event's value
+        or its topic part.
 
     prepare(cur, scope, config) -> Resolved
         Makes the shared layer on `cur`: TEMP views scope_events, msgs, conv,
@@ -54,23 +56,25 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 from decimal import Decimal
 
+import duckdb
+
 from socialcare_tui import sqlfiles
+from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import calendar, lexicon, registry, views
 from socialcare_tui.kpi.registry import Kpi
+from socialcare_tui.kpi.scope import EARLIEST, US, Resolved, Scope  # Scope: re-exported
+from socialcare_tui.kpi.scope import resolve as _resolve
 from socialcare_tui.timeparse import iso_utc
 
 PACKAGE = "socialcare_tui.kpi.sql"
 BY_KEYS = ("channel", "queue", "agent", "hour", "day", "week")
 NONE_KEY = "(none)"
-US = timedelta(microseconds=1)
-EARLIEST = datetime(1, 1, 1)
-LATEST = datetime(9999, 12, 31)
 
 _LOCAL = "timezone($tz, timezone('UTC', moment))"
 # grp expressions: fixed identifiers only, the timezone is a bound parameter.
@@ -88,23 +92,6 @@ _GROUP_BY_GRP = re.compile(r"GROUP\s+BY\s+grp\b(?!\s*,)", re.IGNORECASE)
 _GRP_COLUMN = "kpi_group_key_"  # also named in sql/engine.sql
 
 
-@dataclass(frozen=True)
-class Scope:
-    as_of: datetime | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    window: timedelta | None = None
-    channels: tuple[str, ...] = ()
-    queues: tuple[str, ...] = ()
-    agents: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    live: bool = False
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.channels or self.queues or self.agents or self.tags)
-
-
 STALE_FACTS_NOTE = (
     "the stored facts were built with another auto_resolve_after (or rows were removed): "
     "every conversation was computed from its events; run `socialcare-tui rebuild` "
@@ -115,73 +102,15 @@ class StaleFacts(UserWarning):
     """The stored facts did not fit the config: the numbers are exact, but slow to get."""
 
 
-@dataclass(frozen=True)
-class Resolved:
-    as_of: datetime | None
-    lo: datetime
-    hi: datetime
-    has_window: bool
-    scope: Scope = field(default_factory=Scope)
-    params: dict = field(default_factory=dict, compare=False, repr=False)
-
-
-# ---------------------------------------------------------------- scope
-
-
-def _newest_event(cur) -> datetime | None:
-    return cur.execute("SELECT max(ts) FROM events").fetchone()[0]
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    """Aware datetimes become naive UTC; naive ones are taken as UTC already."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _resolve(cur, scope: Scope, config) -> Resolved:
-    scope = replace(scope, as_of=_naive(scope.as_of), start=_naive(scope.start), end=_naive(scope.end))
-    if scope.window is not None and (scope.start or scope.end):
-        raise UserError("--window cannot be combined with --from/--to")
-    if scope.window is not None and scope.window <= timedelta(0):
-        raise UserError("--window: must be a positive duration such as 24h or 7d")
-    if scope.start and scope.end and scope.start >= scope.end:
-        raise UserError(f"--from {iso_utc(scope.start)} is not before --to {iso_utc(scope.end)}")
-    as_of = scope.as_of
-    if as_of is None:
-        as_of = (datetime.now(UTC).replace(tzinfo=None) if scope.live
-                 else _newest_event(cur))
-    upper = as_of + US if as_of is not None else LATEST
-    if scope.window is not None:
-        lo, hi = (as_of - scope.window + US, upper) if as_of else (EARLIEST, LATEST)
-    else:
-        lo, hi = scope.start or EARLIEST, scope.end or upper
-    has_window = scope.window is not None or scope.start is not None or scope.end is not None
-    prev_lo = prev_hi = EARLIEST  # no window: an empty previous window
-    if has_window and as_of is not None and lo > EARLIEST:
-        prev_hi = lo
-        prev_lo = max(EARLIEST, lo - (min(hi, as_of + US) - lo))
-    params = {
-        "as_of": as_of, "lo": lo, "hi": hi, "prev_lo": prev_lo, "prev_hi": prev_hi,
-        "has_window": has_window,
-        "auto_resolve": float(config.auto_resolve_after),
-        "fcr_window": float(config.fcr_repeat_window),
-        "tz": config.timezone,
-        **calendar.cal_params(getattr(config, "business_hours", None)),
-        "channels": [c.strip().lower() for c in scope.channels],
-        "queues": list(scope.queues), "agents": list(scope.agents), "tags": list(scope.tags),
-    }
-    return Resolved(as_of, lo, hi, has_window, scope, params)
-
-
 def _engine_sql(name: str) -> str:
     return sqlfiles.statement(PACKAGE, "engine.sql", name)
 
 
 _run = sqlfiles.run
+Cursor = duckdb.DuckDBPyConnection
 
 
-def _load_sla(cur, config) -> None:
+def _load_sla(cur: Cursor, config: Config) -> None:
     cur.execute("CREATE OR REPLACE TEMP TABLE sla_targets "
                 "(level VARCHAR, name VARCHAR, kind VARCHAR, seconds DOUBLE)")
     rows = [("default", "", kind, float(sec)) for kind, sec in config.sla.items()]
@@ -189,32 +118,32 @@ def _load_sla(cur, config) -> None:
     cur.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?)", rows)
 
 
-def prepare(cur, scope: Scope, config) -> Resolved:
+def prepare(cur: Cursor, scope: Scope, config: Config) -> Resolved:
     """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
     resolved = _resolve(cur, scope, config)
     build(cur, resolved, config)
     return resolved
 
 
-def build(cur, resolved: Resolved, config) -> None:
+def build(cur: Cursor, resolved: Resolved, config: Config) -> None:
     """The whole layer of `resolved` on `cur`: base tables and what KPIs need beside."""
     build_base(cur, resolved, config)
     install_extras(cur, resolved, config)
 
 
-def facts_note(con, config) -> str | None:
+def facts_note(con: Cursor, config: Config) -> str | None:
     """STALE_FACTS_NOTE when the stored facts do not fit `config` (reads are then slow)."""
     return None if views.facts_fit(con, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
 
 
-def build_base(cur, resolved: Resolved, config) -> None:
+def build_base(cur: Cursor, resolved: Resolved, config: Config) -> None:
     """The shared layer's views (kpi/views.py) and sla_targets on `cur`, filters applied."""
     _load_sla(cur, config)
     if views.install(cur, resolved.params, resolved.scope.has_filters):
         warnings.warn(StaleFacts(STALE_FACTS_NOTE), stacklevel=2)
 
 
-def install_extras(cur, resolved: Resolved, config) -> None:
+def install_extras(cur: Cursor, resolved: Resolved, config: Config) -> None:
     """What KPI statements need beside the base tables: the business-hours calendar up
     to as_of (secs(a, b, cal) and due_at(a, s, cal) then count open hours only) and,
     through kpi/lexicon.py, vader_lexicon, kpi_topic_rules and kpi_costs."""
@@ -225,7 +154,7 @@ def install_extras(cur, resolved: Resolved, config) -> None:
 
 
 @contextmanager
-def layer(con, scope: Scope, config):
+def layer(con: Cursor, scope: Scope, config: Config) -> Iterator[tuple[Cursor, Resolved]]:
     """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements,
     on a new cursor closed on leaving."""
     cur = con.cursor()

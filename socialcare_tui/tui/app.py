@@ -8,7 +8,6 @@ next one instead of piling up. Only the screen on top is refreshed.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ from socialcare_tui.tui.screens.queues import QueuesView
 from socialcare_tui.tui.screens.trends import TrendsView
 from socialcare_tui.tui.screens.wallboard import WallboardScreen
 from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
-from socialcare_tui.tui.text import REDACTION
+from socialcare_tui.tui.text import REDACTION, file_label
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader
 from socialcare_tui.tui.widgets.panel import KpiPanel
@@ -762,14 +761,6 @@ LISTS = (
 
 # the palette's export: the file's extension chooses the format, and must be one of these
 EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
-
-
-def file_label(names: tuple[str, ...]) -> str:
-    """`-email` for a file name: the filter of what was exported, in safe characters."""
-    if not names:
-        return ""
-    text = re.sub(r"[^A-Za-z0-9._-]+", "_", "+".join(names)).strip("._")[:40]
-    return f"-{text}" if text else ""
 
 
 def summary_line(summary) -> str:

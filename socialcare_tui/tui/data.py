@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from socialcare_tui.commands._scope_args import newest_event
 from socialcare_tui.config import Config
+from socialcare_tui.kpi.scope import newest_event, oldest_event
 
 SPARK_BUCKETS = 24  # one per cell of a panel's sparkline
 
@@ -95,8 +95,6 @@ class DataSource:
 
     def oldest(self):
         """Time of the first event (a previous window ending before it holds no data)."""
-        from socialcare_tui.commands._scope_args import oldest_event
-
         with self.reading() as con:
             return oldest_event(con)
 

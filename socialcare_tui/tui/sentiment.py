@@ -40,7 +40,7 @@ class Sentiment:
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, float]:
-    from socialcare_tui.kpi.lexicon import lexicon_path
+    from socialcare_tui.store.lexicon import lexicon_path
 
     table: dict[str, float] = {}
     with open(lexicon_path(), encoding="utf-8") as file:

@@ -1,19 +1,19 @@
-"""The app's view of the data: as-of, window and filters, turned into an engine Scope."""
+"""The app's view of the data: as-of, window and filters, turned into an engine Scope.
+
+`open` makes the first view with `kpi.scope.parse` (the parser `report` uses), so
+the values held here are already what the engine matches (channel aliases applied);
+the sidebar and the keys change them to values the database holds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from socialcare_tui.timeparse import parse_duration
+from socialcare_tui.kpi.scope import Scope, window_span
+from socialcare_tui.tui.periods import Period
 
 WINDOWS = ("24h", "7d", "30d", "all")
-
-
-def window_span(name: str | None) -> timedelta | None:
-    if name in (None, "all"):
-        return None
-    return parse_duration(name, "window")
+__all__ = ["WINDOWS", "ViewState", "parse_report_time", "window_span"]
 
 
 def parse_report_time(text: str | None) -> datetime | None:
@@ -31,14 +31,12 @@ class ViewState:
     channels: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()
     live: bool = False
-    period: object = None  # tui.periods.Period: a calendar window instead of `window`
+    period: Period | None = None  # a calendar window instead of `window`
 
     def __post_init__(self) -> None:
         self.home = self.as_of  # --as-of, or None for the newest data: where `]` stops
 
-    def scope(self):
-        from socialcare_tui.kpi.engine import Scope
-
+    def scope(self) -> Scope:
         if self.period is not None:
             period = self.period
             latest = self.as_of or self.newest
@@ -80,9 +78,9 @@ class ViewState:
         current = self.as_of or self.newest
         if span is None or current is None or self.live or self.period is not None:
             return False
-        moved = current + span * direction
+        moved: datetime | None = current + span * direction
         end = self.home or self.newest
-        if direction > 0 and end is not None and moved >= end:
+        if direction > 0 and end is not None and moved is not None and moved >= end:
             if self.as_of == self.home:
                 return False
             moved = self.home  # back where we started (None: follow the newest data again)

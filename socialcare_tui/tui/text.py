@@ -11,6 +11,8 @@ both go through `socialcare_tui.redact.redact`, the one function every screen us
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 from socialcare_tui.redact import redact
@@ -47,3 +49,11 @@ def plain(value: object, *, limit: int | None = None, style: str = "", pii: str 
 def block(value: object, style: str = "", pii: str | None = None) -> Text:
     """Multi-line untrusted text (a message) as Text; long words fold."""
     return Text(shown(value, pii), style=style, overflow="fold", end="")
+
+
+def file_label(names: tuple[str, ...]) -> str:
+    """`-email` for a file name: the filter of what was exported, in safe characters."""
+    if not names:
+        return ""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", "+".join(names)).strip("._")[:40]
+    return f"-{text}" if text else ""

@@ -3,12 +3,6 @@
 -- $lo <= t < $hi; $as_of bounds what has happened. Durations use the engine's
 -- secs(a, b) macro, as the KPIs do.
 
--- name: newest_event
-SELECT max(ts) FROM events;
-
--- name: oldest_event
-SELECT min(ts) FROM events;
-
 -- name: conv_facts
 -- One row per conversation of the prepared scope with everything the queue,
 -- conversation header and export show. SLA targets are the engine's per

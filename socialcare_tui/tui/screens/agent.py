@@ -82,8 +82,8 @@ class AgentScreen(SortActions, BaseScreen):
                           plain(row.get("last_message") or "", limit=120, pii="text"), key=row["conv_key"])
 
     def action_export_list(self) -> None:
-        from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS
-        from socialcare_tui.commands.queue import TABLE_COLUMNS
+        from socialcare_tui.output import QUEUE_COLUMNS as ALL_COLUMNS
+        from socialcare_tui.output import QUEUE_TABLE_COLUMNS as TABLE_COLUMNS
 
         name = file_safe(self.agent)
         self.app.export_list(f"agent-{name}", self.sorting.sort(self.rows, _value), ALL_COLUMNS, TABLE_COLUMNS)
@@ -107,7 +107,7 @@ class AgentScreen(SortActions, BaseScreen):
 
 
 def file_safe(name: str) -> str:
-    from socialcare_tui.tui.app import file_label
+    from socialcare_tui.tui.text import file_label
 
     return file_label((name,)).lstrip("-") or "agent"
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
-from socialcare_tui.commands.explain import SECONDS_MEASURE
+from socialcare_tui.output import SECONDS_MEASURE
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.sorting import EXPORT_BINDING

@@ -112,8 +112,8 @@ class QueuesView(SortActions, Container):
         return self.sorting.sort(self._visible_rows(), _sort_value)
 
     def action_export_list(self) -> None:
-        from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS
-        from socialcare_tui.commands.queue import TABLE_COLUMNS
+        from socialcare_tui.output import QUEUE_COLUMNS as ALL_COLUMNS
+        from socialcare_tui.output import QUEUE_TABLE_COLUMNS as TABLE_COLUMNS
 
         self.app.export_list(f"queue-{self.status}", self._sorted_rows(), ALL_COLUMNS, TABLE_COLUMNS)
 

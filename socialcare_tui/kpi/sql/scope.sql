@@ -1,17 +1,24 @@
--- The values a filter can match (--channel/--queue/--agent/--tag), so an unknown
--- one is named with the known ones instead of an empty report
--- (commands/_scope_args.check_filters).
+-- What a scope needs from the database (kpi/scope.py): the newest and oldest
+-- event (the default as_of, the start of the data) and the values a filter can
+-- match (--channel/--queue/--agent/--tag), so an unknown one is named with the
+-- known ones instead of an empty report.
+
+-- name: newest_event
+SELECT max(ts) FROM events;
+
+-- name: oldest_event
+SELECT min(ts) FROM events;
 
 -- name: known_channels
 SELECT DISTINCT channel AS v FROM events WHERE channel IS NOT NULL ORDER BY v;
 
 -- name: known_queues
--- a conversation without a queue is in its channel's (base.sql: coalesce(last_queue, channel))
+-- a conversation without a queue is in its channel's (the conv view: coalesce(last_queue, channel))
 SELECT DISTINCT coalesce(queue, channel) AS v FROM events
 WHERE coalesce(queue, channel) IS NOT NULL ORDER BY v;
 
 -- name: known_agents
--- an agent is an assignee or the author of a human reply (base.sql: is_human_reply)
+-- an agent is an assignee or the author of a human reply (not automated)
 SELECT DISTINCT v FROM (
     SELECT value AS v FROM events WHERE type = 'assign'
     UNION ALL

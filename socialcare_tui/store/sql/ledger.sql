@@ -1,4 +1,4 @@
--- The import ledger and the rejected rows, for `sources` and `rejects`.
+-- The import ledger and the rejected rows (store/ledger.py, for `sources` and `rejects`).
 -- $source_id / $path narrow to one import; NULL means every import.
 
 -- name: sources
