@@ -16,13 +16,6 @@ def window_span(name: str | None) -> timedelta | None:
     return parse_duration(name, "window")
 
 
-def parse_report_time(text: str | None) -> datetime | None:
-    """`2017-10-31T22:10:47Z` (report JSON) to naive UTC."""
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
-
-
 @dataclass
 class ViewState:
     window: str = "all"
