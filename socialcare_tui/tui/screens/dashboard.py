@@ -77,7 +77,7 @@ class DashboardView(Container):
             panel.styles.height = height
 
     def fetch(self, source, scope):
-        """(DashboardData, the oldest event's time when there is a previous window)."""
+        """(the engine's Dashboard, the oldest event's time when there is a previous window)."""
         data = source.dashboard(scope, list(dict.fromkeys(info.kpi_id for info in self.infos)))
         return data, source.oldest() if data.previous is not None else None
 
