@@ -95,7 +95,7 @@ def _three_calls(con, scope, config):
     current = engine.report(con, scope, config)
     before = engine.previous_scope(con, scope, config)
     previous = engine.report(con, before, config) if before is not None else None
-    return current, previous, engine.series(con, scope, config, list(current["kpis"]))
+    return current, previous, engine.series(con, scope, config, list(current.kpis))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     panda = _pandas(con, config, repeat)
     if panda is not None:
         seconds, theirs = panda
-        mine = {k: ours["kpis"][k]["value"] for k in PAIR}
+        mine = {k: ours.kpis[k].value for k in PAIR}
         same = all(theirs[k] is None and mine[k] is None
                    or theirs[k] is not None and mine[k] is not None
                    and abs(theirs[k] - mine[k]) <= 1e-9 * max(1.0, abs(mine[k])) for k in PAIR)

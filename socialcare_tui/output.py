@@ -16,21 +16,26 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from socialcare_tui.durations import human_duration
 from socialcare_tui.errors import UserError
+from socialcare_tui.kpi.results import Dashboard, Explanation, KpiValue, Report, Series
 from socialcare_tui.safetext import clean
 from socialcare_tui.timeparse import iso_utc
 
 FORMATS = ("table", "json", "csv", "markdown")
+# an output file's extension → its format (report --output, the app's exports)
+SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
 # Kinds of column: how a value is shown to a person.
 KINDS = ("text", "seconds", "ratio", "count", "number", "signed", "time", "hour", "weekday", "money", "bool")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # 0 = Monday, as peak_hour's weekday
@@ -50,24 +55,6 @@ class Column:
 
 
 # --- human units -------------------------------------------------------------------------
-
-
-def human_duration(seconds: float | None) -> str:
-    """`45s`, `14m`, `2h 05m`, `3d 04h` (floored to the unit shown)."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "—"
-    sign = "-" if seconds < 0 else ""
-    total = int(abs(seconds))
-    if total < 60:
-        return f"{sign}{total}s"
-    minutes = total // 60
-    if minutes < 60:
-        return f"{sign}{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{sign}{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{sign}{days}d {hours:02d}h"
 
 
 def human_value(value, kind: str) -> str:
@@ -163,7 +150,7 @@ def to_json(data) -> str:
 # --- row lists ----------------------------------------------------------------------------
 
 
-def render_rows(rows: Sequence[dict], columns: Sequence[Column], fmt: str, *, title: str | None = None,
+def render_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: str, *, title: str | None = None,
                 width: int | None = None) -> str:
     """A list of row dicts as text in `fmt`."""
     if fmt == "json":
@@ -310,20 +297,19 @@ def part_kind(part: str, unit: str) -> str:
     return "number"
 
 
-def kpi_detail(entry: dict) -> str:
+def kpi_detail(entry: KpiValue) -> str:
     """The parts of one KPI result as `n 1,180 · mean 20m · p90 1h 30m`: plain labels
     (`target 1h 00m`, `mean normalised 78.7%`), lists and tables as words, never JSON."""
-    unit = entry.get("unit", "")
     bits = []
-    for name, value in entry.items():
-        if name in _SKIP_PARTS or value is None:
+    for name, value in entry.parts.items():
+        if value is None:
             continue
         if isinstance(value, (list, dict)):
             text = _words(value)
             if text:
                 bits.append(f"{part_label(name)} {text}")
         else:
-            bits.append(f"{part_label(name)} {human_value(value, part_kind(name, unit))}")
+            bits.append(f"{part_label(name)} {human_value(value, part_kind(name, entry.unit))}")
     return " · ".join(bits)
 
 
@@ -361,75 +347,56 @@ def _scalar(value) -> str:
 REPORT_COLUMNS = (Column("kpi", "KPI"), Column("title", "Title"), Column("value", "Value", "number"),
                   Column("detail", "Details"))
 
+Block = tuple[str | None, Mapping[str, KpiValue]]  # (group label or None for the totals, KPIs)
 
-def report_rows(report: dict, titles: dict[str, str] | None = None) -> list[dict]:
-    """One display row per (group, KPI): value in human units, parts and reason as details."""
-    titles = titles or {}
+
+def _blocks(report: Report) -> list[Block]:
+    """The totals, then each group's KPIs."""
+    return [(None, report.kpis), *((f"{report.by}={group.key}", group.kpis) for group in report.groups)]
+
+
+def report_rows(kpis: Mapping[str, KpiValue], group: str | None = None) -> list[dict]:
+    """One display row per KPI: value in human units, parts and reason as details."""
     rows = []
-    blocks = [(None, report.get("kpis", {}))]
-    blocks += [(group.get("key"), group.get("kpis", {})) for group in report.get("groups", []) or []]
-    for key, kpis in blocks:
-        for kpi_id, entry in kpis.items():
-            kind = UNIT_KIND.get(entry.get("unit", ""), "number")
-            value = entry.get("value")
-            detail = kpi_detail(entry)
-            if value is None and entry.get("reason"):
-                detail = entry["reason"]
-            rows.append({"group": _group_label(key), "kpi": kpi_id, "title": titles.get(kpi_id, kpi_id),
-                         "value": human_value(value, kind), "detail": detail})
+    for kpi_id, entry in kpis.items():
+        kind = UNIT_KIND.get(entry.unit, "number")
+        detail = entry.reason if entry.value is None and entry.reason else kpi_detail(entry)
+        rows.append({"group": group or "all", "kpi": kpi_id, "title": entry.title,
+                     "value": human_value(entry.value, kind), "detail": detail})
     return rows
 
 
-def _group_label(key: dict | None) -> str:
-    if not key:
-        return "all"
-    return ", ".join(f"{k}={'—' if v is None else v}" for k, v in key.items())
-
-
-def _group_heading(key: dict | None) -> str:
-    """A group as a person reads it: `channel email`, or `all` for the totals."""
-    if not key:
-        return "all"
-    return ", ".join(f"{k} {'(none)' if v is None else v}" for k, v in key.items())
-
-
-def report_csv_rows(report: dict) -> list[dict]:
+def report_csv_rows(report: Report) -> list[dict]:
     """Tidy rows (group, kpi, part, value, unit, reason) for a CSV report."""
-    rows = []
-    blocks = [(None, report.get("kpis", {}))]
-    blocks += [(group.get("key"), group.get("kpis", {})) for group in report.get("groups", []) or []]
-    for key, kpis in blocks:
-        group = "" if key is None else _group_label(key)
+    rows: list[dict[str, Any]] = []
+    for group, kpis in _blocks(report):
+        label = group or ""
         for kpi_id, entry in kpis.items():
-            unit, reason = entry.get("unit", ""), entry.get("reason")
-            rows.append({"group": group, "kpi": kpi_id, "part": "value", "value": entry.get("value"),
-                         "unit": unit, "reason": reason})
-            for name, value in entry.items():
-                if name not in _SKIP_PARTS:
-                    rows.append({"group": group, "kpi": kpi_id, "part": name, "value": value,
-                                 "unit": "", "reason": None})
+            rows.append({"group": label, "kpi": kpi_id, "part": "value", "value": entry.value,
+                         "unit": entry.unit, "reason": entry.reason})
+            for name, value in entry.parts.items():
+                rows.append({"group": label, "kpi": kpi_id, "part": name, "value": value,
+                             "unit": "", "reason": None})
     return rows
 
 
 CSV_REPORT_COLUMNS = tuple(Column(k, k) for k in ("group", "kpi", "part", "value", "unit", "reason"))
 
 
-def render_report(report: dict, fmt: str, *, titles: dict[str, str] | None = None,
-                  width: int | None = None) -> str:
-    """A report object (the JSON shape of `report --format json`) in `fmt`."""
+def render_report(report: Report, fmt: str, *, width: int | None = None) -> str:
+    """A report in `fmt` (json: the `report --format json` object of to_data)."""
     if fmt == "json":
-        return to_json(report) + "\n"
+        return to_json(to_data(report)) + "\n"
     if fmt == "csv":
         return render_rows(report_csv_rows(report), CSV_REPORT_COLUMNS, "csv")
     heading = _report_heading(report)
-    rows = report_rows(report, titles)
-    grouped = bool(report.get("groups"))
     if fmt == "markdown":
-        columns = ((Column("group", "Group"),) if grouped else ()) + REPORT_COLUMNS
+        rows = [row for group, kpis in _blocks(report) for row in report_rows(kpis, group)]
+        columns = ((Column("group", "Group"),) if report.groups else ()) + REPORT_COLUMNS
         return render_rows(rows, tuple(Column(c.key, c.header, "text") for c in columns), "markdown",
                            title=heading)
     if fmt == "table":
-        return _report_blocks(report, titles, heading, width)
+        return _report_blocks(report, heading, width)
     raise UserError(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
 
 
@@ -440,35 +407,98 @@ TABLE_REPORT_COLUMNS = (Column("title", "KPI"), Column("value", "Value"),
                         Column("kpi", "Id", drop=1))
 
 
-def _report_blocks(report: dict, titles: dict[str, str] | None, heading: str, width: int | None) -> str:
-    blocks = [(None, report.get("kpis", {}))]
-    blocks += [(group.get("key"), group.get("kpis", {})) for group in report.get("groups", []) or []]
-    grouped = len(blocks) > 1
+def _report_blocks(report: Report, heading: str, width: int | None) -> str:
     parts = [console_text(Text(clean(heading, single_line=True)), width=width)]
-    for key, kpis in blocks:
-        rows = report_rows({"kpis": kpis}, titles)
-        title = _group_heading(key) if grouped else None
-        parts.append(render_rows(rows, TABLE_REPORT_COLUMNS, "table", title=title, width=width))
+    # grouped: each block under its group (`channel email`), the totals under `all`
+    titles = ["all", *(f"{report.by} {group.key}" for group in report.groups)] if report.groups else [None]
+    for title, (_, kpis) in zip(titles, _blocks(report)):
+        parts.append(render_rows(report_rows(kpis), TABLE_REPORT_COLUMNS, "table", title=title, width=width))
     return "".join(parts)
 
 
-def _report_heading(report: dict) -> str:
-    window = report.get("window") or {}
-    as_of = _short_time(report.get("as_of"))
-    if window.get("from") or window.get("to"):
-        span = f"{_short_time(window.get('from')) or 'first event'} → {_short_time(window.get('to')) or as_of}"
+def _report_heading(report: Report) -> str:
+    window = report.window
+    as_of = _short_time(report.as_of)
+    if window.start or window.end:
+        span = f"{_short_time(window.start) or 'first event'} → {_short_time(window.end) or as_of}"
     else:
         span = "all data"
-    filters = " · ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
-                         for k, v in (report.get("filters") or {}).items() if v)
+    filters = " · ".join(f"{name} {', '.join(values)}" for name, values in vars(report.filters).items()
+                         if values)
     return f"as of {as_of} UTC · window {span}" + (f" · {filters}" if filters else "")
 
 
-def _short_time(text) -> str:
-    """`2024-03-31T23:57:07Z` → `2024-03-31 23:57` (the heading says UTC once)."""
-    if not text:
-        return ""
-    return str(text).replace("T", " ").removesuffix("Z")[:16]
+def _short_time(moment: datetime | None) -> str:
+    """`2024-03-31 23:57` (the heading says UTC once)."""
+    return "" if moment is None else moment.isoformat(sep=" ")[:16]
+
+
+# --- results as the JSON objects of `report`/`explain --format json` ---------------------
+
+
+Result = Report | KpiValue | Explanation | Series | Dashboard
+
+
+def to_data(result: Result) -> dict[str, Any]:
+    """The one way a result becomes JSON: the object `report --format json` (`explain`,
+    the dashboard's three) writes, times as `2024-03-31T23:57:07Z` (explain's rows keep
+    their datetimes; to_json writes them the same way)."""
+    if isinstance(result, KpiValue):
+        out: dict[str, Any] = {"value": result.value, "unit": result.unit, **result.parts}
+        if result.reason is not None:
+            out["reason"] = result.reason
+        return out
+    if isinstance(result, Report):
+        out = {"as_of": iso_utc(result.as_of),
+               "window": {"from": iso_utc(result.window.start), "to": iso_utc(result.window.end)},
+               "filters": {name: list(values) or None for name, values in vars(result.filters).items()},
+               "kpis": {kpi_id: to_data(value) for kpi_id, value in result.kpis.items()}}
+        if result.by is not None:
+            out["groups"] = [{"key": {result.by: group.key},
+                              "kpis": {kpi_id: to_data(value) for kpi_id, value in group.kpis.items()}}
+                             for group in result.groups]
+        return out
+    if isinstance(result, Explanation):
+        total = result.result
+        return {"kpi": total.id, "title": total.title, "help": result.help, "counts_by": result.counts_by,
+                "unit": total.unit, "parts": list(result.parts), "part": result.part, "value": total.value,
+                "reason": total.reason, "result": to_data(total), "rows": [dict(row) for row in result.rows]}
+    if isinstance(result, Series):
+        return {kpi_id: list(values) for kpi_id, values in result.values.items()}
+    return {"report": to_data(result.report),
+            "previous": None if result.previous is None else to_data(result.previous),
+            "series": to_data(result.series)}
+
+
+def render_explanation(result: Explanation, fmt: str, limit: int | None = None) -> str:
+    """`explain` in `fmt`: the header lines and the rows (the first `limit` of them)."""
+    rows = list(result.rows)
+    total = len(rows)
+    if limit is not None:
+        rows = rows[:limit]
+    if fmt == "json":
+        return to_json({**to_data(result), "rows": rows, "row_count": total}) + "\n"
+    columns = columns_for(rows, unit=result.measure_unit)
+    if fmt == "csv":
+        return render_rows(rows, columns, "csv")
+    header = _explain_header(result, total, len(rows))
+    if fmt == "markdown":
+        lines = [markdown_cell(line) for line in header]
+        return "\n\n".join(lines) + "\n\n" + render_rows(rows, columns, "markdown")
+    return console_text(plain_lines(header)) + render_rows(rows, columns, "table")
+
+
+def _explain_header(result: Explanation, total: int, shown_rows: int) -> list[str]:
+    kpi = result.result
+    lines = [f"{kpi.title or kpi.id} ({kpi.id})"]
+    if result.help:
+        lines.append(result.help)
+    lines.append(f"Counts by: {result.counts_by or '—'}")
+    lines.append(f"Value: {human_value(kpi.value, UNIT_KIND.get(kpi.unit, 'number'))}")
+    part = result.part or "all rows"
+    more = f" (first {shown_rows} shown; --limit 0 for all)" if shown_rows < total else ""
+    lines.append(f"Rows behind it ({clean(part, single_line=True)}): {total}{more}")
+    return lines
 
 
 # --- destination --------------------------------------------------------------------------
@@ -488,11 +518,7 @@ def format_for(requested: str | None, output: str | None) -> str:
     if requested:
         return requested
     if output:
-        suffix = Path(output).suffix.lower()
-        by_suffix = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
-        if suffix in by_suffix:
-            return by_suffix[suffix]
-        return "table"
+        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "table")
     return default_format()
 
 
@@ -514,7 +540,7 @@ def plain_lines(lines: Sequence[str]) -> Text:
 _TIME_KEYS = ("_at", "moment", "since", "ts")
 
 
-def columns_for(rows: Sequence[dict], *, unit: str = "") -> list[Column]:
+def columns_for(rows: Sequence[Mapping[str, Any]], *, unit: str = "") -> list[Column]:
     """Columns for rows whose keys are not known in advance (explain), kinds from names and values."""
     if not rows:
         return [Column("conv_key", "conversation")]
@@ -548,11 +574,6 @@ def _explain_drop(key: str, kind: str) -> int:
 
 
 # ---------------------------------------------------------------- shared by the CLI and the app
-
-# KPIs whose rows measure a duration although the KPI is a share (time to the first
-# reply, to the SLA's end): their `measure` column shows as `6d 20h`, not `591,541`.
-SECONDS_MEASURE = frozenset({"frt_distribution", "reply_rate", "sla_first_response", "sla_next_reply",
-                             "sla_resolution"})
 
 # The columns of a queue list (`queue`, the app's queue and agent exports). `drop`: what an
 # 80-column table leaves out first (the conversation id, its wait and SLA time left always

@@ -145,7 +145,7 @@ def viewer(db: str, seconds: float) -> dict:
             report = source.report(Scope())
         stale += sum(issubclass(w.category, StaleFacts) for w in caught)
         longest = max(longest, time.monotonic() - asked)  # the whole refresh, waits included
-        counts.append(report["kpis"]["inbound_volume"]["value"])
+        counts.append(report.kpis["inbound_volume"].value)
         reads += 1
         time.sleep(1.0)
     return {"reads": reads, "counts": counts, "waits": len(waits), "longest_refresh_s": round(longest, 3),

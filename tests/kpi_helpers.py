@@ -5,6 +5,11 @@
     msg(con, "c1", "10:05", "out", author="alice")          # day defaults to 2024-01-01
     kpi(con, "reply_rate", as_of="2024-01-01 12:00")        # one KPI result dict
     explain_rows(con, "reply_rate", "numerator")             # the rows behind a part
+    report(con, Scope(), Config())                           # engine.report as its JSON object
+
+`report`, `explain`, `series` and `dashboard` call the engine's functions of the same
+name and give their typed results as `output.to_data` writes them (the JSON objects
+of `report`/`explain --format json`), so tests read them by key.
 
 Defaults: namespace `events`, channel `twitter`, queue = channel, type `message`,
 origin `log`, `event_id` and `line` numbered in insertion order (so file order =
@@ -103,7 +108,7 @@ def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
     the stored facts are brought up to date. Scope keywords as in `Scope`;
     `as_of`/`start`/`end` may be strings for T()."""
     from socialcare_tui.config import Config
-    from socialcare_tui.kpi.engine import Scope, report
+    from socialcare_tui.kpi.engine import Scope
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
@@ -116,13 +121,82 @@ def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
 def explain_rows(con, kpi_id: str, part: str | None = None, config=None, **scope) -> list[dict]:
     """The rows `explain` lists for a KPI (optionally one part)."""
     from socialcare_tui.config import Config
-    from socialcare_tui.kpi.engine import Scope, explain
+    from socialcare_tui.kpi.engine import Scope
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     store_facts(con, config)
     return explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+
+
+def report(con, scope, config, **options) -> dict:
+    """engine.report as its JSON object."""
+    from socialcare_tui import output
+    from socialcare_tui.kpi import engine
+
+    return output.to_data(engine.report(con, scope, config, **options))
+
+
+def explain(con, scope, config, kpi_id: str, part: str | None = None) -> dict:
+    """engine.explain as its JSON object (rows keep their datetimes)."""
+    from socialcare_tui import output
+    from socialcare_tui.kpi import engine
+
+    return output.to_data(engine.explain(con, scope, config, kpi_id, part))
+
+
+def series(con, scope, config, kpi_ids, buckets: int = 12) -> dict:
+    """engine.series as {kpi id: [value per bucket]}."""
+    from socialcare_tui import output
+    from socialcare_tui.kpi import engine
+
+    return output.to_data(engine.series(con, scope, config, kpi_ids, buckets))
+
+
+def dashboard(con, scope, config, **options) -> dict:
+    """engine.dashboard as {"report", "previous", "series"}."""
+    from socialcare_tui import output
+    from socialcare_tui.kpi import engine
+
+    return output.to_data(engine.dashboard(con, scope, config, **options))
+
+
+def report_from_data(data: dict, by: str | None = None):
+    """The typed Report of a `report --format json` object (titles from the registry,
+    the id for an id it does not know): output.to_data read backwards. `by`: the
+    grouping when "groups" is empty (the JSON names it only in each group's key)."""
+    from datetime import datetime
+
+    from socialcare_tui.kpi.results import Filters, Group, Report, Window
+
+    def moment(text):
+        return None if text is None else datetime.fromisoformat(text.removesuffix("Z"))
+
+    groups = data.get("groups")
+    if groups:
+        by = next(iter(groups[0]["key"]))
+    filters = data["filters"]
+    return Report(
+        as_of=moment(data["as_of"]),
+        window=Window(moment(data["window"]["from"]), moment(data["window"]["to"])),
+        filters=Filters(*(tuple(filters.get(name) or ()) for name in ("channel", "queue", "agent", "tag"))),
+        kpis={kpi_id: kpi_value_from_data(kpi_id, entry) for kpi_id, entry in data["kpis"].items()},
+        by=by,
+        groups=tuple(Group(group["key"][by], {kpi_id: kpi_value_from_data(kpi_id, entry)
+                                              for kpi_id, entry in group["kpis"].items()})
+                     for group in groups or ()),
+    )
+
+
+def kpi_value_from_data(kpi_id: str, entry: dict):
+    """The typed KpiValue of one KPI's JSON object."""
+    from socialcare_tui.kpi import registry
+    from socialcare_tui.kpi.results import KpiValue
+
+    title = registry.get(kpi_id).title if kpi_id in registry.ids() else kpi_id
+    parts = {name: value for name, value in entry.items() if name not in ("value", "unit", "reason")}
+    return KpiValue(kpi_id, title, entry["unit"], entry["value"], parts, entry.get("reason"))
 
 
 def same(a, b) -> bool:

@@ -11,7 +11,6 @@ import pytest
 from kpi_helpers import add, assign, msg, status
 
 from socialcare_tui import output
-from socialcare_tui.commands import explain as explain_command
 from socialcare_tui.commands.queue import TABLE_COLUMNS
 from socialcare_tui.config import Config
 from socialcare_tui.kpi import engine
@@ -56,8 +55,7 @@ def lines_fit(text: str, width: int = 80) -> bool:
 
 def test_report_by_channel_is_one_block_per_group_that_fits(con):
     report = engine.report(con.cursor(), scope(), Config(), by="channel")
-    titles = {"first_response_time": "First response time"}
-    text = output.render_report(report, "table", titles=titles, width=80)
+    text = output.render_report(report, "table", width=80)  # titles: the KPIs' own
     assert lines_fit(text)
     headings = [line.strip() for line in text.splitlines() if line.strip().startswith("channel ")]
     assert headings == [f"channel {c}" for c in sorted(["twitter", "email", "facebook", "instagram",
@@ -65,7 +63,7 @@ def test_report_by_channel_is_one_block_per_group_that_fits(con):
     body = "\n".join(line for line in text.splitlines()[1:])
     assert not RAW.search(body), RAW.search(body)
     # piped: nothing folded, a KPI's details on one line
-    piped = output.render_report(report, "table", titles=titles, width=1000)
+    piped = output.render_report(report, "table", width=1000)
     assert "target 1h 00m" in piped and "buckets <1h" in piped  # plain labels, words not JSON
     line = next(line for line in piped.splitlines() if "First response time" in line)
     assert "median" in line and "unanswered" in line
@@ -98,7 +96,7 @@ def test_queue_table_at_80_columns_keeps_ids_and_durations_whole(con):
 
 def test_explain_sla_measures_are_durations(con):
     result = engine.explain(con.cursor(), scope(), Config(), "sla_first_response")
-    text = explain_command.render(result, "table")
+    text = output.render_explanation(result, "table")
     for line in text.splitlines():
         if "conversation-with-a-long-id-1" in line:
             assert "2h 30m" in line and "1h 00m" in line  # replied 10:30 to 08:00; target 1h

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
+import kpi_helpers
 import pytest
 from kpi_helpers import same
 
@@ -159,10 +160,10 @@ def battery(con, scope: Scope, config, by: str | None, public: int | None) -> di
     out = {"tree": browse.channel_tree(con, scope, config)}
     with explained_rows() as rows:
         if by is None:
-            out["dashboard"] = engine.dashboard(con, scope, config)
+            out["dashboard"] = kpi_helpers.dashboard(con, scope, config)
             results = out["dashboard"]["report"]["kpis"]
         else:
-            out["report"] = engine.report(con, scope, config, by=by)
+            out["report"] = kpi_helpers.report(con, scope, config, by=by)
             results = out["report"]["kpis"]
     out["explain"] = rows
     assert len(rows) >= len(KPIS)
@@ -172,7 +173,7 @@ def battery(con, scope: Scope, config, by: str | None, public: int | None) -> di
     if public is None:
         return out
     kpi = KPIS[public % len(KPIS)].id
-    explained = engine.explain(con, scope, config, kpi)
+    explained = kpi_helpers.explain(con, scope, config, kpi)
     assert same(canon(explained["rows"]), canon(rows[f"{kpi} @ {resolved.scope}"])), kpi
     assert same(explained["result"], results[kpi]), kpi
     tab = browse.STATUS_TABS[public % len(browse.STATUS_TABS)]
@@ -457,7 +458,7 @@ def t(text: str) -> datetime:
 
 def kpi_both(con, kpi_id, config=PLAIN, **scope):
     """One KPI's report result from the stored facts, after asserting it equals the oracle's."""
-    stored, raw = both(lambda: engine.report(con, Scope(**scope), config, kpis=[kpi_id]))
+    stored, raw = both(lambda: kpi_helpers.report(con, Scope(**scope), config, kpis=[kpi_id]))
     assert_equal(stored, raw, f"{kpi_id} {scope}")
     return stored["kpis"][kpi_id]
 
@@ -582,13 +583,13 @@ def test_another_auto_resolve_after_equals_the_oracle_and_warns(con, tmp_path):
     short = make_config(auto_resolve_after="2h")
     scope = Scope(as_of=t("2024-03-04 13:00"))
     with pytest.warns(StaleFacts):
-        stored = engine.report(con, scope, short)
+        stored = kpi_helpers.report(con, scope, short)
     with side(raw=True):
-        raw = engine.report(con, scope, short)
+        raw = kpi_helpers.report(con, scope, short)
     assert_equal(stored, raw, "2h config on 24h facts")
     assert stored["kpis"]["backlog"]["resolved"] == 1  # 2 h 55 min of silence since the reply
     def shown():
-        return {"explain": engine.explain(con, scope, short, "reply_time"),
+        return {"explain": kpi_helpers.explain(con, scope, short, "reply_time"),
                 "queue": browse.queue_rows(con, scope, short, "all")}
     with pytest.warns(StaleFacts):
         stored = shown()
@@ -611,7 +612,7 @@ def test_dashboard_with_to_alone(con, tmp_path):
     previous window is empty, as for a window with no data before it."""
     append(con, tmp_path, EVENTS, [ev("c1", "2024-03-04T10:00:00Z", direction="in", author="u1")])
     scope = Scope(as_of=t("2024-03-04 12:00"), end=t("2024-03-05 00:00"))
-    stored, raw = both(lambda: engine.dashboard(con, scope, PLAIN))
+    stored, raw = both(lambda: kpi_helpers.dashboard(con, scope, PLAIN))
     assert_equal(stored, raw, "--to alone")
     assert stored["report"]["kpis"]["inbound_volume"]["value"] == 1
     assert stored["previous"] is None

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import kpi_helpers
 import pytest
 
 from socialcare_tui.ingest.follow import Follower
@@ -349,7 +350,7 @@ def test_appended_events_reach_the_kpi_report_within_two_seconds(db, tmp_path):
 
     def inbound_volume() -> int:
         with database(db, read_only=True) as con:
-            report = engine.report(con, engine.Scope(), Config(), kpis=["inbound_volume"])
+            report = kpi_helpers.report(con, engine.Scope(), Config(), kpis=["inbound_volume"])
         return report["kpis"]["inbound_volume"]["value"] or 0
 
     log = tmp_path / "feed.jsonl"

@@ -6,12 +6,12 @@ import threading
 from datetime import UTC, timedelta
 
 import pytest
-from kpi_helpers import T, add, assign, kpi, msg, status
+from kpi_helpers import T, add, assign, explain, kpi, msg, report, series, status
 
 from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import registry
-from socialcare_tui.kpi.engine import Scope, explain, previous_scope, report, series
+from socialcare_tui.kpi.engine import Scope, previous_scope
 from socialcare_tui.store import open_db
 
 MINE = ["first_response_time", "reply_time", "reply_rate", "reply_wait", "frt_distribution",
@@ -268,7 +268,7 @@ def test_aware_times_are_taken_as_utc(con):
 
 
 def test_dashboard_equals_the_three_calls(con):
-    from socialcare_tui.kpi.engine import dashboard
+    from kpi_helpers import dashboard
     busy_day(con)
     scope = Scope(window=timedelta(days=1))
     got = dashboard(con, scope, Config(), kpis=MINE, buckets=4)

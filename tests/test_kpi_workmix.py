@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import kpi_helpers
 import pytest
 from kpi_helpers import T, add, assign, msg, status
 
 from socialcare_tui.config import Config
-from socialcare_tui.kpi import engine
 from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):
-    return engine.report(con, Scope(**scope), config or Config(), kpis=[kpi_id])["kpis"][kpi_id]
+    return kpi_helpers.report(con, Scope(**scope), config or Config(), kpis=[kpi_id])["kpis"][kpi_id]
 
 
 def rows(con, kpi_id, part=None, config=None, **scope):
-    return engine.explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return kpi_helpers.explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
 
 
 def keys(listed):

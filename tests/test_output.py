@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 import pytest
+from kpi_helpers import report_from_data
 
 from socialcare_tui import output
 from socialcare_tui.errors import UserError
@@ -92,7 +93,7 @@ def test_unknown_format_is_user_error():
 REPORT = {
     "as_of": "2017-11-30T23:59:59Z",
     "window": {"from": None, "to": None},
-    "filters": {"channel": ["twitter"], "queue": None, "agent": None},
+    "filters": {"channel": ["twitter"], "queue": None, "agent": None, "tag": None},
     "kpis": {
         "first_response_time": {"value": 840.0, "unit": "seconds", "mean": 7500.0, "n": 3},
         "reply_rate": {"value": 0.5, "unit": "ratio", "numerator": 1, "denominator": 2},
@@ -103,7 +104,7 @@ REPORT = {
 
 
 def test_report_table_has_human_units_and_reasons():
-    text = output.render_report(REPORT, "table", width=160)
+    text = output.render_report(report_from_data(REPORT), "table", width=160)
     assert "14m" in text  # 840 s
     assert "2h 05m" in text  # mean 7500 s
     assert "50.0%" in text  # 1 / 2
@@ -112,7 +113,7 @@ def test_report_table_has_human_units_and_reasons():
 
 
 def test_report_csv_is_tidy():
-    rows = list(csv.DictReader(io.StringIO(output.render_report(REPORT, "csv"))))
+    rows = list(csv.DictReader(io.StringIO(output.render_report(report_from_data(REPORT), "csv"))))
     value = [r for r in rows if r["kpi"] == "reply_rate" and r["part"] == "value" and r["group"] == ""]
     assert value[0]["value"] == "0.5"
     grouped = [r for r in rows if r["group"]]
@@ -121,7 +122,7 @@ def test_report_csv_is_tidy():
 
 
 def test_report_json_roundtrips():
-    assert json.loads(output.render_report(REPORT, "json")) == REPORT
+    assert json.loads(output.render_report(report_from_data(REPORT), "json")) == REPORT
 
 
 def test_emit_writes_owner_only_file(tmp_path):

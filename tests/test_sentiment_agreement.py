@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import kpi_helpers
 import pytest
 from textual.widgets import Static
 from tui_helpers import make_app
@@ -35,7 +36,7 @@ def scored(tmp_path_factory):
     con = open_db(tmp_path_factory.mktemp("sentiment") / "sample.duckdb")
     try:
         import_paths(con, [EVENTS])
-        rows = engine.explain(con, engine.Scope(), Config(), "sentiment")["rows"]
+        rows = kpi_helpers.explain(con, engine.Scope(), Config(), "sentiment")["rows"]
     finally:
         con.close()
     texts: dict[tuple[str, str], list[str]] = {}

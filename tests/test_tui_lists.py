@@ -10,6 +10,7 @@ EXTRA adds three unassigned conversations.
 
 from __future__ import annotations
 
+import kpi_helpers
 import pytest
 from textual.widgets import DataTable, Tab
 from tui_helpers import AS_OF, build_db, make_app, settle, write_events
@@ -174,7 +175,7 @@ async def test_work_lists_from_the_palette(db):
 
     con, path = db
     scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
-    breached = engine.explain(con.cursor(), scope, Config(), "sla_first_response", "breached")["rows"]
+    breached = kpi_helpers.explain(con.cursor(), scope, Config(), "sla_first_response", "breached")["rows"]
     app = make_app(con, path)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)

@@ -20,10 +20,11 @@ from textual.widgets import Digits
 from tui_helpers import build_db, make_app, settle
 
 from socialcare_tui.config import Config
+from socialcare_tui.kpi.results import Dashboard, Filters, KpiValue, Report, Series, Window
 from socialcare_tui.store import open_db
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.app import SocialCareApp
-from socialcare_tui.tui.data import DashboardData, DataSource
+from socialcare_tui.tui.data import DataSource
 from socialcare_tui.tui.screens.wallboard import WallTile, digits_text
 from socialcare_tui.tui.tiles import settings
 from socialcare_tui.tui.widgets.header import StatusHeader
@@ -60,13 +61,19 @@ class SlowTaggedSource(DataSource):
     def dashboard(self, scope, kpi_ids=None):
         time.sleep(DELAY)
         value = code(scope)
-        kpis = {kpi_id: {"value": value, "unit": "count"} for kpi_id in kpi_ids or []}
-        return DashboardData({"kpis": kpis}, None, {})
+        kpis = {kpi_id: KpiValue(kpi_id, kpi_id, "count", value) for kpi_id in kpi_ids or []}
+        return Dashboard(tagged_report(kpis), None, Series(24))
 
     def wallboard(self, scope, kpi_ids):
         time.sleep(DELAY)
         value = code(scope)
-        return {"kpis": {kpi_id: {"value": value, "n": value, "max": value} for kpi_id in kpi_ids}}
+        return tagged_report({kpi_id: KpiValue(kpi_id, kpi_id, "count", value, {"n": value, "max": value})
+                              for kpi_id in kpi_ids})
+
+
+def tagged_report(kpis: dict[str, KpiValue]) -> Report:
+    """A report of the given figures (the screens read only its KPIs)."""
+    return Report(None, Window(), Filters(), kpis)
 
 
 class Recorder:

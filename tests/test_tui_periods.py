@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import kpi_helpers
 import pytest
 from test_tui_app import panel_text, run_command, wait_until
 from tui_helpers import AS_OF, build_db, make_app, settle
@@ -109,7 +110,7 @@ async def test_palette_calendar_window_and_back_to_rolling(db):
         assert "window yesterday from 2024-03-07 00:00 │ as of 2024-03-07 23:59" in header(app)
         # yesterday (03-07): A1 at 09:00 and A5 at 15:00 -> 2 customer messages
         assert panel_text(app, "inbound_volume")[0] == "2"
-        expected = engine.report(con.cursor(), engine.Scope(as_of=datetime(2024, 3, 7, 23, 59, 59, 999999),
+        expected = kpi_helpers.report(con.cursor(), engine.Scope(as_of=datetime(2024, 3, 7, 23, 59, 59, 999999),
                                  start=datetime(2024, 3, 7), end=datetime(2024, 3, 8)), Config(),
                                  kpis=["inbound_volume"])
         assert expected["kpis"]["inbound_volume"]["value"] == 2

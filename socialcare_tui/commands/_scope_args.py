@@ -87,9 +87,3 @@ def kpi_ids() -> list[str]:
     from socialcare_tui.kpi import registry
 
     return list(registry.ids())
-
-
-def kpi_titles() -> dict[str, str]:
-    from socialcare_tui.kpi import registry
-
-    return {kpi_id: registry.get(kpi_id).title for kpi_id in registry.ids()}

@@ -71,7 +71,7 @@ def demo_config(path: str | None):
 def describe(db_path: Path, config) -> int:
     """What the demo database holds: the import ledger, then every KPI over all the data."""
     from socialcare_tui import output
-    from socialcare_tui.commands import _scope_args, sources
+    from socialcare_tui.commands import sources
     from socialcare_tui.kpi import engine
     from socialcare_tui.store import open_db
 
@@ -83,5 +83,5 @@ def describe(db_path: Path, config) -> int:
     finally:
         con.close()
     print()
-    print(output.render_report(report, "table", titles=_scope_args.kpi_titles(), width=100), end="")
+    print(output.render_report(report, "table", width=100), end="")
     return 0

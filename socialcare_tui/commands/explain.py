@@ -5,7 +5,6 @@ from __future__ import annotations
 from socialcare_tui import output
 from socialcare_tui.commands import _scope_args
 from socialcare_tui.errors import UserError
-from socialcare_tui.safetext import clean
 
 NAME = "explain"
 HELP = "a KPI's definition, what moment it counts by, and the conversations behind its value"
@@ -34,7 +33,7 @@ def run(args) -> int:
 
     with _scope_args.scoped(args) as (config, con, scope):
         result = engine.explain(con, scope, config, args.kpi, args.part)
-    output.emit(render(result, fmt, _limit(args.limit, fmt)), args.output)
+    output.emit(output.render_explanation(result, fmt, _limit(args.limit, fmt)), args.output)
     return 0
 
 
@@ -42,52 +41,3 @@ def _limit(limit: int | None, fmt: str) -> int | None:
     if limit is None:
         return TABLE_LIMIT if fmt in ("table", "markdown") else None
     return limit or None
-
-
-def render(result: dict, fmt: str, limit: int | None = None) -> str:
-    rows = list(result.get("rows") or [])
-    total = len(rows)
-    if limit is not None:
-        rows = rows[:limit]
-    if fmt == "json":
-        return output.to_json({**result, "rows": rows, "row_count": total}) + "\n"
-    columns = output.columns_for(rows, unit=_measure_unit(result))
-    if fmt == "csv":
-        return output.render_rows(rows, columns, "csv")
-    header = _header(result, total, len(rows))
-    if fmt == "markdown":
-        lines = [output.markdown_cell(line) for line in header]
-        return "\n\n".join(lines) + "\n\n" + output.render_rows(rows, columns, "markdown")
-    return output.console_text(output.plain_lines(header)) + output.render_rows(rows, columns, "table")
-
-
-def _measure_unit(result: dict) -> str:
-    if result.get("kpi") in output.SECONDS_MEASURE:
-        return "seconds"
-    return result.get("unit") or _unit(result.get("kpi"))
-
-
-def _unit(kpi_id: str | None) -> str:
-    try:
-        from socialcare_tui.kpi import registry
-
-        return registry.get(kpi_id).unit
-    except Exception:  # an unknown id was refused earlier; the unit is only a display hint
-        return ""
-
-
-def _header(result: dict, total: int, shown_rows: int) -> list[str]:
-    unit = result.get("unit") or _unit(result.get("kpi"))
-    value = result.get("value")
-    if isinstance(value, dict):
-        value = value.get("value")
-    kind = output.UNIT_KIND.get(unit, "number")
-    lines = [f"{result.get('title') or result.get('kpi')} ({result.get('kpi')})"]
-    if result.get("help"):
-        lines.append(str(result["help"]))
-    lines.append(f"Counts by: {result.get('counts_by') or '—'}")
-    lines.append(f"Value: {output.human_value(value, kind)}")
-    part = result.get("part") or "all rows"
-    more = f" (first {shown_rows} shown; --limit 0 for all)" if shown_rows < total else ""
-    lines.append(f"Rows behind it ({clean(part, single_line=True)}): {total}{more}")
-    return lines

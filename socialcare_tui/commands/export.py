@@ -80,7 +80,7 @@ def _write_report(cur, scope, config, path: Path, file_format: str, kpis, by) ->
     result = engine.report(cur, scope, config, kpis=kpis, by=by)
     rows = output.report_csv_rows(result)
     if file_format == "json":
-        output.emit(output.to_json(result) + "\n", str(path))
+        output.emit(output.render_report(result, "json"), str(path))
     elif file_format == "csv":
         output.emit(output.render_rows(rows, output.CSV_REPORT_COLUMNS, "csv"), str(path))
     else:

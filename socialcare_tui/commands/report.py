@@ -38,5 +38,5 @@ def run(args) -> int:
 
     with _scope_args.scoped(args) as (config, con, scope):
         result = engine.report(con, scope, config, kpis=kpis, by=args.by)
-    output.emit(output.render_report(result, fmt, titles=_scope_args.kpi_titles()), args.output)
+    output.emit(output.render_report(result, fmt), args.output)
     return 0

@@ -19,32 +19,32 @@ API (every function opens its own `con.cursor()`, so callers on threads are safe
         vader_lexicon, kpi_topic_rules, kpi_costs. Resolved(as_of, lo, hi, has_window, scope): the window is
         always half-open lo <= t < hi; as_of is None on an empty database.
 
-    report(con, scope, config, *, kpis=None, by=None) -> dict
-        The `report --format json` object: as_of, window, filters,
-        kpis {id: {value, unit, <parts>, reason?}}, and groups when `by` is one
-        of BY_KEYS: [{"key": {by: key}, "kpis": {...}}] (every group lists every
-        KPI, value null with a reason where the group has no rows for it; a
-        missing key value is "(none)").
+    report(con, scope, config, *, kpis=None, by=None) -> Report
+        Every (or the chosen) KPI as a KpiValue (value, unit, parts, reason when
+        the value is null), and groups when `by` is one of BY_KEYS (every group
+        lists every KPI, value null with a reason where the group has no rows
+        for it; a missing key value is "(none)"). The types are in
+        kpi/results.py; output.to_data gives the `report --format json` object.
 
-    explain(con, scope, config, kpi_id, part=None) -> dict
-        {kpi, title, help, counts_by, unit, parts, part, value, reason, result,
-        rows}; rows are dicts (conv_key, channel, queue, agent, moment, measure,
-        flag columns ...) with naive-UTC datetimes, sorted by moment; `part`
-        keeps the rows whose flag column of that name is true.
+    explain(con, scope, config, kpi_id, part=None) -> Explanation
+        The KPI's definition and value, and its rows (conv_key, channel, queue,
+        agent, moment, measure, flag columns ...) with naive-UTC datetimes,
+        sorted by moment; `part` keeps the rows whose flag column of that name
+        is true.
 
     previous_scope(con, scope, config) -> Scope | None
         The window of the same length just before, with as_of moved back by the
         same length; None when the scope has no window.
 
-    dashboard(con, scope, config, *, kpis=None, buckets=12) -> dict
-        {"report", "previous" (None without a window), "series"}: the three
+    dashboard(con, scope, config, *, kpis=None, buckets=12) -> Dashboard
+        report, previous (None without a window) and series: the three
         above, the report and series from one rows statement per KPI (what the
         app's dashboard needs).
 
     layer(con, scope, config) -> context manager of (cursor, Resolved)
         The prepared layer for the caller's own statements (kpi/browse.py).
 
-    series(con, scope, config, kpi_ids, buckets=12) -> {id: [value | None, ...]}
+    series(con, scope, config, kpi_ids, buckets=12) -> Series
         Each KPI's value per equal time bucket of the window (the whole data when
         there is no window), bucketed by each row's moment with the report's
         as_of; a KPI that is not windowed gives its current value as the last
@@ -56,10 +56,11 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any, Protocol
 
 import duckdb
 
@@ -68,9 +69,9 @@ from socialcare_tui.config import Config
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import calendar, lexicon, registry, views
 from socialcare_tui.kpi.registry import Kpi
+from socialcare_tui.kpi.results import Dashboard, Explanation, Filters, Group, KpiValue, Report, Series, Window
 from socialcare_tui.kpi.scope import EARLIEST, US, Resolved, Scope  # Scope: re-exported
 from socialcare_tui.kpi.scope import resolve as _resolve
-from socialcare_tui.timeparse import iso_utc
 
 PACKAGE = "socialcare_tui.kpi.sql"
 BY_KEYS = ("channel", "queue", "agent", "hour", "day", "week")
@@ -107,10 +108,9 @@ def _engine_sql(name: str) -> str:
 
 
 _run = sqlfiles.run
-Cursor = duckdb.DuckDBPyConnection
 
 
-def _load_sla(cur: Cursor, config: Config) -> None:
+def _load_sla(cur: duckdb.DuckDBPyConnection, config: Config) -> None:
     cur.execute("CREATE OR REPLACE TEMP TABLE sla_targets "
                 "(level VARCHAR, name VARCHAR, kind VARCHAR, seconds DOUBLE)")
     rows = [("default", "", kind, float(sec)) for kind, sec in config.sla.items()]
@@ -118,32 +118,32 @@ def _load_sla(cur: Cursor, config: Config) -> None:
     cur.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?)", rows)
 
 
-def prepare(cur: Cursor, scope: Scope, config: Config) -> Resolved:
+def prepare(cur: duckdb.DuckDBPyConnection, scope: Scope, config: Config) -> Resolved:
     """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
     resolved = _resolve(cur, scope, config)
     build(cur, resolved, config)
     return resolved
 
 
-def build(cur: Cursor, resolved: Resolved, config: Config) -> None:
+def build(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
     """The whole layer of `resolved` on `cur`: base tables and what KPIs need beside."""
     build_base(cur, resolved, config)
     install_extras(cur, resolved, config)
 
 
-def facts_note(con: Cursor, config: Config) -> str | None:
+def facts_note(con: Connection, config: Config) -> str | None:
     """STALE_FACTS_NOTE when the stored facts do not fit `config` (reads are then slow)."""
     return None if views.facts_fit(con, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
 
 
-def build_base(cur: Cursor, resolved: Resolved, config: Config) -> None:
+def build_base(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
     """The shared layer's views (kpi/views.py) and sla_targets on `cur`, filters applied."""
     _load_sla(cur, config)
     if views.install(cur, resolved.params, resolved.scope.has_filters):
         warnings.warn(StaleFacts(STALE_FACTS_NOTE), stacklevel=2)
 
 
-def install_extras(cur: Cursor, resolved: Resolved, config: Config) -> None:
+def install_extras(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
     """What KPI statements need beside the base tables: the business-hours calendar up
     to as_of (secs(a, b, cal) and due_at(a, s, cal) then count open hours only) and,
     through kpi/lexicon.py, vader_lexicon, kpi_topic_rules and kpi_costs."""
@@ -154,7 +154,8 @@ def install_extras(cur: Cursor, resolved: Resolved, config: Config) -> None:
 
 
 @contextmanager
-def layer(con: Cursor, scope: Scope, config: Config) -> Iterator[tuple[Cursor, Resolved]]:
+def layer(con: Connection, scope: Scope,
+          config: Config) -> Iterator[tuple[duckdb.DuckDBPyConnection, Resolved]]:
     """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements,
     on a new cursor closed on leaving."""
     cur = con.cursor()
@@ -167,7 +168,17 @@ def layer(con: Cursor, scope: Scope, config: Config) -> Iterator[tuple[Cursor, R
 # ---------------------------------------------------------------- one KPI
 
 
-def _plain(value):
+class Connection(Protocol):
+    """What the API functions need of `con`: cursors (a connection, a cursor, or
+    store.access.Borrowed)."""
+
+    def cursor(self) -> duckdb.DuckDBPyConnection: ...
+
+
+Row = dict[str, Any]  # one row of a KPI's aggregate statement, by column name
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -179,20 +190,19 @@ def _plain(value):
     return value
 
 
-def _result(kpi: Kpi, row: dict) -> dict:
-    out = {"value": _plain(row.get("value")), "unit": kpi.unit}
-    for name, value in row.items():
-        if name not in ("grp", "value", "reason"):
-            out[name] = _plain(value)
+def _result(kpi: Kpi, row: Row) -> KpiValue:
+    value = _plain(row.get("value"))
+    parts = {name: _plain(part) for name, part in row.items() if name not in ("grp", "value", "reason")}
+    reason = None
     raw = row.get("value")
-    if out["value"] is None and isinstance(raw, float) and not math.isnan(raw):
-        out["reason"] = row.get("reason") or "not a finite number (a division by zero?)"
-    elif out["value"] is None:
-        out["reason"] = row.get("reason") or f"no data in the window ({kpi.counts_by})"
-    return out
+    if value is None and isinstance(raw, float) and not math.isnan(raw):
+        reason = row.get("reason") or "not a finite number (a division by zero?)"
+    elif value is None:
+        reason = row.get("reason") or f"no data in the window ({kpi.counts_by})"
+    return KpiValue(kpi.id, kpi.title, kpi.unit, value, parts, reason)
 
 
-def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
+def _rows(cur: duckdb.DuckDBPyConnection, kpi: Kpi, params: dict[str, Any], by: str | None) -> int:
     """kpi_rows = the KPI's rows with grp NULL (the total), plus, with `by`, the
     same rows again with their group key. Returns the number of rows.
 
@@ -203,10 +213,17 @@ def _rows(cur, kpi: Kpi, params: dict, by: str | None) -> int:
         rows_sql = f"SELECT *, {_GROUP_EXPR[by]} AS {_GRP_COLUMN} FROM ({rows_sql}\n)"
     _run(cur, f"CREATE OR REPLACE TEMP TABLE kpi_base AS {rows_sql}", params)
     cur.execute(_engine_sql("kpi_rows_grouped" if by else "kpi_rows_total"))
-    return cur.execute(_engine_sql("kpi_rows_count")).fetchone()[0]
+    return _one(cur.execute(_engine_sql("kpi_rows_count")))
 
 
-def _aggregate(cur, kpi: Kpi, params: dict, empty: bool) -> tuple[dict, dict[str, dict]]:
+def _one(cursor: duckdb.DuckDBPyConnection) -> Any:
+    """The first column of the statement's one row."""
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _aggregate(cur: duckdb.DuckDBPyConnection, kpi: Kpi, params: dict[str, Any],
+               empty: bool) -> tuple[KpiValue, dict[str, KpiValue]]:
     """(total result, {group key: result}) from the current kpi_rows.
 
     With no rows, every `GROUP BY grp` becomes grouping sets with a grand
@@ -228,7 +245,8 @@ def _aggregate(cur, kpi: Kpi, params: dict, empty: bool) -> tuple[dict, dict[str
     return total, groups
 
 
-def _compute(cur, kpi: Kpi, resolved: Resolved, by: str | None = None, extra: dict | None = None):
+def _compute(cur: duckdb.DuckDBPyConnection, kpi: Kpi, resolved: Resolved, by: str | None = None,
+             extra: dict[str, Any] | None = None) -> tuple[KpiValue, dict[str, KpiValue]]:
     params = dict(resolved.params, **(extra or {}))
     count = _rows(cur, kpi, params, by)
     return _aggregate(cur, kpi, params, count == 0)
@@ -242,52 +260,59 @@ def _check_by(by: str | None) -> None:
         raise UserError(f"--by {by}: not a grouping (use one of {', '.join(BY_KEYS)})")
 
 
-def _window_json(resolved: Resolved) -> dict:
+def _window(resolved: Resolved) -> Window:
     scope = resolved.scope
     if scope.window is not None and resolved.as_of is not None:
-        return {"from": iso_utc(resolved.as_of - scope.window), "to": iso_utc(resolved.as_of)}
-    return {"from": iso_utc(scope.start), "to": iso_utc(scope.end)}
+        return Window(resolved.as_of - scope.window, resolved.as_of)
+    return Window(scope.start, scope.end)
 
 
-def _filters_json(scope: Scope) -> dict:
-    def listed(values):
-        return list(values) if values else None
-    return {"channel": listed(scope.channels), "queue": listed(scope.queues),
-            "agent": listed(scope.agents), "tag": listed(scope.tags)}
+def _filters(scope: Scope) -> Filters:
+    return Filters(tuple(scope.channels), tuple(scope.queues), tuple(scope.agents), tuple(scope.tags))
 
 
-def _report_on(cur, resolved: Resolved, chosen: list[Kpi], by: str | None) -> dict:
-    out = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
-           "filters": _filters_json(resolved.scope), "kpis": {}}
-    grouped: dict[str, dict] = {}
+def _report_of(resolved: Resolved, kpis: dict[str, KpiValue], by: str | None = None,
+               groups: tuple[Group, ...] = ()) -> Report:
+    return Report(resolved.as_of, _window(resolved), _filters(resolved.scope), kpis, by, groups)
+
+
+def _report_on(cur: duckdb.DuckDBPyConnection, resolved: Resolved, chosen: list[Kpi],
+               by: str | None) -> Report:
+    totals: dict[str, KpiValue] = {}
+    grouped: dict[str, dict[str, KpiValue]] = {}
     for kpi in chosen:
         total, groups = _compute(cur, kpi, resolved, by)
-        out["kpis"][kpi.id] = total
+        totals[kpi.id] = total
         for key, result in groups.items():
             grouped.setdefault(key, {})[kpi.id] = result
-    if by:
-        # one shape: every group lists every KPI of the report, null with a reason where
-        # the group has no rows for it
-        out["groups"] = [
-            {"key": {by: key},
-             "kpis": {kpi.id: grouped[key].get(kpi.id) or _absent(kpi) for kpi in chosen}}
-            for key in sorted(grouped)]
-    return out
+    # one shape: every group lists every KPI of the report, null with a reason where
+    # the group has no rows for it
+    listed = tuple(Group(key, {kpi.id: grouped[key].get(kpi.id) or _absent(kpi) for kpi in chosen})
+                   for key in sorted(grouped)) if by else ()
+    return _report_of(resolved, totals, by, listed)
 
 
-def _absent(kpi: Kpi) -> dict:
-    return {"value": None, "unit": kpi.unit, "reason": f"no data in this group ({kpi.counts_by})"}
+def _absent(kpi: Kpi) -> KpiValue:
+    return KpiValue(kpi.id, kpi.title, kpi.unit, None, {}, f"no data in this group ({kpi.counts_by})")
 
 
-def report(con, scope: Scope, config, *, kpis=None, by: str | None = None) -> dict:
-    """Every (or the chosen) KPI for the scope, as the `report --format json` object."""
+def report(con: Connection, scope: Scope, config: Config, *, kpis: Sequence[str] | None = None,
+           by: str | None = None) -> Report:
+    """Every (or the chosen) KPI for the scope (`report`; output.to_data gives its JSON)."""
     _check_by(by)
     chosen = registry.select(kpis)
     with layer(con, scope, config) as (cur, resolved):
         return _report_on(cur, resolved, chosen, by)
 
 
-def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> dict:
+# KPIs whose rows measure a duration although the KPI is a share (time to the first
+# reply, to the SLA's end): their `measure` column is in seconds.
+SECONDS_MEASURE = frozenset({"frt_distribution", "reply_rate", "sla_first_response", "sla_next_reply",
+                             "sla_resolution"})
+
+
+def explain(con: Connection, scope: Scope, config: Config, kpi_id: str,
+            part: str | None = None) -> Explanation:
     """The KPI's definition, its value and the rows behind it."""
     kpi = registry.get(kpi_id)
     if part is not None and part not in kpi.parts:
@@ -296,16 +321,15 @@ def explain(con, scope: Scope, config, kpi_id: str, part: str | None = None) -> 
     with layer(con, scope, config) as (cur, resolved):
         total, _ = _compute(cur, kpi, resolved)
         cursor = cur.execute(_engine_sql("explain_rows"))
-        names = [d[0] for d in cursor.description]
+        names = tuple(d[0] for d in cursor.description)
         rows = [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
     if part:  # a part is a boolean column of the rows, named in the KPI's header
         rows = [row for row in rows if row[part]]
-    return {"kpi": kpi.id, "title": kpi.title, "help": kpi.help, "counts_by": kpi.counts_by,
-            "unit": kpi.unit, "parts": list(kpi.parts), "part": part,
-            "value": total["value"], "reason": total.get("reason"), "result": total, "rows": rows}
+    measure = "seconds" if kpi.id in SECONDS_MEASURE else kpi.unit
+    return Explanation(total, kpi.help, kpi.counts_by, tuple(kpi.parts), part, names, tuple(rows), measure)
 
 
-def previous_scope(con, scope: Scope, config) -> Scope | None:
+def previous_scope(con: Connection, scope: Scope, config: Config) -> Scope | None:
     """The same-length window just before; None without a window."""
     cur = con.cursor()
     try:
@@ -323,41 +347,44 @@ def previous_scope(con, scope: Scope, config) -> Scope | None:
                    as_of=resolved.as_of - length, window=None, live=False)
 
 
-def _bucket_params(cur, resolved: Resolved, buckets: int) -> dict:
+def _bucket_params(cur: duckdb.DuckDBPyConnection, resolved: Resolved, buckets: int) -> dict[str, Any]:
+    assert resolved.as_of is not None  # callers return early on an empty database
     lo = resolved.lo
     if lo == EARLIEST:
-        lo = cur.execute("SELECT min(ts) FROM scope_events").fetchone()[0] or resolved.as_of
+        lo = _one(cur.execute("SELECT min(ts) FROM scope_events")) or resolved.as_of
     hi = min(resolved.hi, resolved.as_of + US)
     width_us = max(1, math.ceil((hi - lo) / US / buckets))
     return {"bucket_us": float(width_us), "lo": lo, "hi": hi}
 
 
-def _spark(kpi: Kpi, total: dict, groups: dict, buckets: int) -> list:
+def _spark(kpi: Kpi, total: KpiValue, groups: dict[str, KpiValue], buckets: int) -> tuple[float | None, ...]:
     if not kpi.windowed:
-        return [None] * (buckets - 1) + [total["value"]]
+        return (None,) * (buckets - 1) + (total.value,)
     empty = 0 if kpi.unit == "count" else None  # a bucket with no rows
-    return [groups.get(str(i), {}).get("value", empty) for i in range(buckets)]
+    return tuple(groups[str(i)].value if str(i) in groups else empty for i in range(buckets))
 
 
-def _series_on(cur, resolved: Resolved, chosen: list[Kpi], buckets: int) -> dict[str, list]:
+def _series_on(cur: duckdb.DuckDBPyConnection, resolved: Resolved, chosen: list[Kpi], buckets: int) -> Series:
     if resolved.as_of is None:
-        return {kpi.id: [None] * buckets for kpi in chosen}
+        return Series(buckets, {kpi.id: (None,) * buckets for kpi in chosen})
     extra = _bucket_params(cur, resolved, buckets)
     out = {}
     for kpi in chosen:
         total, groups = _compute(cur, kpi, resolved, "bucket", extra)
         out[kpi.id] = _spark(kpi, total, groups, buckets)
-    return out
+    return Series(buckets, out)
 
 
-def series(con, scope: Scope, config, kpi_ids, buckets: int = 12) -> dict[str, list]:
+def series(con: Connection, scope: Scope, config: Config, kpi_ids: Sequence[str] | None,
+           buckets: int = 12) -> Series:
     """Each KPI's value per equal time bucket of the window (for sparklines)."""
     chosen = registry.select(kpi_ids)
     with layer(con, scope, config) as (cur, resolved):
         return _series_on(cur, resolved, chosen, buckets)
 
 
-def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int):
+def _report_and_series(cur: duckdb.DuckDBPyConnection, resolved: Resolved, chosen: list[Kpi],
+                       buckets: int) -> tuple[Report, Series] | None:
     """(report, series) from one rows statement per KPI: kpi_rows holds the total
     (grp NULL) and the buckets, so one `.agg` gives both. Only when the series'
     lo/hi are the report's own (a window ending at as_of); else None."""
@@ -366,23 +393,22 @@ def _report_and_series(cur, resolved: Resolved, chosen: list[Kpi], buckets: int)
     extra = _bucket_params(cur, resolved, buckets)
     if (extra["lo"], extra["hi"]) != (resolved.lo, resolved.hi):
         return None
-    current = {"as_of": iso_utc(resolved.as_of), "window": _window_json(resolved),
-               "filters": _filters_json(resolved.scope), "kpis": {}}
+    totals: dict[str, KpiValue] = {}
     sparks = {}
     for kpi in chosen:
         total, groups = _compute(cur, kpi, resolved, "bucket", extra)
-        current["kpis"][kpi.id] = total
+        totals[kpi.id] = total
         sparks[kpi.id] = _spark(kpi, total, groups, buckets)
-    return current, sparks
+    return _report_of(resolved, totals), Series(buckets, sparks)
 
 
-def dashboard(con, scope: Scope, config, *, kpis=None, buckets: int = 12) -> dict:
-    """report + previous window's report + series:
-    {"report": ..., "previous": report | None, "series": {id: [...]}}."""
+def dashboard(con: Connection, scope: Scope, config: Config, *, kpis: Sequence[str] | None = None,
+              buckets: int = 12) -> Dashboard:
+    """The report, the previous window's report (None without a window) and the series."""
     chosen = registry.select(kpis)
     before = previous_scope(con, scope, config)
     with layer(con, scope, config) as (cur, resolved):
         current, sparks = _report_and_series(cur, resolved, chosen, buckets) or (
             _report_on(cur, resolved, chosen, None), _series_on(cur, resolved, chosen, buckets))
     previous = report(con, before, config, kpis=kpis) if before is not None else None
-    return {"report": current, "previous": previous, "series": sparks}
+    return Dashboard(current, previous, sparks)

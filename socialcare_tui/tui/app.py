@@ -697,9 +697,10 @@ class SocialCareApp(App):
         from socialcare_tui.errors import UserError
 
         target = Path(path).expanduser()
-        fmt = EXPORT_FORMATS.get(target.suffix.lower())
+        fmt = output.SUFFIX_FORMATS.get(target.suffix.lower())
         if fmt is None:
-            self.notify(f"not exported: {target.name} needs one of the extensions {', '.join(EXPORT_FORMATS)}",
+            self.notify(f"not exported: {target.name} needs one of the extensions "
+                        f"{', '.join(output.SUFFIX_FORMATS)}",
                         title="Export", severity="error", markup=False)
             return
         chosen = table_columns if fmt in ("table", "markdown") else columns
@@ -722,10 +723,12 @@ class SocialCareApp(App):
     def _export_answered(self, path: str | None) -> None:
         if not path:
             return
+        from socialcare_tui.output import SUFFIX_FORMATS
+
         target = Path(path).expanduser()
-        if target.suffix.lower() not in EXPORT_FORMATS:
+        if target.suffix.lower() not in SUFFIX_FORMATS:
             self.notify(f"not exported: {target.name} needs one of the extensions "
-                        f"{', '.join(EXPORT_FORMATS)}", title="Export", severity="error", markup=False)
+                        f"{', '.join(SUFFIX_FORMATS)}", title="Export", severity="error", markup=False)
             return
         self.export_report(str(target.resolve()), self.state.scope())
 
@@ -734,9 +737,8 @@ class SocialCareApp(App):
         from socialcare_tui import output
 
         report = self.source.report(scope)
-        titles = {info.id: info.title for info in self.infos}
-        fmt = EXPORT_FORMATS[Path(path).suffix.lower()]
-        text = output.render_report(report, fmt, titles=titles, width=120)
+        fmt = output.SUFFIX_FORMATS[Path(path).suffix.lower()]
+        text = output.render_report(report, fmt, width=120)
         output.emit(text, path)
         self.call_from_thread(self.notify, f"exported the report ({fmt}) to {path}", title="Export",
                               markup=False)
@@ -759,8 +761,6 @@ LISTS = (
      "sla_resolution", "breached"),
 )
 
-# the palette's export: the file's extension chooses the format, and must be one of these
-EXPORT_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "table"}
 
 
 def summary_line(summary) -> str:

@@ -1,7 +1,8 @@
 """What the app asks of `kpi/` and `ingest/`: one method per view, each run in a
 worker thread on its own cursor. No SQL here (ARCHITECTURE.md: `tui/` asks `kpi/`).
 
-Every method returns plain Python data; widgets are updated on the UI thread.
+KPI reads return the engine's typed results (kpi/results.py: Report, Dashboard,
+Explanation); widgets are updated from them on the UI thread.
 Tests subclass DataSource to slow a query down and check the app stays responsive.
 """
 
@@ -9,19 +10,23 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from socialcare_tui.config import Config
+from socialcare_tui.kpi.results import Dashboard, Explanation, Report, Series
 from socialcare_tui.kpi.scope import newest_event, oldest_event
 
 SPARK_BUCKETS = 24  # one per cell of a panel's sparkline
+TREND_BUCKETS = 24  # the sentiment chart's points
 
 
-@dataclass
-class DashboardData:
-    report: dict
-    previous: dict | None
-    series: dict[str, list]
+@dataclass(frozen=True)
+class TrendsData:
+    report: Report  # volume, topics, quick replies, FRT buckets, sentiment
+    by_channel: Report  # frt_distribution by channel
+    series: Series  # sentiment and inbound volume over the window
+    span: timedelta | None  # the window's length (the chart's time axis)
 
 
 @dataclass
@@ -105,7 +110,7 @@ class DataSource:
         with self.reading() as con:
             return engine.facts_note(con, self.config)
 
-    def dashboard(self, scope, kpi_ids: list[str] | None = None) -> DashboardData:
+    def dashboard(self, scope, kpi_ids: list[str] | None = None) -> Dashboard:
         """Report, previous window and sparklines from `engine.dashboard`. Over all the
         data (no window) there is no previous window and no sparkline, so only the
         report is computed."""
@@ -113,11 +118,10 @@ class DataSource:
 
         with self.reading() as con:
             if not scope.window and scope.start is None:  # calendar windows (issue 14) have both
-                return DashboardData(self._report(con, scope, kpis=kpi_ids), None, {})
-            got = engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
-        return DashboardData(got["report"], got.get("previous"), got.get("series") or {})
+                return Dashboard(self._report(con, scope, kpis=kpi_ids), None, Series(SPARK_BUCKETS))
+            return engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
 
-    def wallboard(self, scope, kpi_ids: list[str]) -> dict:
+    def wallboard(self, scope, kpi_ids: list[str]) -> Report:
         """The report of the wallboard's KPIs (no sparklines, no previous window)."""
         with self.reading() as con:
             return self._report(con, scope, kpis=kpi_ids)
@@ -151,7 +155,7 @@ class DataSource:
         with self._layer(scope) as (cur, resolved):
             return browse.agent_rows(cur, scope, self.config, resolved=resolved)
 
-    def trends(self, scope) -> dict:
+    def trends(self, scope) -> TrendsData:
         from socialcare_tui.kpi import engine
 
         kpis = ["inbound_volume", "topics", "quick_replies", "frt_distribution", "sentiment"]
@@ -159,20 +163,20 @@ class DataSource:
             report = self._report(con, scope, kpis=kpis)
             by_channel = self._report(con, scope, kpis=["frt_distribution"], by="channel")
             sentiment = engine.series(con, scope, self.config, ["sentiment", "inbound_volume"],
-                                      buckets=24)
-        return {"report": report, "by_channel": by_channel, "series": sentiment, "span": scope.window}
+                                      buckets=TREND_BUCKETS)
+        return TrendsData(report, by_channel, sentiment, scope.window)
 
-    def explain(self, scope, kpi_id: str, part: str | None = None) -> dict:
+    def explain(self, scope, kpi_id: str, part: str | None = None) -> Explanation:
         from socialcare_tui.kpi import engine
 
         with self.reading() as con:
             return engine.explain(con, scope, self.config, kpi_id, part)
 
-    def report(self, scope) -> dict:
+    def report(self, scope) -> Report:
         with self.reading() as con:
             return self._report(con, scope)
 
-    def _report(self, con, scope, **options) -> dict:
+    def _report(self, con, scope, **options) -> Report:
         from socialcare_tui.kpi import engine
 
         return engine.report(con, scope, self.config, **options)

@@ -5,28 +5,16 @@ Pure functions, no Textual: the panels, tables and tests share them.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
-DASH = "—"
+from socialcare_tui.durations import DASH, human_duration
+
 MINUS = "−"  # a real minus sign reads better than a hyphen next to digits
 
 
 def duration(seconds: float | None) -> str:
-    """45s, 14m, 2h 05m, 3d 04h; negative durations keep their sign."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return DASH
-    sign = MINUS if seconds < 0 else ""
-    s = int(abs(seconds))  # floored, like the CLI (output.human_duration)
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m"
-    if s < 86400:
-        hours, rest = divmod(s, 3600)
-        return f"{sign}{hours}h {rest // 60:02d}m"
-    days, rest = divmod(s, 86400)
-    return f"{sign}{days}d {rest // 3600:02d}h"
+    """45s, 14m, 2h 05m, 3d 04h (floored, as the CLI's); negative durations keep their sign."""
+    return human_duration(seconds, minus=MINUS)
 
 
 def ratio(value: float | None) -> str:

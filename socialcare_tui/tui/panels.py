@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialcare_tui.errors import UserError
+from socialcare_tui.kpi.results import KpiValue
 
 FIRST = ("waiting_now", "longest_wait", "sla_first_response", "first_response_time", "csat", "backlog")
 ALIAS_HELP = {
@@ -56,12 +57,11 @@ def panel_infos(names=None) -> list[PanelInfo]:
     return panels
 
 
-def panel_entry(panel: PanelInfo, entry: dict | None) -> dict | None:
+def panel_entry(panel: PanelInfo, entry: KpiValue | None) -> KpiValue | None:
     """The report entry as the panel shows it: a part panel's value is that part."""
     if entry is None or panel.part is None:
         return entry
-    value = entry.get(panel.part)
-    shown = {"value": value, "unit": panel.unit}
-    if value is None and entry.get("reason"):
-        shown["reason"] = entry["reason"]
-    return shown
+    value = entry.part(panel.part)
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    reason = entry.reason if number is None else None
+    return KpiValue(panel.id, panel.title, panel.unit, number, {}, reason)

@@ -13,14 +13,7 @@ from socialcare_tui.kpi.scope import Scope, window_span
 from socialcare_tui.tui.periods import Period
 
 WINDOWS = ("24h", "7d", "30d", "all")
-__all__ = ["WINDOWS", "ViewState", "parse_report_time", "window_span"]
-
-
-def parse_report_time(text: str | None) -> datetime | None:
-    """`2017-10-31T22:10:47Z` (report JSON) to naive UTC."""
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+__all__ = ["WINDOWS", "ViewState", "window_span"]
 
 
 @dataclass

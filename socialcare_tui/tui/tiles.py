@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialcare_tui.errors import UserError
+from socialcare_tui.kpi.results import KpiValue
 
 DEFAULT_KPIS = ("waiting_now", "longest_wait", "first_response_time", "sla_first_response", "csat", "backlog")
 DEFAULT_CYCLE = 10.0
@@ -82,6 +83,9 @@ def tile(name: str) -> Tile:
     return Tile(key, kpi_id, part, f"{kpi.title} {part}", unit, kpi.better if unit == kpi.unit else "none")
 
 
-def tile_value(tile: Tile, entry: dict | None):
-    entry = entry or {}
-    return entry.get(tile.part or "value")
+def tile_value(tile: Tile, entry: KpiValue | None) -> float | None:
+    """The tile's number: the KPI's value, or its part."""
+    if entry is None:
+        return None
+    value = entry.value if tile.part in (None, "value") else entry.part(tile.part)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None

@@ -9,7 +9,6 @@ from textual.containers import Container, VerticalScroll
 from textual.widgets import Static
 
 from socialcare_tui.tui.panels import PanelInfo, panel_entry
-from socialcare_tui.tui.state import parse_report_time
 from socialcare_tui.tui.widgets.panel import KpiPanel
 
 PANEL_WIDTH = 27
@@ -78,23 +77,23 @@ class DashboardView(Container):
             panel.styles.height = height
 
     def fetch(self, source, scope):
-        """(DashboardData, the oldest event's time when there is a previous window)."""
+        """(the engine's Dashboard, the oldest event's time when there is a previous window)."""
         data = source.dashboard(scope, list(dict.fromkeys(info.kpi_id for info in self.infos)))
         return data, source.oldest() if data.previous is not None else None
 
     def show(self, fetched) -> None:
         data, oldest = fetched
-        kpis = data.report.get("kpis", {})
-        before = (data.previous or {}).get("kpis", {})
+        kpis = data.report.kpis
+        before = data.previous.kpis if data.previous is not None else {}
         # a previous window that ends before the first event holds nothing to compare with
-        start = parse_report_time((data.report.get("window") or {}).get("from"))
+        start = data.report.window.start
         empty_before = oldest is not None and start is not None and start <= oldest
         for panel in self.panels():
             info = panel.info
             whole = info.part is None
             panel.show(panel_entry(info, kpis.get(info.kpi_id)),
                        None if empty_before else panel_entry(info, before.get(info.kpi_id)),
-                       data.series.get(info.kpi_id) if whole else None,
+                       data.series.of(info.kpi_id) if whole else (),
                        self.targets.get(info.kpi_id) if whole else None,
                        no_previous="previous window: no data" if empty_before else None)
         self._show_detail()
@@ -116,8 +115,8 @@ class DashboardView(Container):
         if isinstance(focused, KpiPanel):
             entry = focused.entry
             text = f"{focused.info.title}: {focused.info.help}"
-            if entry.get("value") is None and entry.get("reason"):
-                text = f"{focused.info.title}: no value, {entry['reason']}"
+            if entry is not None and entry.reason:
+                text = f"{focused.info.title}: no value, {entry.reason}"
             detail.update(text + "  (Enter: explain)", layout=False)  # one fixed line
         else:
             detail.update("", layout=False)

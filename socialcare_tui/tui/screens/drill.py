@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
-from socialcare_tui.output import SECONDS_MEASURE
+from socialcare_tui.kpi.results import Explanation, KpiValue
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.sorting import EXPORT_BINDING
@@ -36,7 +36,7 @@ class DrillScreen(BaseScreen):
         self.info = info
         # the first part (sample, numerator…) is what the value is computed from
         self.part: str | None = part if part in info.parts else (info.parts[0] if info.parts else None)
-        self.result: dict = {}
+        self.result: Explanation | None = None
 
     def scope_extra(self):
         return (self.info.id, self.part)
@@ -56,23 +56,23 @@ class DrillScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#drill-table").focus()
 
-    def _definition(self, result: dict | None) -> Text:
+    def _definition(self, result: KpiValue | None) -> Text:
         info = self.info
         text = Text(info.title, style="bold")
         if result is not None:
-            text.append(f"  {fmt.value(result.get('value'), info.unit, info.id)}", style="bold")
-            if result.get("value") is None and result.get("reason"):
-                text.append(f" ({result['reason']})")
+            text.append(f"  {fmt.value(result.value, info.unit, info.id)}", style="bold")
+            if result.value is None and result.reason:
+                text.append(f" ({result.reason})")
         text.append(f"\n{info.help}\ncounts by: {info.counts_by or '—'}")
         return text
 
     def fetch(self, source, scope):
         return source.explain(scope, self.info.id, self.part)
 
-    def show(self, result: dict) -> None:
-        self.result = result or {}
-        rows = self.result.get("rows") or []
-        self.query_one("#drill-head", Static).update(self._definition(self.result))
+    def show(self, result: Explanation) -> None:
+        self.result = result
+        rows = result.rows
+        self.query_one("#drill-head", Static).update(self._definition(result.result))
         table = self.query_one("#drill-table", DataTable)
         table.clear()
         for index, row in enumerate(rows[:ROW_LIMIT]):
@@ -112,8 +112,8 @@ class DrillScreen(BaseScreen):
         """Every row behind the part (not only the first ROW_LIMIT shown), as `explain` gives them."""
         from socialcare_tui import output
 
-        rows = list(self.result.get("rows") or [])
-        unit = "seconds" if self.info.id in SECONDS_MEASURE else self.info.unit
+        rows = list(self.result.rows) if self.result is not None else []
+        unit = self.result.measure_unit if self.result is not None else self.info.unit
         columns = output.columns_for(rows, unit=unit)
         self.app.export_list(f"{self.info.id}-{self.part or 'all'}", rows, columns)
 

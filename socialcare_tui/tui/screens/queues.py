@@ -73,8 +73,8 @@ class QueuesView(SortActions, Container):
         """(rows, as_of, counts): the tab's conversations, the instant their waits are
         measured at, and every tab's count (the backlog KPI's parts are the same lists)."""
         rows, as_of = source.queue(scope, self.status)
-        backlog = (source.wallboard(scope, ["backlog"]).get("kpis") or {}).get("backlog") or {}
-        return rows, as_of, {name: backlog.get(name) for name in TABS}
+        backlog = source.wallboard(scope, ["backlog"]).kpis.get("backlog")
+        return rows, as_of, {name: backlog.part(name) if backlog else None for name in TABS}
 
     def scope_extra(self) -> str:
         return self.status

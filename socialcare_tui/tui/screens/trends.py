@@ -4,14 +4,17 @@ channel, top topics and quick replies, and sentiment over the window, as plots."
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual_plotext import PlotextPlot
 
+from socialcare_tui.kpi.results import KpiValue, Report
 from socialcare_tui.safetext import clean
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.data import TrendsData
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FRT_BUCKETS = ("<1h", "1-4h", "4-8h", "8-24h", ">24h")
@@ -57,22 +60,21 @@ class TrendsView(Grid, can_focus=True):
     def focus_first(self) -> None:
         self.focus()
 
-    def show(self, data: dict) -> None:
-        kpis = data["report"].get("kpis", {})
-        volume = kpis.get("inbound_volume") or {}
+    def show(self, data: TrendsData) -> None:
+        kpis = data.report.kpis
         self._bars("by-hour", "Customer messages by hour (UTC)",
-                   [f"{h:02d}" for h in range(24)], volume.get("by_hour") or [0] * 24, every=3)
+                   [f"{h:02d}" for h in range(24)], _part(kpis, "inbound_volume", "by_hour") or [0] * 24, every=3)
         self._bars("by-weekday", "Customer messages by weekday", list(WEEKDAYS),
-                   volume.get("by_weekday") or [0] * 7)
-        self._frt_buckets(data["by_channel"])
-        topics = (kpis.get("topics") or {}).get("top") or []
+                   _part(kpis, "inbound_volume", "by_weekday") or [0] * 7)
+        self._frt_buckets(data.by_channel)
+        topics = _part(kpis, "topics", "top") or []
         self._hbars("topics", "Top topics (conversations)",
                     [label("/".join(p for p in (t.get("topic"), t.get("subtopic")) if p)) for t in topics],
                     [t.get("conversations") or 0 for t in topics])
-        quick = (kpis.get("quick_replies") or {}).get("top") or []
+        quick = _part(kpis, "quick_replies", "top") or []
         self._hbars("quick-replies", "Top quick replies (uses)",
                     [label(q.get("name")) for q in quick], [q.get("uses") or 0 for q in quick])
-        self._sentiment(data["series"].get("sentiment") or [], data.get("span"))
+        self._sentiment(list(data.series.of("sentiment")), data.span)
 
     def show_loading(self, label: str) -> None:
         """Charts of another scope are on their way: empty plots that say so."""
@@ -111,15 +113,14 @@ class TrendsView(Grid, can_focus=True):
             plt.title(f"{title}: none in the window")
         widget.refresh()
 
-    def _frt_buckets(self, grouped: dict) -> None:
+    def _frt_buckets(self, grouped: Report) -> None:
         widget, plt = self._plot("frt-buckets")
         plt.title("First responses by time to reply, per channel")
         names, series = [], []
-        for group in grouped.get("groups") or []:
-            entry = (group.get("kpis") or {}).get("frt_distribution") or {}
-            counts = _bucket_counts(entry)
+        for group in grouped.groups:
+            counts = _bucket_counts(group.kpis.get("frt_distribution"))
             if counts is not None and any(counts):
-                names.append(label((group.get("key") or {}).get("channel") or "—"))
+                names.append(label(group.key or "—"))
                 series.append(counts)
         if series:
             positions = list(range(len(FRT_BUCKETS)))
@@ -151,15 +152,24 @@ def count_ticks(highest: float, most: int = 5) -> tuple[list[int], list[str]]:
     return ticks, [f"{t:,}" for t in ticks]
 
 
-def _bucket_counts(entry: dict) -> list[float] | None:
+def _part(kpis: Mapping[str, KpiValue], kpi_id: str, name: str) -> list:
+    """A list part of a report's KPI (by_hour, top ...); empty when it is not there."""
+    entry = kpis.get(kpi_id)
+    value = entry.part(name) if entry is not None else None
+    return value if isinstance(value, list) else []
+
+
+def _bucket_counts(entry: KpiValue | None) -> list[float] | None:
     """The five bucket counts of a frt_distribution entry (as a dict part or flat parts)."""
-    buckets = entry.get("buckets")
+    if entry is None:
+        return None
+    buckets = entry.part("buckets")
     if isinstance(buckets, dict):
-        return [float(buckets.get(b) or 0) for b in FRT_BUCKETS]
+        return [float(buckets.get(b) or 0) for b in FRT_BUCKETS]  # type: ignore[arg-type]
     if isinstance(buckets, list) and len(buckets) == len(FRT_BUCKETS):
-        return [float(v.get("n", 0) if isinstance(v, dict) else v or 0) for v in buckets]
-    if all(b in entry for b in FRT_BUCKETS):
-        return [float(entry[b] or 0) for b in FRT_BUCKETS]
+        return [float(v.get("n", 0) if isinstance(v, dict) else v or 0) for v in buckets]  # type: ignore[arg-type]
+    if all(b in entry.parts for b in FRT_BUCKETS):
+        return [float(entry.parts[b] or 0) for b in FRT_BUCKETS]  # type: ignore[arg-type]
     return None
 
 

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Digits, Footer, Label, Static
 
+from socialcare_tui.kpi.results import KpiValue, Report
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import plain
@@ -48,7 +49,7 @@ class WallTile(Vertical):
         self.query_one(Digits).update("")
         self.query_one(".wall-state", Label).update(Text(label, style="italic"))
 
-    def show(self, entry: dict | None) -> None:
+    def show(self, entry: KpiValue | None) -> None:
         self.set_class(False, "-loading")
         tile = self.tile
         value = tile_value(tile, entry)
@@ -61,10 +62,10 @@ class WallTile(Vertical):
         if state:
             line.append(f"{fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')} (target "
                         f"{fmt.value(self.target, tile.unit, tile.kpi_id)})")
-        elif value is None and (entry or {}).get("reason"):
-            line.append((entry or {})["reason"], style="italic")
-        n = (entry or {}).get("n")
-        if n is not None and tile.part is None:
+        elif value is None and entry is not None and entry.reason:
+            line.append(entry.reason, style="italic")
+        n = entry.part("n") if entry is not None else None
+        if isinstance(n, (int, float)) and tile.part is None:
             line.append(f"{'  ' if line else ''}n {fmt.count(n)}", style="dim")
         self.query_one(".wall-state", Label).update(line)
 
@@ -82,7 +83,7 @@ class WallboardScreen(BaseScreen):
         self.targets = targets
         self.channels: list[str | None] = [None]  # None: All
         self.index = 0
-        self.report: dict = {}
+        self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
@@ -148,8 +149,8 @@ class WallboardScreen(BaseScreen):
         _newest, names, channel, report = data
         self.channels = [None, *names]
         self.index = self.channels.index(channel) if channel in self.channels else 0
-        self.report = report or {}
-        kpis = self.report.get("kpis", {})
+        self.report = report
+        kpis = report.kpis if report is not None else {}
         for tile in self.query(WallTile):
             tile.show(kpis.get(tile.tile.kpi_id))
         self._show_channel()

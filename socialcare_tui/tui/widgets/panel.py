@@ -4,6 +4,8 @@ over the window, its sample size and its target state."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Sparkline
 
+from socialcare_tui.kpi.results import KpiValue
 from socialcare_tui.tui import format as fmt
 
 
@@ -25,7 +28,7 @@ class KpiPanel(Widget, can_focus=True):
     def __init__(self, info, **kwargs) -> None:
         super().__init__(id=f"kpi-{info.id}", classes="kpi-panel", **kwargs)
         self.info = info
-        self.entry: dict = {}
+        self.entry: KpiValue | None = None
         self.value_text = fmt.DASH
         self.delta_line = Text("")
         self.border_title = info.title
@@ -36,19 +39,18 @@ class KpiPanel(Widget, can_focus=True):
         yield Label("", classes="kpi-delta", markup=False)
         yield Sparkline([], classes="kpi-spark")
 
-    def show(self, entry: dict | None, previous: dict | None, series: list | None, target: float | None,
-             no_previous: str | None = None) -> None:
+    def show(self, entry: KpiValue | None, previous: KpiValue | None, series: Sequence[float | None],
+             target: float | None, no_previous: str | None = None) -> None:
         """`no_previous`: why there is no change to show (the previous window holds no data)."""
         shown = (entry, previous, series, target, no_previous)
         if shown == self._shown:  # same figures as on screen: skip the restyle and repaint
             return
         self._shown = shown
         self.set_class(False, "-loading")
-        entry = entry or {}
         self.entry = entry
         info = self.info
-        value = entry.get("value")
-        unit = entry.get("unit") or info.unit
+        value = entry.value if entry else None
+        unit = (entry.unit if entry else "") or info.unit
         state = fmt.target_state(value, target, info.better)
         for name in ("met", "at-risk", "missed"):
             self.set_class(state == name, f"-{name}")
@@ -58,22 +60,22 @@ class KpiPanel(Widget, can_focus=True):
         if state:
             value_line.append(f" {fmt.TARGET_SYMBOL[state]} {state.replace('-', ' ')}")
         self.query_one(".kpi-value", Label).update(value_line, layout=False)  # fixed size: no relayout
-        arrow, change, verdict = fmt.delta(value, (previous or {}).get("value"), unit, info.better)
-        if previous is not None and previous.get("value") is None and value is not None:
+        arrow, change, verdict = fmt.delta(value, previous.value if previous else None, unit, info.better)
+        if previous is not None and previous.value is None and value is not None:
             no_previous = no_previous or "previous window: no value"
         self.delta_line = _delta_text(arrow, change, verdict, no_previous)
         self._show_delta()
-        n = entry.get("n", entry.get("denominator"))
+        n = _sample_size(entry)
         self.border_subtitle = f"n {fmt.count(n)}" if n is not None else ""
         spark = self.query_one(Sparkline)
-        points = [0.0 if p is None else float(p) for p in (series or [])]
+        points = [0.0 if p is None else float(p) for p in series]
         spark.data = points
         spark.display = bool(points)
 
     def show_loading(self, label: str) -> None:
         """Figures for another scope are on their way: blank this one's, say what is coming."""
         self._shown = None
-        self.entry = {}
+        self.entry = None
         self.value_text = ""
         self.delta_line = Text("")
         for name in ("met", "at-risk", "missed", "null"):
@@ -86,9 +88,9 @@ class KpiPanel(Widget, can_focus=True):
 
     def _show_delta(self, focused: bool | None = None) -> None:
         line = self.delta_line
-        reason = self.entry.get("reason")
+        reason = self.entry.reason if self.entry else None
         focused = self.has_focus if focused is None else focused
-        if self.entry.get("value") is None and reason:
+        if reason:
             line = Text(reason if focused else "no value (focus for why)", style="italic")
         self.query_one(".kpi-delta", Label).update(line, layout=False)
 
@@ -103,6 +105,14 @@ class KpiPanel(Widget, can_focus=True):
 
     def copy_text(self) -> str:
         return f"{self.info.title}: {self.value_text}" if self.value_text else ""
+
+
+def _sample_size(entry: KpiValue | None) -> float | None:
+    """What the value is computed from: its `n` part, else its denominator."""
+    if entry is None:
+        return None
+    n = entry.parts["n"] if "n" in entry.parts else entry.part("denominator")
+    return n if isinstance(n, (int, float)) else None
 
 
 def _delta_text(arrow: str, change: str, verdict: str | None, no_previous: str | None = None) -> Text:
