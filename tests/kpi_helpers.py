@@ -90,11 +90,11 @@ def assign(con, conv: str, ts: str, agent: str, **kw) -> None:
 def store_facts(con, config=None) -> None:
     """What the writer does after adding rows: bring the stored facts up to date
     (store/facts.py), so the KPIs read them rather than computing from events."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.store import facts
 
     con.execute("BEGIN TRANSACTION")
-    facts.update(con, auto_resolve=(config or Config()).auto_resolve_after)
+    facts.update(con, auto_resolve=(config or KpiConfig()).auto_resolve_after)
     con.execute("COMMIT")
 
 
@@ -102,27 +102,27 @@ def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
     """One KPI's report result (`by` given: the whole report with groups), after
     the stored facts are brought up to date. Scope keywords as in `Scope`;
     `as_of`/`start`/`end` may be strings for T()."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi.engine import Scope, report
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     store_facts(con, config)
-    result = report(con, Scope(**scope), config or Config(), kpis=[kpi_id], by=by)
+    result = report(con, Scope(**scope), config or KpiConfig(), kpis=[kpi_id], by=by)
     return result if by else result["kpis"][kpi_id]
 
 
 def explain_rows(con, kpi_id: str, part: str | None = None, config=None, **scope) -> list[dict]:
     """The rows `explain` lists for a KPI (optionally one part)."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi.engine import Scope, explain
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     store_facts(con, config)
-    return explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return explain(con, Scope(**scope), config or KpiConfig(), kpi_id, part)["rows"]
 
 
 def same(a, b) -> bool:

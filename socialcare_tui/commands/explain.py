@@ -33,7 +33,7 @@ def run(args) -> int:
     from socialcare_tui.kpi import engine
 
     with _scope_args.scoped(args) as (config, con, scope):
-        result = engine.explain(con, scope, config, args.kpi, args.part)
+        result = engine.explain(con, scope, config.kpi, args.kpi, args.part)
     output.emit(render(result, fmt, _limit(args.limit, fmt)), args.output)
     return 0
 

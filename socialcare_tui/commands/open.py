@@ -37,10 +37,10 @@ def add_display_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.store.connection import resolve_path
 
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     state = view_state(args, config)
     refresh = check_refresh(args.refresh)
     check_settings(config)
@@ -66,7 +66,7 @@ def wallboard_settings(args, config):
         return None
     from socialcare_tui.tui.tiles import settings
 
-    return settings(config)
+    return settings(config.tui.wallboard)
 
 
 def make_follower(paths, db_path, config, read_only: bool):
@@ -78,8 +78,9 @@ def make_follower(paths, db_path, config, read_only: bool):
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.ingest.follow import Follower
 
-    options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases),
-                                     auto_resolve_after=config.auto_resolve_after)
+    options = pipeline.ImportOptions(timezone=config.ingest.timezone,
+                                     channel_aliases=dict(config.ingest.channel_aliases),
+                                     auto_resolve_after=config.facts.auto_resolve_after)
     return Follower(paths, db_path, options)
 
 
@@ -157,7 +158,7 @@ def view_state(args, config):
     from socialcare_tui.tui.state import ViewState
 
     live = bool(getattr(args, "watch", None))
-    window = (args.window or config.window or ("24h" if live else "all")).strip().lower()
+    window = (args.window or config.scope.window or ("24h" if live else "all")).strip().lower()
     if window != "all":
         span = parse_duration(window, "--window")
         if span.total_seconds() <= 0:
@@ -165,7 +166,7 @@ def view_state(args, config):
     as_of = None
     if args.as_of:
         now = datetime.now(UTC).replace(tzinfo=None)
-        as_of = parse_time_or_relative(args.as_of, now, config.timezone, "--as-of")
+        as_of = parse_time_or_relative(args.as_of, now, config.scope.timezone, "--as-of")
     channels = tuple(dict.fromkeys(c.strip() for c in args.channel or () if c.strip()))
     return ViewState(window=window, as_of=as_of, channels=channels, live=live and as_of is None)
 
@@ -183,11 +184,12 @@ def check_settings(config) -> None:
     from socialcare_tui.tui.keys import action_ids
     from socialcare_tui.tui.panels import panel_infos
 
-    panel_infos(config.dashboard_panels)  # an unknown panel name is one line
+    panel_infos(config.tui.dashboard.panels)  # an unknown panel name is one line
 
-    if config.theme not in BUILTIN_THEMES:
-        raise UserError(f"config theme: unknown theme '{config.theme}' (known: {', '.join(sorted(BUILTIN_THEMES))})")
+    if config.tui.theme not in BUILTIN_THEMES:
+        known_themes = ", ".join(sorted(BUILTIN_THEMES))
+        raise UserError(f"config theme: unknown theme '{config.tui.theme}' (known: {known_themes})")
     known = action_ids()
-    for action in config.keys:
+    for action in config.tui.keys:
         if action not in known:
             raise UserError(f"config keys: unknown action '{action}' (known: {', '.join(sorted(known))})")
