@@ -262,12 +262,13 @@ class SocialCareApp(App):
     def _remember_theme(self, theme) -> None:
         if self.config_path is None:
             return
-        from socialcare_tui.tui.settings import remember_theme
+        from socialcare_tui.tui.settings import ThemeNotRemembered, remember_theme
 
         try:
             remember_theme(self.config_path, theme.name)
-        except OSError as err:
-            self.notify(f"could not remember the theme in {self.config_path}: {err.strerror}",
+        except (OSError, ThemeNotRemembered) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
+            self.notify(f"could not remember the theme in {self.config_path}: {reason}",
                         severity="warning", markup=False)
 
     # --- refresh ----------------------------------------------------------------------
