@@ -2,6 +2,12 @@
 
 Every key is checked; an unknown key or a bad value is a UserError naming the
 key and what is allowed. Durations are written like `90m`, `24h`, `7d`.
+
+The file is flat TOML; `load` gives a `Config` of typed, frozen sections, one per
+layer, and each layer is handed its own: `facts` (store/), `ingest`, `kpi`, `scope`
+(the report window and how filters and times on the command line are read) and `tui`
+(with its `wallboard` and `dashboard`). Plain dataclasses: a validation library
+would not keep the messages, which are the contract (figures in benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -183,7 +189,7 @@ def load(path: str | Path | None = None, *, kpi_ids: KpiIds | None = None) -> Co
     return from_dict(data, str(file), kpi_ids=kpi_ids, path=file)
 
 
-def _parse(file: Path) -> dict:
+def _parse(file: Path) -> dict[str, Any]:
     """The TOML of a regular file of at most MAX_CONFIG_BYTES (a folder or a FIFO is
     refused before it is opened: reading a FIFO would wait for a writer forever)."""
     try:
@@ -207,7 +213,7 @@ def _parse(file: Path) -> dict:
         raise UserError(f"{file}: not valid TOML (nested too deeply)") from None
 
 
-def _finite(value) -> bool:
+def _finite(value: Any) -> bool:
     """A TOML number (not a boolean) that is neither inf nor nan."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -223,20 +229,20 @@ def from_dict(data: dict[str, Any], where: str = "config", *, kpi_ids: KpiIds | 
     return values.sections(path)
 
 
-def _seconds(value, what: str) -> float:
+def _seconds(value: Any, what: str) -> float:
     seconds = parse_duration(value, what).total_seconds()
     if seconds <= 0:
         raise UserError(f"{what}: must be a positive duration such as 90m, 24h or 7d")
     return seconds
 
 
-def _string_table(value, what: str) -> dict[str, str]:
+def _string_table(value: Any, what: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise UserError(f"{what}: must be a table of strings")
     return dict(value)
 
 
-def _number_table(value, what: str) -> dict[str, float]:
+def _number_table(value: Any, what: str) -> dict[str, float]:
     if not isinstance(value, dict) or not all(_finite(v) and v >= 0 for v in value.values()):
         raise UserError(f"{what}: must be a table of non-negative numbers")
     return {k: float(v) for k, v in value.items()}
@@ -376,7 +382,7 @@ def _minutes(hours: str, minutes: str, what: str) -> int:
     return value
 
 
-def _day_ranges(value, what: str) -> list[tuple[int, int]]:
+def _day_ranges(value: Any, what: str) -> list[tuple[int, int]]:
     """'09:00-12:00, 13:00-18:00' -> [(540, 720), (780, 1080)]; '' = closed;
     an end before the start runs past midnight (split by _week)."""
     if not isinstance(value, str):
@@ -394,7 +400,7 @@ def _day_ranges(value, what: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _week(table: dict, what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+def _week(table: dict[str, Any], what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
     days: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]
     for i, name in enumerate(WEEKDAYS):
         for start, end in _day_ranges(table.get(name, ""), f"{what}.{name}"):
@@ -418,7 +424,7 @@ def _week(table: dict, what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
     return tuple(week)
 
 
-def _holiday_dates(value, what: str) -> tuple[date, ...]:
+def _holiday_dates(value: Any, what: str) -> tuple[date, ...]:
     if not isinstance(value, list):
         raise UserError(f"{what}: must be a list of dates such as [\"2024-12-24\"]")
     out = []
@@ -433,7 +439,7 @@ def _holiday_dates(value, what: str) -> tuple[date, ...]:
     return tuple(sorted(set(out)))
 
 
-def _country(value, what: str) -> str:
+def _country(value: Any, what: str) -> str:
     import holidays  # only needed when a country is configured
 
     if not isinstance(value, str):
@@ -446,7 +452,7 @@ def _country(value, what: str) -> str:
     return value
 
 
-def _schedule(table: dict, what: str) -> Schedule:
+def _schedule(table: dict[str, Any], what: str) -> Schedule:
     for key in table:
         if key not in _SCHEDULE_KEYS:
             raise UserError(f"{what}: unknown key '{key}' (known: {', '.join(_SCHEDULE_KEYS)})")
@@ -483,7 +489,7 @@ def _read_business_hours(config: _Values, value: Any, what: str) -> None:
     config.business_hours = BusinessHours(_schedule(top, what), overrides["channel"], overrides["queue"])
 
 
-def _check_table(value, what: str, section: str, known: tuple[str, ...]) -> None:
+def _check_table(value: Any, what: str, section: str, known: tuple[str, ...]) -> None:
     """A config section that is a table of these keys only."""
     if not isinstance(value, dict):
         raise UserError(f"{what}: must be a table ([{section}])")
@@ -492,7 +498,7 @@ def _check_table(value, what: str, section: str, known: tuple[str, ...]) -> None
         raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(known))})")
 
 
-def _name_list(value: dict, key: str, what: str, example: str) -> list[str] | None:
+def _name_list(value: dict[str, Any], key: str, what: str, example: str) -> list[str] | None:
     """value[key]: absent, or a non-empty list of names."""
     names = value.get(key)
     if names is not None and (
