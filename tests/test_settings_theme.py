@@ -56,11 +56,13 @@ def test_a_theme_only_inside_a_table_is_left_there(tmp_path):
     assert tomllib.loads(after)["keys"] == {"theme": "t"}
 
 
-def test_a_comment_above_the_first_table_keeps_its_place(tmp_path):
-    text = 'window = "7d"\n\n# targets for the dashboard\n[targets]\ncsat = 0.8\n'
+def test_a_comment_above_the_first_table_stays_with_the_table(tmp_path):
+    text = 'window = "7d"  # a week\n# targets for the dashboard\n[targets]\ncsat = 0.8\n'
     after = saved(tmp_path, text)
-    assert after.replace('theme = "nord"\n', "", 1) == text
-    assert tomllib.loads(after) == {**tomllib.loads(text), "theme": "nord"}
+    assert after == text.replace("a week\n", 'a week\ntheme = "nord"\n')
+    # with no top-level key it goes before the first table, after the comments
+    text = "# my settings\n[targets]\ncsat = 0.8\n"
+    assert saved(tmp_path, text, name="b.toml") == text.replace("settings\n", 'settings\ntheme = "nord"\n')
 
 
 def test_a_missing_file_is_created_owner_only(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import Whitespace
+from tomlkit.items import AoT, Table, Whitespace
 
 
 class ThemeNotRemembered(Exception):
@@ -28,7 +28,13 @@ def remember_theme(path: Path, theme: str) -> None:
     # tomlkit puts a blank line before the table that follows a new top-level key;
     # the file keeps its own layout instead
     indents = [(item, item.trivia.indent) for _, item in doc.body if not isinstance(item, Whitespace)]
-    doc["theme"] = theme
+    keys = [i for i, (key, item) in enumerate(doc.body) if key is not None and not isinstance(item, Table | AoT)]
+    if "theme" not in doc and keys and keys[-1] + 1 < len(doc.body):
+        # right after the last top-level key: a comment above the first table stays with
+        # it (tomlkit's own placement is after that comment; it has no public insert)
+        doc._insert_at(keys[-1] + 1, "theme", theme)
+    else:
+        doc["theme"] = theme
     for item, indent in indents:
         item.trivia.indent = indent
     path.parent.mkdir(parents=True, exist_ok=True)
