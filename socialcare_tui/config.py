@@ -2,6 +2,12 @@
 
 Every key is checked; an unknown key or a bad value is a UserError naming the
 key and what is allowed. Durations are written like `90m`, `24h`, `7d`.
+
+The file is flat TOML; `load` gives a `Config` of typed, frozen sections, one per
+layer, and each layer is handed its own: `facts` (store/), `ingest`, `kpi`, `scope`
+(the report window and how filters and times on the command line are read) and `tui`
+(with its `wallboard` and `dashboard`). Plain dataclasses: a validation library
+would not keep the messages, which are the contract (figures in benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -10,9 +16,11 @@ import math
 import re
 import stat
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -46,44 +54,142 @@ class BusinessHours:
     queue: dict[str, Schedule] = field(default_factory=dict)  # queue overrides win
 
 
-@dataclass
+@dataclass(frozen=True)
+class FactsConfig:
+    """store/: the one value that shapes the stored facts (where a silence resolves)."""
+
+    auto_resolve_after: float = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """ingest/: how imported rows are named and checked."""
+
+    timezone: str = "UTC"  # naive times of a file imported from the app (`open FILE`, the palette)
+    channel_aliases: dict[str, str] = field(default_factory=dict)
+    future_days: int = 366  # an imported time later than now + this is a rejected row
+
+
+@dataclass(frozen=True)
+class KpiConfig:
+    """kpi/: everything the numbers are computed with."""
+
+    timezone: str = "UTC"  # display timezone (hours, days, weeks)
+    auto_resolve_after: float = 24 * 3600.0
+    fcr_repeat_window: float = 7 * 86400.0
+    sla: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    # (scope, name, kind, seconds), scope 'channel' or 'queue'
+    sla_overrides: list[tuple[str, str, str, float]] = field(default_factory=list)
+    topic_rules: dict[str, str] = field(default_factory=dict)
+    cost_per_conversation: dict[str, float] = field(default_factory=dict)
+    business_hours: BusinessHours | None = None  # None: durations in calendar seconds
+
+
+@dataclass(frozen=True)
+class ScopeConfig:
+    """What a report's scope defaults to and how filter values are read (CLI and app)."""
+
+    window: str | None = None  # default report window such as "7d"; None = whole data
+    timezone: str = "UTC"  # local times given on the command line or the palette
+    channel_aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WallboardConfig:
+    """[wallboard]; names are checked against the KPIs by tui/tiles.py."""
+
+    kpis: tuple[str, ...] | None = None  # None: the default tiles
+    cycle: float | None = None  # seconds on each channel; None: the default
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    """[dashboard]; names are checked by tui/panels.py."""
+
+    panels: tuple[str, ...] | None = None  # None: the default panels
+
+
+@dataclass(frozen=True)
+class TuiConfig:
+    """tui/: what the app looks like and how it behaves."""
+
+    theme: str = "textual-dark"
+    refresh_seconds: float = 5.0
+    keys: dict[str, str] = field(default_factory=dict)  # action id -> key
+    targets: dict[str, float] = field(default_factory=dict)  # KPI id -> target, in the KPI's unit
+    wallboard: WallboardConfig = field(default_factory=WallboardConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+
+
+@dataclass(frozen=True)
 class Config:
+    """The whole file as one section per layer; a layer is handed its own section only.
+    A key that several layers use (timezone, auto_resolve_after, channel_aliases) is
+    copied into each of their sections."""
+
+    facts: FactsConfig = field(default_factory=FactsConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    kpi: KpiConfig = field(default_factory=KpiConfig)
+    scope: ScopeConfig = field(default_factory=ScopeConfig)
+    tui: TuiConfig = field(default_factory=TuiConfig)
+    path: Path | None = None  # the file read; None: defaults or a dict
+
+
+# KPI ids known to the kpi layer (it passes kpi.registry.ids): config sits below kpi/,
+# so it is told them rather than importing them; called only when [targets] is set.
+KpiIds = Callable[[], Sequence[str]]
+
+
+@dataclass
+class _Values:
+    """The keys as read, before they are split into sections (the readers fill it)."""
+
     timezone: str = "UTC"
-    window: str | None = None  # default report window; None = whole data
+    window: str | None = None
     refresh_seconds: float = 5.0
     theme: str = "textual-dark"
     auto_resolve_after: float = 24 * 3600.0
     fcr_repeat_window: float = 7 * 86400.0
-    # sla[kind] = seconds; overrides: (scope, name, kind) -> seconds, scope 'channel' or 'queue'
     sla: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA))
     sla_overrides: list[tuple[str, str, str, float]] = field(default_factory=list)
     topic_rules: dict[str, str] = field(default_factory=dict)
     cost_per_conversation: dict[str, float] = field(default_factory=dict)
     channel_aliases: dict[str, str] = field(default_factory=dict)
-    import_future_days: int = 366  # an imported time later than now + this is a rejected row
+    import_future_days: int = 366
     keys: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
-    business_hours: BusinessHours | None = None  # None: durations in calendar seconds
-    wallboard: dict = field(default_factory=dict)  # kpis, cycle (KPI names checked by the app)
-    dashboard_panels: tuple[str, ...] | None = None  # [dashboard] panels (names checked by the app)
-    path: Path | None = None
+    business_hours: BusinessHours | None = None
+    wallboard: WallboardConfig = field(default_factory=WallboardConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+    kpi_ids: KpiIds | None = None  # checks the [targets] keys when given
+
+    def sections(self, path: Path | None) -> Config:
+        return Config(
+            facts=FactsConfig(self.auto_resolve_after),
+            ingest=IngestConfig(self.timezone, self.channel_aliases, self.import_future_days),
+            kpi=KpiConfig(self.timezone, self.auto_resolve_after, self.fcr_repeat_window, self.sla,
+                          self.sla_overrides, self.topic_rules, self.cost_per_conversation,
+                          self.business_hours),
+            scope=ScopeConfig(self.window, self.timezone, self.channel_aliases),
+            tui=TuiConfig(self.theme, self.refresh_seconds, self.keys, self.targets,
+                          self.wallboard, self.dashboard),
+            path=path,
+        )
 
 
-def load(path: str | Path | None = None) -> Config:
-    """Read the config file; a missing default file gives the defaults."""
-    explicit = path is not None
-    file = Path(path).expanduser() if explicit else default_config_path()
+def load(path: str | Path | None = None, *, kpi_ids: KpiIds | None = None) -> Config:
+    """Read the config file; a missing default file gives the defaults. With `kpi_ids`,
+    the [targets] keys must be among them."""
+    file = default_config_path() if path is None else Path(path).expanduser()
     if not file.exists():
-        if explicit:
+        if path is not None:
             raise UserError(f"--config {file}: no such file")
         return Config()
     data = _parse(file)
-    config = from_dict(data, str(file))
-    config.path = file
-    return config
+    return from_dict(data, str(file), kpi_ids=kpi_ids, path=file)
 
 
-def _parse(file: Path) -> dict:
+def _parse(file: Path) -> dict[str, Any]:
     """The TOML of a regular file of at most MAX_CONFIG_BYTES (a folder or a FIFO is
     refused before it is opened: reading a FIFO would wait for a writer forever)."""
     try:
@@ -107,48 +213,49 @@ def _parse(file: Path) -> dict:
         raise UserError(f"{file}: not valid TOML (nested too deeply)") from None
 
 
-def _finite(value) -> bool:
+def _finite(value: Any) -> bool:
     """A TOML number (not a boolean) that is neither inf nor nan."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def from_dict(data: dict, where: str = "config") -> Config:
-    config = Config()
+def from_dict(data: dict[str, Any], where: str = "config", *, kpi_ids: KpiIds | None = None,
+              path: Path | None = None) -> Config:
+    values = _Values(kpi_ids=kpi_ids)
     for key, value in data.items():
         reader = _READERS.get(key)
         if reader is None:
             raise UserError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(_READERS))})")
-        reader(config, value, f"{where}: {key}")
-    return config
+        reader(values, value, f"{where}: {key}")
+    return values.sections(path)
 
 
-def _seconds(value, what: str) -> float:
+def _seconds(value: Any, what: str) -> float:
     seconds = parse_duration(value, what).total_seconds()
     if seconds <= 0:
         raise UserError(f"{what}: must be a positive duration such as 90m, 24h or 7d")
     return seconds
 
 
-def _string_table(value, what: str) -> dict[str, str]:
+def _string_table(value: Any, what: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise UserError(f"{what}: must be a table of strings")
     return dict(value)
 
 
-def _number_table(value, what: str) -> dict[str, float]:
+def _number_table(value: Any, what: str) -> dict[str, float]:
     if not isinstance(value, dict) or not all(_finite(v) and v >= 0 for v in value.values()):
         raise UserError(f"{what}: must be a table of non-negative numbers")
     return {k: float(v) for k, v in value.items()}
 
 
-def _read_timezone(config: Config, value, what: str) -> None:
+def _read_timezone(config: _Values, value: Any, what: str) -> None:
     if not isinstance(value, str):
         raise UserError(f"{what}: must be an IANA timezone name such as 'Europe/Paris'")
     zone(value, what)
     config.timezone = value
 
 
-def _read_window(config: Config, value, what: str) -> None:
+def _read_window(config: _Values, value: Any, what: str) -> None:
     if value in ("all", None):
         config.window = None
         return
@@ -156,27 +263,27 @@ def _read_window(config: Config, value, what: str) -> None:
     config.window = str(value)
 
 
-def _read_refresh(config: Config, value, what: str) -> None:
+def _read_refresh(config: _Values, value: Any, what: str) -> None:
     if not _finite(value) or not 0.5 <= value <= 86400:
         raise UserError(f"{what}: must be a number of seconds from 0.5 to 86400")
     config.refresh_seconds = float(value)
 
 
-def _read_theme(config: Config, value, what: str) -> None:
+def _read_theme(config: _Values, value: Any, what: str) -> None:
     if not isinstance(value, str):
         raise UserError(f"{what}: must be a Textual theme name such as 'textual-dark'")
     config.theme = value
 
 
-def _read_auto_resolve(config: Config, value, what: str) -> None:
+def _read_auto_resolve(config: _Values, value: Any, what: str) -> None:
     config.auto_resolve_after = _seconds(value, what)
 
 
-def _read_fcr_window(config: Config, value, what: str) -> None:
+def _read_fcr_window(config: _Values, value: Any, what: str) -> None:
     config.fcr_repeat_window = _seconds(value, what)
 
 
-def _read_sla(config: Config, value, what: str) -> None:
+def _read_sla(config: _Values, value: Any, what: str) -> None:
     if not isinstance(value, dict):
         raise UserError(f"{what}: must be a table ([sla])")
     for key, item in value.items():
@@ -204,7 +311,7 @@ MAX_RULE_CHARS = 2_000  # one pattern
 MAX_RULES_CHARS = 50_000  # all of them: they are matched as one alternation too
 
 
-def _read_topic_rules(config: Config, value, what: str) -> None:
+def _read_topic_rules(config: _Values, value: Any, what: str) -> None:
     rules = _string_table(value, what)
     if len(rules) > MAX_TOPIC_RULES:
         raise UserError(f"{what}: {len(rules)} rules; at most {MAX_TOPIC_RULES} (merge topics with |)")
@@ -232,34 +339,36 @@ def _read_topic_rules(config: Config, value, what: str) -> None:
     config.topic_rules = rules
 
 
-def _read_costs(config: Config, value, what: str) -> None:
+def _read_costs(config: _Values, value: Any, what: str) -> None:
     config.cost_per_conversation = _number_table(value, what)
 
 
-def _read_aliases(config: Config, value, what: str) -> None:
+def _read_aliases(config: _Values, value: Any, what: str) -> None:
     config.channel_aliases = _string_table(value, what)
 
 
-def _read_future_days(config: Config, value, what: str) -> None:
+def _read_future_days(config: _Values, value: Any, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise UserError(f"{what}: must be a whole number of days, 0 or more")
     config.import_future_days = value
 
 
-def _read_keys(config: Config, value, what: str) -> None:
+def _read_keys(config: _Values, value: Any, what: str) -> None:
     config.keys = _string_table(value, what)
 
 
-def _read_targets(config: Config, value, what: str) -> None:
-    from socialcare_tui.kpi import registry
-
+def _read_targets(config: _Values, value: Any, what: str) -> None:
     targets = _number_table(value, what)
-    known = list(registry.ids())
+    if config.kpi_ids is not None:
+        _check_target_ids(targets, config.kpi_ids(), what)
+    config.targets = targets
+
+
+def _check_target_ids(targets: dict[str, float], known: Sequence[str], what: str) -> None:
     for kpi_id in targets:
         if kpi_id not in known:
             raise UserError(f"{what}: unknown KPI id '{kpi_id}' (see `socialcare-tui report --help`; "
                             f"e.g. {', '.join(known[:3])})")
-    config.targets = targets
 
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -273,7 +382,7 @@ def _minutes(hours: str, minutes: str, what: str) -> int:
     return value
 
 
-def _day_ranges(value, what: str) -> list[tuple[int, int]]:
+def _day_ranges(value: Any, what: str) -> list[tuple[int, int]]:
     """'09:00-12:00, 13:00-18:00' -> [(540, 720), (780, 1080)]; '' = closed;
     an end before the start runs past midnight (split by _week)."""
     if not isinstance(value, str):
@@ -291,7 +400,7 @@ def _day_ranges(value, what: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _week(table: dict, what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+def _week(table: dict[str, Any], what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
     days: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]
     for i, name in enumerate(WEEKDAYS):
         for start, end in _day_ranges(table.get(name, ""), f"{what}.{name}"):
@@ -315,7 +424,7 @@ def _week(table: dict, what: str) -> tuple[tuple[tuple[int, int], ...], ...]:
     return tuple(week)
 
 
-def _holiday_dates(value, what: str) -> tuple[date, ...]:
+def _holiday_dates(value: Any, what: str) -> tuple[date, ...]:
     if not isinstance(value, list):
         raise UserError(f"{what}: must be a list of dates such as [\"2024-12-24\"]")
     out = []
@@ -330,7 +439,7 @@ def _holiday_dates(value, what: str) -> tuple[date, ...]:
     return tuple(sorted(set(out)))
 
 
-def _country(value, what: str) -> str:
+def _country(value: Any, what: str) -> str:
     import holidays  # only needed when a country is configured
 
     if not isinstance(value, str):
@@ -343,7 +452,7 @@ def _country(value, what: str) -> str:
     return value
 
 
-def _schedule(table: dict, what: str) -> Schedule:
+def _schedule(table: dict[str, Any], what: str) -> Schedule:
     for key in table:
         if key not in _SCHEDULE_KEYS:
             raise UserError(f"{what}: unknown key '{key}' (known: {', '.join(_SCHEDULE_KEYS)})")
@@ -362,7 +471,7 @@ def _schedule(table: dict, what: str) -> Schedule:
     )
 
 
-def _read_business_hours(config: Config, value, what: str) -> None:
+def _read_business_hours(config: _Values, value: Any, what: str) -> None:
     if not isinstance(value, dict):
         raise UserError(f"{what}: must be a table ([business_hours])")
     top = {k: v for k, v in value.items() if k not in ("channel", "queue")}
@@ -380,7 +489,7 @@ def _read_business_hours(config: Config, value, what: str) -> None:
     config.business_hours = BusinessHours(_schedule(top, what), overrides["channel"], overrides["queue"])
 
 
-def _check_table(value, what: str, section: str, known: tuple[str, ...]) -> None:
+def _check_table(value: Any, what: str, section: str, known: tuple[str, ...]) -> None:
     """A config section that is a table of these keys only."""
     if not isinstance(value, dict):
         raise UserError(f"{what}: must be a table ([{section}])")
@@ -389,7 +498,7 @@ def _check_table(value, what: str, section: str, known: tuple[str, ...]) -> None
         raise UserError(f"{what}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(known))})")
 
 
-def _name_list(value: dict, key: str, what: str, example: str) -> list[str] | None:
+def _name_list(value: dict[str, Any], key: str, what: str, example: str) -> list[str] | None:
     """value[key]: absent, or a non-empty list of names."""
     names = value.get(key)
     if names is not None and (
@@ -399,19 +508,20 @@ def _name_list(value: dict, key: str, what: str, example: str) -> list[str] | No
     return names
 
 
-def _read_wallboard(config: Config, value, what: str) -> None:
+def _read_wallboard(config: _Values, value: Any, what: str) -> None:
     _check_table(value, what, "wallboard", ("kpis", "cycle"))
-    _name_list(value, "kpis", what, 'KPI names such as ["csat", "backlog"]')
+    kpis = _name_list(value, "kpis", what, 'KPI names such as ["csat", "backlog"]')
     cycle = value.get("cycle")
     if cycle is not None and (not _finite(cycle) or cycle < 2):
         raise UserError(f"{what}.cycle: must be a number of seconds, at least 2")
-    config.wallboard = dict(value)
+    config.wallboard = WallboardConfig(None if kpis is None else tuple(kpis),
+                                       None if cycle is None else float(cycle))
 
 
-def _read_dashboard(config: Config, value, what: str) -> None:
+def _read_dashboard(config: _Values, value: Any, what: str) -> None:
     _check_table(value, what, "dashboard", ("panels",))
     panels = _name_list(value, "panels", what, 'panel names such as ["waiting_now", "csat"]')
-    config.dashboard_panels = tuple(panels) if panels is not None else None
+    config.dashboard = DashboardConfig(tuple(panels) if panels is not None else None)
 
 
 _READERS = {

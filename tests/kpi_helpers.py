@@ -5,7 +5,7 @@
     msg(con, "c1", "10:05", "out", author="alice")          # day defaults to 2024-01-01
     kpi(con, "reply_rate", as_of="2024-01-01 12:00")        # one KPI result dict
     explain_rows(con, "reply_rate", "numerator")             # the rows behind a part
-    report(con, Scope(), Config())                           # engine.report as its JSON object
+    report(con, Scope(), KpiConfig())                         # engine.report as its JSON object
 
 `report`, `explain`, `series` and `dashboard` call the engine's functions of the same
 name and give their typed results as `output.to_data` writes them (the JSON objects
@@ -95,11 +95,11 @@ def assign(con, conv: str, ts: str, agent: str, **kw) -> None:
 def store_facts(con, config=None) -> None:
     """What the writer does after adding rows: bring the stored facts up to date
     (store/facts.py), so the KPIs read them rather than computing from events."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.store import facts
 
     con.execute("BEGIN TRANSACTION")
-    facts.update(con, auto_resolve=(config or Config()).auto_resolve_after)
+    facts.update(con, auto_resolve=(config or KpiConfig()).auto_resolve_after)
     con.execute("COMMIT")
 
 
@@ -107,27 +107,27 @@ def kpi(con, kpi_id: str, config=None, by: str | None = None, **scope):
     """One KPI's report result (`by` given: the whole report with groups), after
     the stored facts are brought up to date. Scope keywords as in `Scope`;
     `as_of`/`start`/`end` may be strings for T()."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi.engine import Scope
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     store_facts(con, config)
-    result = report(con, Scope(**scope), config or Config(), kpis=[kpi_id], by=by)
+    result = report(con, Scope(**scope), config or KpiConfig(), kpis=[kpi_id], by=by)
     return result if by else result["kpis"][kpi_id]
 
 
 def explain_rows(con, kpi_id: str, part: str | None = None, config=None, **scope) -> list[dict]:
     """The rows `explain` lists for a KPI (optionally one part)."""
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi.engine import Scope
 
     for key in ("as_of", "start", "end"):
         if isinstance(scope.get(key), str):
             scope[key] = T(scope[key])
     store_facts(con, config)
-    return explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return explain(con, Scope(**scope), config or KpiConfig(), kpi_id, part)["rows"]
 
 
 def report(con, scope, config, **options) -> dict:

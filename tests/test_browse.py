@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from kpi_helpers import T, add, assign, msg, status
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import browse
 from socialcare_tui.kpi.scope import Scope
@@ -46,7 +46,7 @@ def keys(rows):
 
 
 def test_status_tabs(cur):
-    config = Config()
+    config = KpiConfig()
     assert keys(browse.queue_rows(cur, SCOPE, config, "unassigned")) == ["c2"]
     assert keys(browse.queue_rows(cur, SCOPE, config, "open")) == ["c1"]  # assigned: alice replied
     assert keys(browse.queue_rows(cur, SCOPE, config, "pending")) == ["c4"]
@@ -57,11 +57,11 @@ def test_status_tabs(cur):
 
 def test_unknown_status_is_user_error(cur):
     with pytest.raises(UserError):
-        browse.queue_rows(cur, SCOPE, Config(), "closed")
+        browse.queue_rows(cur, SCOPE, KpiConfig(), "closed")
 
 
 def test_waiting_and_sla_left(cur):
-    rows = {r["conv_key"]: r for r in browse.queue_rows(cur, SCOPE, Config(), "all")}
+    rows = {r["conv_key"]: r for r in browse.queue_rows(cur, SCOPE, KpiConfig(), "all")}
     c2, c1 = rows["events:c2"], rows["events:c1"]
     assert c2["waiting_seconds"] == 3 * 3600  # 12:00 - 09:00
     assert c2["sla_kind"] == "first_response"
@@ -74,7 +74,7 @@ def test_waiting_and_sla_left(cur):
 
 
 def test_sla_overrides_queue_beats_channel_beats_default(cur):
-    config = Config(sla_overrides=[("channel", "twitter", "first_response", 7200.0),
+    config = KpiConfig(sla_overrides=[("channel", "twitter", "first_response", 7200.0),
                                    ("channel", "email", "first_response", 60.0),
                                    ("queue", "billing", "first_response", 4 * 3600.0)])
     c2 = browse.conversation_facts(cur, SCOPE, config, "events:c2")
@@ -86,17 +86,17 @@ def test_sla_overrides_queue_beats_channel_beats_default(cur):
 
 
 def test_conversation_facts(cur):
-    c1 = browse.conversation_facts(cur, SCOPE, Config(), "events:c1")
+    c1 = browse.conversation_facts(cur, SCOPE, KpiConfig(), "events:c1")
     assert c1["frt_seconds"] == 1800  # 10:30 - 10:00
     assert c1["sla_first_response"] == "met"  # 30 min <= 1h
     assert c1["status"] == "open" and c1["assignee"] == "alice"
     assert c1["next_reply_running"] == 1  # the 11:00 turn, due 15:00
-    c3 = browse.conversation_facts(cur, SCOPE, Config(), "events:c3")
+    c3 = browse.conversation_facts(cur, SCOPE, KpiConfig(), "events:c3")
     assert c3["resolution_seconds"] == 3600  # resolved 09:00 - opened 08:00
     assert c3["sla_resolution"] == "met"  # within 24h
     assert c3["sla_first_response"] == "breached"  # no reply, due 09:00 < 12:00
     assert (c3["csat_score"], c3["csat_satisfied"]) == (5.0, True)  # 5 >= 0.8 * 5
-    assert browse.conversation_facts(cur, SCOPE, Config(), "events:nope") is None
+    assert browse.conversation_facts(cur, SCOPE, KpiConfig(), "events:nope") is None
 
 
 def test_transcript_order_and_as_of(cur):
@@ -107,7 +107,7 @@ def test_transcript_order_and_as_of(cur):
 
 
 def test_channel_tree_ignores_channel_filter(cur):
-    tree = browse.channel_tree(cur, replace(SCOPE, channels=("email",)), Config())
+    tree = browse.channel_tree(cur, replace(SCOPE, channels=("email",)), KpiConfig())
     by_channel = {node["channel"]: node for node in tree}
     assert set(by_channel) == {"email", "twitter"}
     assert by_channel["twitter"]["open"] == 3  # c1, c2, c4 are not resolved
@@ -116,18 +116,18 @@ def test_channel_tree_ignores_channel_filter(cur):
 
 
 def test_agent_rows(cur):
-    agents = {row["agent"]: row for row in browse.agent_rows(cur, SCOPE, Config())}
+    agents = {row["agent"]: row for row in browse.agent_rows(cur, SCOPE, KpiConfig())}
     assert set(agents) == {"alice", "bob", "carol"}
     alice, bob, carol = agents["alice"], agents["bob"], agents["carol"]
     assert (alice["replies"], alice["median_frt"], alice["open_now"], alice["waiting_now"]) == (1, 1800, 1, 1)
     assert (carol["median_frt"], carol["open_now"], carol["waiting_now"]) == (600, 1, 0)  # c4 pending
     assert (bob["replies"], bob["resolutions"], bob["csat"], bob["csat_n"]) == (0, 1, 1.0, 1)
-    only = browse.agent_rows(cur, replace(SCOPE, agents=("carol",)), Config())
+    only = browse.agent_rows(cur, replace(SCOPE, agents=("carol",)), KpiConfig())
     assert [row["agent"] for row in only] == ["carol"]
 
 
 def test_filters_and_window_in_export_rows(cur):
-    config = Config()
+    config = KpiConfig()
     assert keys(browse.queue_rows(cur, replace(SCOPE, channels=("email",)), config, "all")) == ["c3"]
     # window (10:00, 12:00]: only c1 has an event in it (10:30 and 11:00)
     windowed = replace(SCOPE, window=timedelta(hours=2))
@@ -138,7 +138,7 @@ def test_filters_and_window_in_export_rows(cur):
 def test_copy_conversations_csv_escapes_formulas(con, tmp_path):
     msg(con, "x1", "10:00", "in", "=HYPERLINK(\"http://evil\")", text="hi")
     target = tmp_path / "out.csv"
-    count = browse.copy_conversations(con.cursor(), SCOPE, Config(), str(target), "csv")
+    count = browse.copy_conversations(con.cursor(), SCOPE, KpiConfig(), str(target), "csv")
     assert count == 1
     text = target.read_text()
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
@@ -146,6 +146,6 @@ def test_copy_conversations_csv_escapes_formulas(con, tmp_path):
 
 def test_empty_database(con):
     cur = con.cursor()
-    assert browse.queue_rows(cur, Scope(), Config(), "all") == []
-    assert browse.agent_rows(cur, Scope(), Config()) == []
-    assert browse.conversation_export_rows(cur, Scope(), Config()) == []
+    assert browse.queue_rows(cur, Scope(), KpiConfig(), "all") == []
+    assert browse.agent_rows(cur, Scope(), KpiConfig()) == []
+    assert browse.conversation_export_rows(cur, Scope(), KpiConfig()) == []

@@ -18,7 +18,7 @@ WEEK_9_TO_18 = {day: "09:00-18:00" for day in cfg.WEEKDAYS[:5]}
 
 
 def hours(**table):
-    return cfg.from_dict({"business_hours": table}).business_hours
+    return cfg.from_dict({"business_hours": table}).kpi.business_hours
 
 
 def business_seconds(con, bh, a: str, b: str, cal: str = "default") -> float | None:
@@ -84,7 +84,7 @@ def test_config_errors_name_the_key(table, message):
 
 
 def test_config_without_business_hours_keeps_calendar_time():
-    assert cfg.from_dict({}).business_hours is None
+    assert cfg.from_dict({}).kpi.business_hours is None
     assert calendar.cal_params(None) == {"bh_channels": [], "bh_queues": []}
 
 
@@ -219,7 +219,7 @@ def test_calendar_key_comes_from_the_calling_row(data_from):
 
 
 def business_config(**extra):
-    return cfg.from_dict({"business_hours": {"timezone": "UTC", **WEEK_9_TO_18, **extra}})
+    return cfg.from_dict({"business_hours": {"timezone": "UTC", **WEEK_9_TO_18, **extra}}).kpi
 
 
 def test_frt_and_sla_flip_between_calendar_and_business_time(con):
@@ -296,7 +296,7 @@ def test_dst_through_the_engine(con):
     # Message Saturday 12:00 UTC, reply Sunday 03:00 UTC: 2 h open = 7200 (calendar 15 h).
     msg(con, "c1", "2024-03-30 12:00", "in", "u1")
     msg(con, "c1", "2024-03-31 03:00", "out", "alice")
-    config = cfg.from_dict({"business_hours": {"timezone": "Europe/Paris", "sunday": "01:00-04:00"}})
+    config = cfg.from_dict({"business_hours": {"timezone": "Europe/Paris", "sunday": "01:00-04:00"}}).kpi
     assert kpi(con, "first_response_time", config, as_of="2024-03-31 04:00")["value"] == 7200
 
 
@@ -313,7 +313,7 @@ def test_browse_uses_business_seconds_and_due_times(con):
     assert facts["waiting_seconds"] == 5400
     # with a 2 h target it is still running, due Monday 10:00
     longer = cfg.from_dict({"business_hours": {"timezone": "UTC", **WEEK_9_TO_18},
-                            "sla": {"first_response": "2h"}})
+                            "sla": {"first_response": "2h"}}).kpi
     facts = browse.conversation_facts(con, scope, longer, "events:c1")
     assert facts["sla_due_at"] == datetime(2024, 3, 11, 10)
     assert facts["sla_first_response"] == "running"
@@ -327,7 +327,7 @@ def test_readme_business_hours_example_parses():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     match = re.search(r"^## Business hours$.*?```toml\n(.*?)```", readme, re.S | re.M)
     assert match, "README has a '## Business hours' section with a toml example"
-    bh = cfg.from_dict(tomllib.loads(match.group(1))).business_hours
+    bh = cfg.from_dict(tomllib.loads(match.group(1))).kpi.business_hours
     night = bh.queue["Night"]
     # Monday "22:00-06:00" runs on into Tuesday, whose own hours are inherited
     assert night.timezone == "America/New_York" and night.week[0] == ((1320, 1440),)

@@ -12,7 +12,7 @@ from kpi_helpers import add, assign, msg, status
 
 from socialcare_tui import output
 from socialcare_tui.commands.queue import TABLE_COLUMNS
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import engine
 from socialcare_tui.output import Column
 from socialcare_tui.store import open_db
@@ -54,7 +54,7 @@ def lines_fit(text: str, width: int = 80) -> bool:
 
 
 def test_report_by_channel_is_one_block_per_group_that_fits(con):
-    report = engine.report(con.cursor(), scope(), Config(), by="channel")
+    report = engine.report(con.cursor(), scope(), KpiConfig(), by="channel")
     text = output.render_report(report, "table", width=80)  # titles: the KPIs' own
     assert lines_fit(text)
     headings = [line.strip() for line in text.splitlines() if line.strip().startswith("channel ")]
@@ -70,7 +70,7 @@ def test_report_by_channel_is_one_block_per_group_that_fits(con):
 
 
 def test_report_markdown_cells_have_no_json(con):
-    report = engine.report(con.cursor(), scope(channels=("email",)), Config(), by="queue")
+    report = engine.report(con.cursor(), scope(channels=("email",)), KpiConfig(), by="queue")
     text = output.render_report(report, "markdown")
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows and not any(RAW.search(line.replace(r"\[", "").replace(r"\]", "")) for line in rows)
@@ -81,7 +81,7 @@ def test_report_markdown_cells_have_no_json(con):
 def test_queue_table_at_80_columns_keeps_ids_and_durations_whole(con):
     from socialcare_tui.kpi import browse
 
-    rows = browse.queue_rows(con.cursor(), scope(), Config(), "all")
+    rows = browse.queue_rows(con.cursor(), scope(), KpiConfig(), "all")
     text = output.render_rows(rows, TABLE_COLUMNS, "table", title="all conversations", width=80)
     assert lines_fit(text)
     for row in rows:
@@ -95,7 +95,7 @@ def test_queue_table_at_80_columns_keeps_ids_and_durations_whole(con):
 
 
 def test_explain_sla_measures_are_durations(con):
-    result = engine.explain(con.cursor(), scope(), Config(), "sla_first_response")
+    result = engine.explain(con.cursor(), scope(), KpiConfig(), "sla_first_response")
     text = output.render_explanation(result, "table")
     for line in text.splitlines():
         if "conversation-with-a-long-id-1" in line:

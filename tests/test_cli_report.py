@@ -191,17 +191,17 @@ def test_report_output_file_is_owner_only(db, capsys, tmp_path):
 
 def scope_for(argv, config=None, con=None):
     from socialcare_tui.commands import _scope_args
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import ScopeConfig
 
     parser = cli.build_parser()
     args = parser.parse_args(["report", *argv])
-    return _scope_args.scope_from_args(args, config or Config(), con)
+    return _scope_args.scope_from_args(args, config or ScopeConfig(), con)
 
 
 def test_scope_times_and_filters(db):
     from datetime import datetime, timedelta
 
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import ScopeConfig
 
     scope = scope_for(["--as-of", "2024-01-01T12:00", "--from", "2h", "--channel", "a b", "--channel", "a b"])
     assert scope.as_of == datetime(2024, 1, 1, 12, 0)
@@ -215,11 +215,11 @@ def test_scope_times_and_filters(db):
     finally:
         con.close()
     assert scope_for(["--from", "2024-01-01T10:00+01:00"]).start == datetime(2024, 1, 1, 9, 0)
-    paris = Config(timezone="Europe/Paris")
+    paris = ScopeConfig(timezone="Europe/Paris")
     assert scope_for(["--to", "2024-01-01T10:00"], paris).end == datetime(2024, 1, 1, 9, 0)  # CET = UTC+1
     assert scope_for(["--window", "7d"]).window == timedelta(days=7)
     assert scope_for(["--window", "all"]).window is None
-    assert scope_for([], Config(window="24h")).window == timedelta(hours=24)
+    assert scope_for([], ScopeConfig(window="24h")).window == timedelta(hours=24)
 
 
 def test_window_with_from_is_exit_2(db, capsys):
@@ -242,8 +242,8 @@ def test_readme_config_example_parses_and_covers_every_key():
     assert set(data) == set(config._READERS)  # every key config.py reads, and no other
     assert {"channel", "queue"} <= set(data["sla"]) and set(config.SLA_KINDS) <= set(data["sla"])
     # spot-check that values land where config.py puts them
-    assert parsed.sla["next_reply"] == 4 * 3600  # next_reply = "4h"
-    assert ("queue", "AppleSupport", "first_response", 1800.0) in parsed.sla_overrides  # "30m"
+    assert parsed.kpi.sla["next_reply"] == 4 * 3600  # next_reply = "4h"
+    assert ("queue", "AppleSupport", "first_response", 1800.0) in parsed.kpi.sla_overrides  # "30m"
 
 
 def test_missing_database_is_exit_3(tmp_path, capsys):

@@ -11,10 +11,10 @@ from socialcare_tui.errors import UserError
 def test_defaults_when_the_default_file_is_absent(monkeypatch, tmp_path):
     monkeypatch.setattr(config, "default_config_path", lambda: tmp_path / "none.toml")
     loaded = config.load()
-    assert loaded.sla == {"first_response": 3600.0, "next_reply": 14400.0, "resolution": 86400.0}
-    assert loaded.auto_resolve_after == 86400.0
-    assert loaded.fcr_repeat_window == 7 * 86400.0
-    assert loaded.refresh_seconds == 5.0
+    assert loaded.kpi.sla == {"first_response": 3600.0, "next_reply": 14400.0, "resolution": 86400.0}
+    assert loaded.facts.auto_resolve_after == loaded.kpi.auto_resolve_after == 86400.0
+    assert loaded.kpi.fcr_repeat_window == 7 * 86400.0
+    assert loaded.tui.refresh_seconds == 5.0
 
 
 def test_full_file(tmp_path):
@@ -43,16 +43,18 @@ twitter = 1
         encoding="utf-8",
     )
     loaded = config.load(path)
-    assert loaded.timezone == "Europe/Paris"
-    assert loaded.window == "7d"
-    assert loaded.auto_resolve_after == 12 * 3600
-    assert loaded.fcr_repeat_window == 3 * 86400
-    assert loaded.sla["first_response"] == 1800
-    assert loaded.sla["next_reply"] == 4 * 3600  # untouched default
-    assert ("channel", "email", "first_response", 8 * 3600) in loaded.sla_overrides
-    assert ("queue", "Billing", "resolution", 2 * 86400) in loaded.sla_overrides
-    assert loaded.cost_per_conversation == {"phone": 12.0, "twitter": 1.0}
-    assert loaded.channel_aliases == {"Tweet": "twitter"}
+    assert loaded.kpi.timezone == loaded.scope.timezone == loaded.ingest.timezone == "Europe/Paris"
+    assert loaded.scope.window == "7d"
+    assert loaded.tui.refresh_seconds == 2.0
+    assert loaded.kpi.auto_resolve_after == loaded.facts.auto_resolve_after == 12 * 3600
+    assert loaded.kpi.fcr_repeat_window == 3 * 86400
+    assert loaded.kpi.sla["first_response"] == 1800
+    assert loaded.kpi.sla["next_reply"] == 4 * 3600  # untouched default
+    assert ("channel", "email", "first_response", 8 * 3600) in loaded.kpi.sla_overrides
+    assert ("queue", "Billing", "resolution", 2 * 86400) in loaded.kpi.sla_overrides
+    assert loaded.kpi.cost_per_conversation == {"phone": 12.0, "twitter": 1.0}
+    assert loaded.ingest.channel_aliases == loaded.scope.channel_aliases == {"Tweet": "twitter"}
+    assert loaded.path == path
 
 
 @pytest.mark.parametrize(
@@ -90,7 +92,7 @@ def test_invalid_toml_is_one_line(tmp_path):
 
 def test_wallboard_table():
     loaded = config.from_dict({"wallboard": {"kpis": ["csat", "backlog"], "cycle": 15}})
-    assert loaded.wallboard == {"kpis": ["csat", "backlog"], "cycle": 15}
+    assert loaded.tui.wallboard == config.WallboardConfig(kpis=("csat", "backlog"), cycle=15.0)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from kpi_helpers import T, kpi, msg, same, status, store_facts
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import Config, FactsConfig, KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.pipeline import ImportOptions, import_paths
 from socialcare_tui.store import facts, open_db
@@ -185,7 +185,7 @@ def test_readers_use_the_facts_without_warning(db_path):
 
 
 def test_default_config_matches_the_default_stamp():
-    assert Config().auto_resolve_after == facts.DEFAULT_AUTO_RESOLVE
+    assert FactsConfig().auto_resolve_after == KpiConfig().auto_resolve_after == facts.DEFAULT_AUTO_RESOLVE
 
 
 @pytest.mark.anyio
@@ -199,7 +199,7 @@ async def test_the_app_says_when_the_facts_do_not_fit_its_config(db_path):
     con = open_db(db_path)
     import_paths(con, [SAMPLE / "events.csv"], ImportOptions())
     messages = {}
-    for name, config in (("fits", Config()), ("other", replace(Config(), auto_resolve_after=3600.0))):
+    for name, config in (("fits", Config()), ("other", replace(Config(), kpi=KpiConfig(auto_resolve_after=3600.0)))):
         app = make_app(con, db_path, config=config)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)

@@ -73,7 +73,7 @@ def make_config(business_hours: bool = False, **changes):
     data = dict(SAMPLE_CONFIG, **changes)
     if business_hours:
         data["business_hours"] = BUSINESS_HOURS
-    return cfg.from_dict(data)
+    return cfg.from_dict(data).kpi
 
 
 PLAIN, HOURS = make_config(), make_config(business_hours=True)

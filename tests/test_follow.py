@@ -345,12 +345,12 @@ def test_a_csv_header_alone_waits_for_rows(db, tmp_path):
 
 
 def test_appended_events_reach_the_kpi_report_within_two_seconds(db, tmp_path):
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi import engine
 
     def inbound_volume() -> int:
         with database(db, read_only=True) as con:
-            report = kpi_helpers.report(con, engine.Scope(), Config(), kpis=["inbound_volume"])
+            report = kpi_helpers.report(con, engine.Scope(), KpiConfig(), kpis=["inbound_volume"])
         return report["kpis"]["inbound_volume"]["value"] or 0
 
     log = tmp_path / "feed.jsonl"

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 from kpi_helpers import T, add, assign, msg, status, store_facts
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi.engine import Scope, prepare
 
 
 def layer(con, as_of=None, config=None, **scope):
     store_facts(con, config)
     cur = con.cursor()
-    prepare(cur, Scope(as_of=T(as_of) if as_of else None, **scope), config or Config())
+    prepare(cur, Scope(as_of=T(as_of) if as_of else None, **scope), config or KpiConfig())
     return cur
 
 
@@ -92,7 +92,7 @@ def test_silence_reopened_then_unanswered_counts_one_reopen(con):
 def test_auto_resolve_after_from_config(con):
     msg(con, "c1", "2024-01-01 00:00", "in", "u1")
     msg(con, "c1", "2024-01-01 01:00", "out", "alice")
-    config = Config(auto_resolve_after=3600.0)
+    config = KpiConfig(auto_resolve_after=3600.0)
     cur = layer(con, as_of="2024-01-01 02:00", config=config)  # 1h of silence >= 1h
     assert conv(cur)["status"] == "resolved"
 
@@ -232,7 +232,7 @@ def test_as_of_ignores_later_events(con):
 
 def test_empty_database(con):
     cur = con.cursor()
-    resolved = prepare(cur, Scope(), Config())
+    resolved = prepare(cur, Scope(), KpiConfig())
     assert resolved.as_of is None
     for table in ("scope_events", "msgs", "conv", "turns", "resolutions"):
         assert cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
@@ -241,10 +241,10 @@ def test_empty_database(con):
 def test_window_bounds(con):
     msg(con, "c1", "10:00", "in", "u1")
     cur = con.cursor()
-    r = prepare(cur, Scope(as_of=T("12:00"), window=timedelta(hours=2)), Config())
+    r = prepare(cur, Scope(as_of=T("12:00"), window=timedelta(hours=2)), KpiConfig())
     # --window 2h: as_of - 2h < t <= as_of, as half-open [lo, hi)
     assert (r.lo, r.hi) == (T("10:00") + timedelta(microseconds=1), T("12:00") + timedelta(microseconds=1))
-    r = prepare(cur, Scope(start=T("09:00"), end=T("11:00")), Config())
+    r = prepare(cur, Scope(start=T("09:00"), end=T("11:00")), KpiConfig())
     assert (r.as_of, r.lo, r.hi, r.has_window) == (T("10:00"), T("09:00"), T("11:00"), True)
 
 
@@ -255,7 +255,7 @@ def test_window_bounds(con):
 def test_bad_scopes_are_user_errors(con, bad):
     from socialcare_tui.errors import UserError
     with pytest.raises(UserError):
-        prepare(con.cursor(), Scope(**bad), Config())
+        prepare(con.cursor(), Scope(**bad), KpiConfig())
 
 
 @pytest.mark.parametrize("value", ["it's", "100%", "a;b", "x -- y", "' OR 1=1 --"])
@@ -292,7 +292,7 @@ def test_sla_targets_default_channel_and_queue_overrides(con):
     add(con, "c1", "10:00", "message", direction="in", channel="twitter", queue="vip")
     add(con, "c2", "10:00", "message", direction="in", channel="twitter", queue="general")
     add(con, "c3", "10:00", "message", direction="in", channel="email", queue="general")
-    config = Config(sla_overrides=[("channel", "twitter", "first_response", 1800.0),
+    config = KpiConfig(sla_overrides=[("channel", "twitter", "first_response", 1800.0),
                                    ("queue", "vip", "first_response", 600.0)])
     cur = layer(con, config=config)
     got = {r["conversation_id"]: r["target_first_response"]

@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 import pytest
 from kpi_helpers import T, add, assign, explain, kpi, msg, report, series, status
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import registry
 from socialcare_tui.kpi.engine import Scope, previous_scope
@@ -44,7 +44,7 @@ def busy_day(con):
 
 def test_report_has_every_kpi_with_unit_and_shape(con):
     busy_day(con)
-    out = report(con, Scope(), Config())
+    out = report(con, Scope(), KpiConfig())
     assert set(out) == {"as_of", "window", "filters", "kpis"}
     assert out["as_of"] == "2024-01-03T12:00:00Z"          # newest event time
     assert out["window"] == {"from": None, "to": None}
@@ -58,13 +58,13 @@ def test_report_has_every_kpi_with_unit_and_shape(con):
 
 def test_window_json(con):
     busy_day(con)
-    out = report(con, Scope(window=timedelta(days=1)), Config(), kpis=["reply_rate"])
+    out = report(con, Scope(window=timedelta(days=1)), KpiConfig(), kpis=["reply_rate"])
     assert out["window"] == {"from": "2024-01-02T12:00:00Z", "to": "2024-01-03T12:00:00Z"}
     assert list(out["kpis"]) == ["reply_rate"]
 
 
 def test_empty_database_every_kpi_null_or_zero(con):
-    out = report(con, Scope(), Config())
+    out = report(con, Scope(), KpiConfig())
     assert out["as_of"] is None
     for kpi_id in MINE:
         result = out["kpis"][kpi_id]
@@ -88,7 +88,7 @@ COUNT_PARTS = {
 @pytest.mark.parametrize("by", ["channel", "queue", "agent", "hour", "day", "week"])
 def test_groups_add_up_to_the_total(con, by):
     busy_day(con)
-    out = report(con, Scope(as_of=T("2024-01-03 12:00")), Config(), kpis=list(COUNT_PARTS), by=by)
+    out = report(con, Scope(as_of=T("2024-01-03 12:00")), KpiConfig(), kpis=list(COUNT_PARTS), by=by)
     assert out["groups"], by
     for kpi_id, parts in COUNT_PARTS.items():
         for part in parts:
@@ -101,7 +101,7 @@ def test_groups_add_up_to_the_total(con, by):
 @pytest.mark.parametrize("by", ["channel", "queue", "agent", "hour", "day", "week"])
 def test_every_group_lists_every_kpi(con, by):
     busy_day(con)
-    out = report(con, Scope(as_of=T("2024-01-03 12:00")), Config(), by=by)
+    out = report(con, Scope(as_of=T("2024-01-03 12:00")), KpiConfig(), by=by)
     assert out["groups"], by
     for group in out["groups"]:
         assert list(group["kpis"]) == list(out["kpis"]), (by, group["key"])
@@ -113,7 +113,7 @@ def test_every_group_lists_every_kpi(con, by):
 
 def test_group_keys(con):
     busy_day(con)
-    config = Config(timezone="America/New_York")
+    config = KpiConfig(timezone="America/New_York")
     out = report(con, Scope(), config, kpis=["reply_rate"], by="hour")
     # turns start 09:00, 09:40, 10:00, 15:00, 23:00 (Jan 1), 08:30, 11:00 (Jan 2), 12:00 (Jan 3) UTC;
     # New York is UTC-5 in January -> local hours 04, 04, 05, 10, 18, 03, 06, 07
@@ -121,9 +121,9 @@ def test_group_keys(con):
     assert keys == ["03", "04", "05", "06", "07", "10", "18"]
     out = report(con, Scope(), config, kpis=["reply_rate"], by="day")
     assert [g["key"]["day"] for g in out["groups"]] == ["2024-01-01", "2024-01-02", "2024-01-03"]
-    out = report(con, Scope(), Config(), kpis=["reply_rate"], by="week")
+    out = report(con, Scope(), KpiConfig(), kpis=["reply_rate"], by="week")
     assert [g["key"]["week"] for g in out["groups"]] == ["2024-01-01"]   # a Monday
-    out = report(con, Scope(), Config(), kpis=["first_response_time"], by="agent")
+    out = report(con, Scope(), KpiConfig(), kpis=["first_response_time"], by="agent")
     assert [g["key"]["agent"] for g in out["groups"]] == ["(none)", "alice", "carol"]
 
 
@@ -140,8 +140,8 @@ def test_group_keys(con):
 def test_explain_rows_count_to_the_value(con, kpi_id, part, value_key):
     busy_day(con)
     scope = Scope(as_of=T("2024-01-02 17:00"))
-    result = report(con, scope, Config(), kpis=[kpi_id])["kpis"][kpi_id]
-    ex = explain(con, scope, Config(), kpi_id, part)
+    result = report(con, scope, KpiConfig(), kpis=[kpi_id])["kpis"][kpi_id]
+    ex = explain(con, scope, KpiConfig(), kpi_id, part)
     assert len(ex["rows"]) == result[value_key]
     assert ex["value"] == result["value"]
     assert ex["title"] and ex["help"] and ex["counts_by"]
@@ -151,24 +151,24 @@ def test_explain_rows_count_to_the_value(con, kpi_id, part, value_key):
 
 def test_explain_unknown_part_and_kpi(con):
     with pytest.raises(UserError, match="no such part"):
-        explain(con, Scope(), Config(), "reply_rate", "breached")
+        explain(con, Scope(), KpiConfig(), "reply_rate", "breached")
     with pytest.raises(UserError, match="unknown KPI"):
-        explain(con, Scope(), Config(), "nope")
+        explain(con, Scope(), KpiConfig(), "nope")
     with pytest.raises(UserError, match="--by"):
-        report(con, Scope(), Config(), by="colour")
+        report(con, Scope(), KpiConfig(), by="colour")
 
 
 @pytest.mark.parametrize("cut", ["2024-01-01 12:15", "2024-01-01 15:05", "2024-01-02 09:00",
                                  "2024-01-02 16:00"])
 def test_as_of_equals_a_database_cut_at_as_of(con, tmp_path, cut):
     busy_day(con)
-    full = report(con, Scope(as_of=T(cut)), Config())
+    full = report(con, Scope(as_of=T(cut)), KpiConfig())
     small = open_db(tmp_path / "cut.duckdb")
     try:
         rows = con.execute("SELECT * FROM events WHERE ts <= ?", [T(cut)]).fetchall()
         cols = len(con.execute("SELECT * FROM events LIMIT 0").description)
         small.executemany(f"INSERT INTO events VALUES ({', '.join('?' * cols)})", rows)
-        cut_report = report(small, Scope(as_of=T(cut)), Config())
+        cut_report = report(small, Scope(as_of=T(cut)), KpiConfig())
     finally:
         small.close()
     assert cut_report == full
@@ -183,7 +183,7 @@ def test_filters_by_agent_and_channel(con):
     r = kpi(con, "reply_rate", channels=("email",))
     # c2 turns 2 (both answered), c5 1 (answered, no author) -> 3/3
     assert (r["numerator"], r["denominator"]) == (3, 3)
-    out = report(con, Scope(channels=("email",), queues=("x'; DROP TABLE events; --",)), Config(),
+    out = report(con, Scope(channels=("email",), queues=("x'; DROP TABLE events; --",)), KpiConfig(),
                  kpis=["reply_rate"])
     assert out["kpis"]["reply_rate"]["denominator"] == 0
     assert out["filters"]["queue"] == ["x'; DROP TABLE events; --"]
@@ -201,21 +201,21 @@ def test_fcr_repeat_check_crosses_queue_filter(con):
 
 def test_previous_scope(con):
     busy_day(con)
-    prev = previous_scope(con, Scope(window=timedelta(days=1)), Config())
+    prev = previous_scope(con, Scope(window=timedelta(days=1)), KpiConfig())
     assert prev.as_of == T("2024-01-02 12:00") and prev.window == timedelta(days=1)
-    prev = previous_scope(con, Scope(start=T("2024-01-02 00:00"), end=T("2024-01-03 00:00")), Config())
+    prev = previous_scope(con, Scope(start=T("2024-01-02 00:00"), end=T("2024-01-03 00:00")), KpiConfig())
     assert (prev.start, prev.end) == (T("2024-01-01 00:00"), T("2024-01-02 00:00"))
-    assert previous_scope(con, Scope(), Config()) is None
+    assert previous_scope(con, Scope(), KpiConfig()) is None
 
 
 def test_series_buckets_sum_to_the_window(con):
     busy_day(con)
     scope = Scope(start=T("2024-01-01 00:00"), end=T("2024-01-03 00:00"), as_of=T("2024-01-03 12:00"))
-    got = series(con, scope, Config(), ["resolutions", "reply_rate", "reply_wait"], buckets=2)
+    got = series(con, scope, KpiConfig(), ["resolutions", "reply_rate", "reply_wait"], buckets=2)
     # resolutions: c2 12:30, c2 15:20, c1 (silence after bob's 10:10 reply) on day 1;
     # c4 (silence of 27.5h after its 08:30 message, alice's 08:00 message before it) on day 2 -> [3, 1]
     assert got["resolutions"] == [3, 1]
-    assert sum(got["resolutions"]) == report(con, scope, Config(), kpis=["resolutions"])["kpis"]["resolutions"]["value"]
+    assert sum(got["resolutions"]) == report(con, scope, KpiConfig(), kpis=["resolutions"])["kpis"]["resolutions"]["value"]
     assert len(got["reply_rate"]) == 2
     assert got["reply_wait"][0] is None   # not windowed: only its current value, last
 
@@ -226,7 +226,7 @@ def test_report_from_threads(con):
 
     def work():
         try:
-            results.append(report(con, Scope(), Config(), kpis=MINE))
+            results.append(report(con, Scope(), KpiConfig(), kpis=MINE))
         except Exception as err:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(err)
 
@@ -253,7 +253,7 @@ def test_live_scope_uses_the_wall_clock(con):
     from datetime import datetime
     msg(con, "c1", "10:00", "in", "u1")
     before = datetime.now(UTC).replace(tzinfo=None)
-    out = report(con, Scope(live=True), Config(), kpis=["reply_wait"])
+    out = report(con, Scope(live=True), KpiConfig(), kpis=["reply_wait"])
     assert out["as_of"] >= before.isoformat()[:16]
     # waiting since 2024-01-01 10:00 until now: far more than a year
     assert out["kpis"]["reply_wait"]["value"] > 365 * 86400
@@ -264,14 +264,14 @@ def test_aware_times_are_taken_as_utc(con):
     msg(con, "c1", "10:00", "in", "u1")
     msg(con, "c1", "10:30", "out", "alice")
     aware = T("11:30").replace(tzinfo=timezone(timedelta(hours=1)))   # 10:30 UTC
-    assert report(con, Scope(as_of=aware), Config())["as_of"] == "2024-01-01T10:30:00Z"
+    assert report(con, Scope(as_of=aware), KpiConfig())["as_of"] == "2024-01-01T10:30:00Z"
 
 
 def test_dashboard_equals_the_three_calls(con):
     from kpi_helpers import dashboard
     busy_day(con)
     scope = Scope(window=timedelta(days=1))
-    got = dashboard(con, scope, Config(), kpis=MINE, buckets=4)
-    assert got["report"] == report(con, scope, Config(), kpis=MINE)
-    assert got["previous"] == report(con, previous_scope(con, scope, Config()), Config(), kpis=MINE)
-    assert got["series"] == series(con, scope, Config(), MINE, buckets=4)
+    got = dashboard(con, scope, KpiConfig(), kpis=MINE, buckets=4)
+    assert got["report"] == report(con, scope, KpiConfig(), kpis=MINE)
+    assert got["previous"] == report(con, previous_scope(con, scope, KpiConfig()), KpiConfig(), kpis=MINE)
+    assert got["series"] == series(con, scope, KpiConfig(), MINE, buckets=4)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kpi_helpers import add, same
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import registry
 from socialcare_tui.kpi.scope import Scope
 from socialcare_tui.store import open_db
@@ -26,8 +26,8 @@ from socialcare_tui.store import open_db
 BASE = datetime(2024, 1, 1)
 CHANNELS = ("twitter", "facebook", "email", "phone")
 TEXTS = ("Thanks for reaching out! ^AB", "I love it", "terrible :(", "refund please", None)
-CONFIG = Config(topic_rules={"refunds": "refund"},
-                cost_per_conversation={"phone": 12.0, "twitter": 1.0, "email": 4.0})
+CONFIG = KpiConfig(topic_rules={"refunds": "refund"},
+                   cost_per_conversation={"phone": 12.0, "twitter": 1.0, "email": 4.0})
 KINDS = ("in", "in", "out", "out", "bot", "tag", "csat", "nps", "resolved", "assign", "orphan_csat")
 # count parts that partition like the value (each row belongs to one channel)
 ADDITIVE_PARTS = {

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from kpi_helpers import add, assign, explain_rows, kpi, msg, status
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 
 
 def _resolve_reopen_resolve(con):
@@ -98,7 +98,7 @@ def test_fcr(con):
                                                  start="2024-01-01 00:00", end="2024-01-02 00:00")} == \
         {"events:c1", "events:c4"}
     # a repeat window of 1 day: u3's return after 2 days no longer counts -> 3/5
-    r = kpi(con, "fcr", config=Config(fcr_repeat_window=86400.0),
+    r = kpi(con, "fcr", config=KpiConfig(fcr_repeat_window=86400.0),
             start="2024-01-01 00:00", end="2024-01-02 00:00")
     assert r["numerator"] == 3
     # checked only up to as_of: before u3 came back, c3 is FCR -> 3/5

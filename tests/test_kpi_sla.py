@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kpi_helpers import add, explain_rows, kpi, msg, status
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 
 
 def test_sla_first_response_met_breached_running(con):
@@ -30,7 +30,7 @@ def test_sla_first_response_overrides(con):
     add(con, "c1", "10:20", "message", direction="out", author="alice", channel="email", queue="vip")
     add(con, "c2", "10:00", "message", direction="in", author="u2", channel="email", queue="general")
     add(con, "c2", "10:20", "message", direction="out", author="alice", channel="email", queue="general")
-    config = Config(sla_overrides=[("queue", "vip", "first_response", 600.0)])
+    config = KpiConfig(sla_overrides=[("queue", "vip", "first_response", 600.0)])
     r = kpi(con, "sla_first_response", config=config)
     # vip target 10 min: 20 min is breached; general default 1h: met
     assert (r["met"], r["breached"]) == (1, 1)

@@ -8,18 +8,18 @@ import kpi_helpers
 import pytest
 from kpi_helpers import T, add, msg
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import lexicon
 from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):
-    return kpi_helpers.report(con, Scope(**scope), config or Config(), kpis=[kpi_id])["kpis"][kpi_id]
+    return kpi_helpers.report(con, Scope(**scope), config or KpiConfig(), kpis=[kpi_id])["kpis"][kpi_id]
 
 
 def rows(con, kpi_id, part=None, config=None, **scope):
-    return kpi_helpers.explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return kpi_helpers.explain(con, Scope(**scope), config or KpiConfig(), kpi_id, part)["rows"]
 
 
 def survey(con, conv, ts, score, scale=None, kind="csat", **kw):
@@ -84,7 +84,7 @@ def test_csat_groups_by_channel_of_answer_without_conversation(con):
     msg(con, "a", "09:00", "in", "u1", channel="email")
     survey(con, "a", "10:00", 5, 5, channel="email")
     survey(con, None, "10:00", 1, 5, channel="sms")
-    report = kpi_helpers.report(con, Scope(as_of=T("12:00")), Config(), kpis=["csat"], by="channel")
+    report = kpi_helpers.report(con, Scope(as_of=T("12:00")), KpiConfig(), kpis=["csat"], by="channel")
     groups = {g["key"]["channel"]: g["kpis"]["csat"] for g in report["groups"]}
     assert (groups["email"]["value"], groups["sms"]["value"]) == (1.0, 0.0)
     assert report["kpis"]["csat"]["value"] == pytest.approx(0.5)  # 1 satisfied of 2

@@ -10,16 +10,16 @@ from datetime import timedelta
 import kpi_helpers
 from kpi_helpers import T, add, msg
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):
-    return kpi_helpers.report(con, Scope(**scope), config or Config(), kpis=[kpi_id])["kpis"][kpi_id]
+    return kpi_helpers.report(con, Scope(**scope), config or KpiConfig(), kpis=[kpi_id])["kpis"][kpi_id]
 
 
 def rows(con, kpi_id, part=None, config=None, **scope):
-    return kpi_helpers.explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return kpi_helpers.explain(con, Scope(**scope), config or KpiConfig(), kpi_id, part)["rows"]
 
 
 def _spread(con):
@@ -43,7 +43,7 @@ def test_inbound_volume_by_hour_and_weekday_utc(con):
 
 def test_inbound_volume_in_display_timezone(con):
     _spread(con)
-    tokyo = Config(timezone="Asia/Tokyo")  # UTC+9, no DST
+    tokyo = KpiConfig(timezone="Asia/Tokyo")  # UTC+9, no DST
     result = kpi(con, "inbound_volume", tokyo, as_of=T("2024-01-02 12:00"))
     hours = [0] * 24
     # Mon 10:00/10:20 -> Mon 19:00/19:20; Mon 23:30 -> Tue 08:30; Tue 09:00 -> Tue 18:00
@@ -135,14 +135,14 @@ def test_replies_and_automated(con):
     assert (result["value"], result["automated"]) == (3, 1)  # alice x2 + bob; one bot message
     assert len(rows(con, "replies", "sample", **scope)) == 3
     assert len(rows(con, "replies", "automated", **scope)) == 1
-    groups = kpi_helpers.report(con, Scope(**scope), Config(), kpis=["replies"], by="agent")["groups"]
+    groups = kpi_helpers.report(con, Scope(**scope), KpiConfig(), kpis=["replies"], by="agent")["groups"]
     by_agent = {g["key"]["agent"]: g["kpis"]["replies"]["value"] for g in groups}
     assert by_agent == {"alice": 2, "bob": 1, "(none)": 0}  # the bot message has no author
 
 
 def test_volume_counts_add_up_over_channels(con):
     _spread(con)
-    report = kpi_helpers.report(con, Scope(as_of=T("2024-01-02 12:00")), Config(),
+    report = kpi_helpers.report(con, Scope(as_of=T("2024-01-02 12:00")), KpiConfig(),
                            kpis=["inbound_volume", "new_conversations", "unique_customers"], by="channel")
     groups = {g["key"]["channel"]: g["kpis"] for g in report["groups"]}
     assert groups["twitter"]["inbound_volume"]["value"] == 3  # c1 x2, c2

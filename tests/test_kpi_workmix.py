@@ -6,16 +6,16 @@ import kpi_helpers
 import pytest
 from kpi_helpers import T, add, assign, msg, status
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi.scope import Scope
 
 
 def kpi(con, kpi_id, config=None, **scope):
-    return kpi_helpers.report(con, Scope(**scope), config or Config(), kpis=[kpi_id])["kpis"][kpi_id]
+    return kpi_helpers.report(con, Scope(**scope), config or KpiConfig(), kpis=[kpi_id])["kpis"][kpi_id]
 
 
 def rows(con, kpi_id, part=None, config=None, **scope):
-    return kpi_helpers.explain(con, Scope(**scope), config or Config(), kpi_id, part)["rows"]
+    return kpi_helpers.explain(con, Scope(**scope), config or KpiConfig(), kpi_id, part)["rows"]
 
 
 def keys(listed):
@@ -67,7 +67,7 @@ def test_backlog_resolved_then_reopened(con):
 # ---------------------------------------------------------------- topics
 
 
-RULES = Config(topic_rules={"billing/refund": "refund", "login": "password|log ?in"})
+RULES = KpiConfig(topic_rules={"billing/refund": "refund", "login": "password|log ?in"})
 
 
 def _topic_data(con):
@@ -175,7 +175,7 @@ def test_quick_replies_null_without_human_replies(con):
 # ---------------------------------------------------------------- cost
 
 
-COSTS = Config(cost_per_conversation={"phone": 12, "twitter": 1, "email": 4})
+COSTS = KpiConfig(cost_per_conversation={"phone": 12, "twitter": 1, "email": 4})
 
 
 def _cost_data(con):
@@ -208,7 +208,7 @@ def test_cost_by_channel_and_deflection(con):
 
 def test_cost_without_phone_has_no_savings(con):
     _cost_data(con)
-    result = kpi(con, "cost", Config(cost_per_conversation={"Twitter": 1}), as_of=T("12:00"))
+    result = kpi(con, "cost", KpiConfig(cost_per_conversation={"Twitter": 1}), as_of=T("12:00"))
     assert result["value"] == 2.0  # the two twitter conversations; key case does not matter
     assert (result["deflected"], result["savings"]) == (0, None)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kpi_helpers import add, kpi_value_from_data, msg, report_from_data, status
 
 from socialcare_tui import cli, output
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.durations import human_duration
 from socialcare_tui.kpi import engine, registry
 from socialcare_tui.kpi.results import Dashboard, Explanation, Report, Series
@@ -251,7 +251,7 @@ def test_cli_json_is_byte_identical_to_the_dict_engine(small_db, capsys):
 def test_every_kpi_round_trips_through_its_json(small_db, by):
     con = open_db(small_db, read_only=True)
     try:
-        report = engine.report(con, engine.Scope(as_of=datetime(2024, 1, 1, 12)), Config(), by=by)
+        report = engine.report(con, engine.Scope(as_of=datetime(2024, 1, 1, 12)), KpiConfig(), by=by)
     finally:
         con.close()
     assert isinstance(report, Report) and list(report.kpis) == registry.ids()
@@ -269,8 +269,8 @@ def test_explanation_and_dashboard_json(small_db):
     con = open_db(small_db, read_only=True)
     scope = engine.Scope(as_of=datetime(2024, 1, 1, 12), window=timedelta(hours=24))
     try:
-        explained = engine.explain(con, scope, Config(), "sla_first_response", "breached")
-        dash = engine.dashboard(con, scope, Config(), kpis=["reply_rate", "inbound_volume"], buckets=4)
+        explained = engine.explain(con, scope, KpiConfig(), "sla_first_response", "breached")
+        dash = engine.dashboard(con, scope, KpiConfig(), kpis=["reply_rate", "inbound_volume"], buckets=4)
     finally:
         con.close()
     assert isinstance(explained, Explanation) and explained.measure_unit == "seconds"

@@ -87,10 +87,10 @@ def test_committed_sample_is_under_2_mb_and_config_is_valid():
     total = sum(p.stat().st_size for p in SAMPLE.iterdir() if p.is_file())
     assert total < 2_000_000
     cfg = config.load(SAMPLE / "config.toml")
-    assert set(cfg.topic_rules) == {"delivery", "refunds", "billing", "login", "outages"}
-    assert cfg.cost_per_conversation["phone"] == 12
-    assert cfg.cost_per_conversation["twitter"] == 1
-    assert cfg.sla["first_response"] == 3600  # "1h"
+    assert set(cfg.kpi.topic_rules) == {"delivery", "refunds", "billing", "login", "outages"}
+    assert cfg.kpi.cost_per_conversation["phone"] == 12
+    assert cfg.kpi.cost_per_conversation["twitter"] == 1
+    assert cfg.kpi.sla["first_response"] == 3600  # "1h"
 
 
 def test_rows_is_about_the_requested_size(tmp_path):

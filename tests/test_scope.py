@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from socialcare_tui import cli, sample
 from socialcare_tui.commands import _scope_args
 from socialcare_tui.commands import open as open_command
-from socialcare_tui.config import Config
+from socialcare_tui.config import Config, ScopeConfig, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.pipeline import ImportOptions, import_paths
 from socialcare_tui.kpi import engine
@@ -32,7 +32,7 @@ from socialcare_tui.store import open_db
 from socialcare_tui.tui.periods import custom, preset
 
 # config aliases apply to what users type, in the app as in the CLI
-CONFIG = Config(channel_aliases={"Tweets": "twitter"})
+CONFIG = from_dict({"channel_aliases": {"Tweets": "twitter"}})
 # how people spell the stored channels: case, spaces, built-in and config aliases
 SPELLINGS = {
     "twitter": ["twitter", "Twitter", "TWITTER", " twitter ", "X", "x", "Tweets", "tweets"],
@@ -71,7 +71,7 @@ def known(db):
 def cli_scope(argv: list[str], con, config: Config = CONFIG) -> Scope:
     """`report ARGV` as the command reads it."""
     args = cli.build_parser().parse_args(["report", *argv])
-    return _scope_args.scope_from_args(args, config, con)
+    return _scope_args.scope_from_args(args, config.scope, con)
 
 
 def app_scope(argv: list[str], con, config: Config = CONFIG, *, queue: tuple[str, str] | None = None,
@@ -92,7 +92,7 @@ def app_scope(argv: list[str], con, config: Config = CONFIG, *, queue: tuple[str
 
 def selection(con, scope: Scope, config: Config = CONFIG):
     """(as_of, lo, hi, every conversation of the layer, those with an event in the window)."""
-    with engine.layer(con, scope, config) as (cur, resolved):
+    with engine.layer(con, scope, config.kpi) as (cur, resolved):
         everyone = [k for (k,) in cur.execute("SELECT conv_key FROM conv ORDER BY conv_key").fetchall()]
         active = [k for (k,) in cur.execute(
             "SELECT DISTINCT conv_key FROM scope_events WHERE ts >= $lo AND ts < $hi ORDER BY conv_key",
@@ -105,8 +105,8 @@ def assert_same(con, app: Scope, cli_side: Scope, *, report: bool = False) -> tu
     got = selection(con, app)
     assert got == selection(con, cli_side)
     if report:
-        assert (engine.report(con, app, CONFIG, kpis=KPIS)
-                == engine.report(con, cli_side, CONFIG, kpis=KPIS))
+        assert (engine.report(con, app, CONFIG.kpi, kpis=KPIS)
+                == engine.report(con, cli_side, CONFIG.kpi, kpis=KPIS))
     return got
 
 
@@ -164,7 +164,7 @@ def test_window_and_as_of_are_read_alike(db, argv):
 
 @pytest.mark.parametrize("window", [None, "24h", "7d", "all"])
 def test_the_config_window_is_the_default_of_both(db, window):
-    config = replace(CONFIG, window=window)
+    config = replace(CONFIG, scope=replace(CONFIG.scope, window=window))
     app, cli_side = app_scope([], db, config), cli_scope([], db, config)
     assert app == cli_side
     assert app.window == (None if window in (None, "all") else scopes.window_span(window))
@@ -188,7 +188,7 @@ def test_a_calendar_period_is_from_and_to(db, start, end):
 
 @pytest.mark.parametrize("name", ["today", "yesterday", "this week", "last week", "this month", "last month"])
 def test_the_preset_periods_are_from_and_to(db, name):
-    period = preset(name, scopes.newest_event(db), CONFIG.timezone)
+    period = preset(name, scopes.newest_event(db), CONFIG.scope.timezone)
     argv = ["--from", period.start.isoformat(), "--to", period.end.isoformat()]
     if period.end <= scopes.newest_event(db):
         argv += ["--as-of", (period.end - timedelta(microseconds=1)).isoformat()]
@@ -249,7 +249,7 @@ def test_every_combination_selects_the_same_conversations(db, form):
         cli_argv += ["--channel", queue[0], "--queue", queue[1]]
     if period is not None:  # a period that is over is seen as of its end
         cli_argv += ["--from", period.start.isoformat(), "--to", period.end.isoformat()]
-        latest = scopes.parse(CONFIG, as_of=_value(argv, "--as-of")).as_of or scopes.newest_event(db)
+        latest = scopes.parse(CONFIG.scope, as_of=_value(argv, "--as-of")).as_of or scopes.newest_event(db)
         if period.end <= latest:
             if "--as-of" in cli_argv:
                 at = cli_argv.index("--as-of")
@@ -281,20 +281,20 @@ def _value(argv: list[str], option: str) -> str | None:
 ])
 def test_parser_errors(kwargs, message):
     with pytest.raises(UserError) as caught:
-        scopes.parse(Config(), **kwargs)
+        scopes.parse(ScopeConfig(), **kwargs)
     assert str(caught.value) == message
 
 
 def test_a_config_window_that_is_not_positive_is_the_same_error():
     with pytest.raises(UserError, match=r"^--window 0s: must be a positive span such as 24h or 7d$"):
-        scopes.parse(Config(window="0s"))
+        scopes.parse(ScopeConfig(window="0s"))
 
 
 def test_the_engine_refuses_what_the_parser_refuses_in_the_same_words(db):
     with pytest.raises(UserError, match=r"^--window: must be a positive span such as 24h or 7d$"):
-        engine.report(db, Scope(window=timedelta(0)), CONFIG, kpis=KPIS)
+        engine.report(db, Scope(window=timedelta(0)), CONFIG.kpi, kpis=KPIS)
     with pytest.raises(UserError, match=r"^--window cannot be combined with --from/--to; use one or the other$"):
-        engine.report(db, Scope(window=timedelta(days=1), start=datetime(2024, 3, 1)), CONFIG, kpis=KPIS)
+        engine.report(db, Scope(window=timedelta(days=1), start=datetime(2024, 3, 1)), CONFIG.kpi, kpis=KPIS)
 
 
 @pytest.mark.parametrize("command", [["open"], ["report"]])
@@ -312,24 +312,24 @@ def test_open_and_report_say_the_same_line(tmp_path, capsys, monkeypatch, comman
 
 def test_relative_bounds_count_back_from_as_of_else_the_newest_event(db):
     newest = scopes.newest_event(db)
-    assert scopes.parse(CONFIG, start="2d", con=db).start == newest - timedelta(days=2)
-    assert scopes.parse(CONFIG, start="2d", as_of="2024-03-10").start == datetime(2024, 3, 8)
+    assert scopes.parse(CONFIG.scope, start="2d", con=db).start == newest - timedelta(days=2)
+    assert scopes.parse(CONFIG.scope, start="2d", as_of="2024-03-10").start == datetime(2024, 3, 8)
     now = datetime(2030, 1, 1)
-    assert scopes.parse(CONFIG, as_of="1d", now=now).as_of == datetime(2029, 12, 31)
+    assert scopes.parse(CONFIG.scope, as_of="1d", now=now).as_of == datetime(2029, 12, 31)
     with pytest.raises(UserError, match="'2017' is not an ISO 8601 time"):  # a year to people, not seconds
-        scopes.parse(CONFIG, start="2017")
+        scopes.parse(CONFIG.scope, start="2017")
 
 
 def test_filters_are_literal_and_counted_once():
-    got = scopes.parse(CONFIG, channels=["X", "twitter", "Tweets"], queues=["50%", "50%", "--"],
+    got = scopes.parse(CONFIG.scope, channels=["X", "twitter", "Tweets"], queues=["50%", "50%", "--"],
                        agents=["a b", "a b"], tags=["x/y"])
     assert (got.channels, got.queues, got.agents, got.tags) == (("twitter",), ("50%", "--"), ("a b",), ("x/y",))
-    assert scopes.parse(CONFIG, channels=[" "]).channels == (" ",)  # matches nothing, and says so
+    assert scopes.parse(CONFIG.scope, channels=[" "]).channels == (" ",)  # matches nothing, and says so
 
 
 def test_known_values_refuse_an_unknown_filter(db):
     with pytest.raises(ValueError):
         scopes.known_values(db, "customers")
     with pytest.raises(UserError, match=r"^--channel tiktok: no such channel in the database \(known: email, "):
-        scopes.check_filters(db, scopes.parse(CONFIG, channels=["tiktok"]))
-    scopes.check_filters(db, scopes.parse(CONFIG, channels=["X"], queues=["Billing"]))
+        scopes.check_filters(db, scopes.parse(CONFIG.scope, channels=["tiktok"]))
+    scopes.check_filters(db, scopes.parse(CONFIG.scope, channels=["X"], queues=["Billing"]))

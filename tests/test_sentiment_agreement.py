@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Static
 from tui_helpers import make_app
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.ingest.pipeline import import_paths
 from socialcare_tui.kpi import engine
 from socialcare_tui.store import open_db
@@ -36,7 +36,7 @@ def scored(tmp_path_factory):
     con = open_db(tmp_path_factory.mktemp("sentiment") / "sample.duckdb")
     try:
         import_paths(con, [EVENTS])
-        rows = kpi_helpers.explain(con, engine.Scope(), Config(), "sentiment")["rows"]
+        rows = kpi_helpers.explain(con, engine.Scope(), KpiConfig(), "sentiment")["rows"]
     finally:
         con.close()
     texts: dict[tuple[str, str], list[str]] = {}

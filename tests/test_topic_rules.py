@@ -13,7 +13,7 @@ import kpi_helpers
 import pytest
 from kpi_helpers import T, msg
 
-from socialcare_tui.config import Config, from_dict
+from socialcare_tui.config import KpiConfig, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.pipeline import ImportOptions, import_file
 from socialcare_tui.kpi.scope import Scope
@@ -24,7 +24,7 @@ from contention_helpers import event_line  # noqa: E402
 WORDS = ["refund", "late", "parcel", "login", "password", "bill", "card", "hello", "thanks", "broken"]
 
 
-def topics_by_conversation(con, config: Config) -> dict[str, tuple]:
+def topics_by_conversation(con, config: KpiConfig) -> dict[str, tuple]:
     got = kpi_helpers.explain(con, Scope(as_of=T("23:00")), config, "topics")
     return {r["conv_key"]: (r["topic"], r["subtopic"]) for r in got["rows"]}
 
@@ -52,7 +52,7 @@ def test_the_first_rule_in_config_order_matching_any_customer_message_wins(con, 
                 topic, _, sub = name.partition("/")
                 expected[conv] = (topic, sub or None)
                 break
-    assert topics_by_conversation(con, Config(topic_rules=rules)) == expected
+    assert topics_by_conversation(con, KpiConfig(topic_rules=rules)) == expected
 
 
 def feed_db(con, tmp_path, customers: int) -> None:
@@ -61,7 +61,7 @@ def feed_db(con, tmp_path, customers: int) -> None:
     import_file(con, feed, ImportOptions(format="events"))
 
 
-def timed_report(con, config: Config) -> float:
+def timed_report(con, config: KpiConfig) -> float:
     started = time.perf_counter()
     kpi_helpers.report(con, Scope(), config, kpis=["topics"])
     return time.perf_counter() - started
@@ -71,8 +71,8 @@ def test_two_hundred_rules_cost_about_what_one_does(con, tmp_path):
     """Before, a pattern read from a table was compiled again for every message and rule
     (600,000 compiles here)."""
     feed_db(con, tmp_path, 3000)
-    one = Config(topic_rules={"general": r"message \d+5\b"})
-    many = Config(topic_rules={**{f"t{i}": rf"\bzz{i}\b|qq{i}y" for i in range(199)}, "general": r"message \d+5\b"})
+    one = KpiConfig(topic_rules={"general": r"message \d+5\b"})
+    many = KpiConfig(topic_rules={**{f"t{i}": rf"\bzz{i}\b|qq{i}y" for i in range(199)}, "general": r"message \d+5\b"})
     timed_report(con, one)  # warm up
     base = min(timed_report(con, one) for _ in range(3))
     with_rules = min(timed_report(con, many) for _ in range(3))
@@ -90,4 +90,4 @@ def test_config_bounds_the_rules(tmp_path):
     with pytest.raises(UserError, match="more than 50000"):  # a 100k-word alternation
         from_dict({"topic_rules": {f"t{i}": "|".join(f"w{i}x{j}" for j in range(200)) for i in range(100)}})
     assert time.perf_counter() - started < 5
-    assert from_dict({"topic_rules": {"a": "refund", "b/c": "log ?in"}}).topic_rules == {"a": "refund", "b/c": "log ?in"}
+    assert from_dict({"topic_rules": {"a": "refund", "b/c": "log ?in"}}).kpi.topic_rules == {"a": "refund", "b/c": "log ?in"}

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Label, Static
 from tui_helpers import BOLD, CLICK, LINK, build_db, make_app, settle, write_events
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import Config, TuiConfig
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.app import MainScreen
 from socialcare_tui.tui.data import DataSource
@@ -404,7 +404,7 @@ async def test_keys_remapped_from_config_and_theme_remembered(db, tmp_path):
     con, path = db
     config_file = tmp_path / "config.toml"
     config_file.write_text('window = "7d"\n\n[sla]\nfirst_response = "1h"\n')
-    config = Config(keys={"window": "x"})
+    config = Config(tui=TuiConfig(keys={"window": "x"}))
     app = make_app(con, path, config=config, config_path=config_file)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

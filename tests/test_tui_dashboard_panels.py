@@ -13,7 +13,7 @@ import pytest
 from textual.widgets import Label
 from tui_helpers import build_db, make_app, settle
 
-from socialcare_tui.config import Config, from_dict
+from socialcare_tui.config import Config, DashboardConfig, TuiConfig, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import registry
 from socialcare_tui.store import open_db
@@ -52,7 +52,7 @@ def test_default_panels_put_what_a_lead_checks_first_then_every_kpi():
 
 def test_config_panels_choose_and_order_and_are_checked():
     config = from_dict({"dashboard": {"panels": ["csat", "Longest_Wait", "backlog"]}})
-    assert [p.id for p in panel_infos(config.dashboard_panels)] == ["csat", "longest_wait", "backlog"]
+    assert [p.id for p in panel_infos(config.tui.dashboard.panels)] == ["csat", "longest_wait", "backlog"]
     with pytest.raises(UserError) as err:
         panel_infos(["csat", "happiness"])
     message = str(err.value)
@@ -77,8 +77,7 @@ def test_open_with_an_unknown_panel_is_one_line(tmp_path, capsys):
 
 async def test_panels_in_config_order_with_part_values(db):
     con, path = db
-    config = Config()
-    config.dashboard_panels = ("longest_wait", "waiting_now", "inbound_volume")
+    config = Config(tui=TuiConfig(dashboard=DashboardConfig(("longest_wait", "waiting_now", "inbound_volume"))))
     app = make_app(con, path, config=config)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import DataTable, Tab
 from tui_helpers import AS_OF, build_db, make_app, settle, write_events
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import browse, engine
 from socialcare_tui.store import open_db
 
@@ -65,7 +65,7 @@ def column(table: DataTable, index: int) -> list[str]:
 async def test_every_queue_tab_shows_its_count(db):
     con, path = db
     scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
-    expected = {s: len(browse.queue_rows(con.cursor(), scope, Config(), s))
+    expected = {s: len(browse.queue_rows(con.cursor(), scope, KpiConfig(), s))
                 for s in ("unassigned", "open", "pending", "resolved")}
     app = make_app(con, path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -175,7 +175,7 @@ async def test_work_lists_from_the_palette(db):
 
     con, path = db
     scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
-    breached = kpi_helpers.explain(con.cursor(), scope, Config(), "sla_first_response", "breached")["rows"]
+    breached = kpi_helpers.explain(con.cursor(), scope, KpiConfig(), "sla_first_response", "breached")["rows"]
     app = make_app(con, path)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -201,7 +201,7 @@ async def test_enter_on_an_agent_lists_their_conversations(db):
 
     con, path = db
     scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
-    expected = browse.queue_rows(con.cursor(), replace(scope, agents=("Bo",)), Config(), "all")
+    expected = browse.queue_rows(con.cursor(), replace(scope, agents=("Bo",)), KpiConfig(), "all")
     # Bo: A3 assigned to Bo; A4 and A5 answered by Bo
     assert sorted(r["conv_key"] for r in expected) == ["events:A3", "events:A4", "events:A5"]
     app = make_app(con, path)

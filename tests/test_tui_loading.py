@@ -19,7 +19,7 @@ from rich.console import Console
 from textual.widgets import Digits
 from tui_helpers import build_db, make_app, settle
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import Config, WallboardConfig
 from socialcare_tui.kpi.results import Dashboard, Filters, KpiValue, Report, Series, Window
 from socialcare_tui.store import open_db
 from socialcare_tui.tui import format as fmt
@@ -180,7 +180,7 @@ def wallboard_check(app):
 
 async def test_no_wallboard_frame_shows_another_channels_figures(con, fixture_db):
     recorder = Recorder(wallboard_check)
-    wall = replace(settings(Config()), cycle=3600.0)
+    wall = replace(settings(WallboardConfig()), cycle=3600.0)
     app = recording_app(con, fixture_db, recorder, wallboard=wall)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -13,7 +13,7 @@ import pytest
 from test_tui_app import panel_text, run_command, wait_until
 from tui_helpers import AS_OF, build_db, make_app, settle
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import engine
 from socialcare_tui.store import open_db
@@ -111,7 +111,7 @@ async def test_palette_calendar_window_and_back_to_rolling(db):
         # yesterday (03-07): A1 at 09:00 and A5 at 15:00 -> 2 customer messages
         assert panel_text(app, "inbound_volume")[0] == "2"
         expected = kpi_helpers.report(con.cursor(), engine.Scope(as_of=datetime(2024, 3, 7, 23, 59, 59, 999999),
-                                 start=datetime(2024, 3, 7), end=datetime(2024, 3, 8)), Config(),
+                                 start=datetime(2024, 3, 7), end=datetime(2024, 3, 8)), KpiConfig(),
                                  kpis=["inbound_volume"])
         assert expected["kpis"]["inbound_volume"]["value"] == 2
         # the previous day (03-06) holds A4's message: a change, not "no data"

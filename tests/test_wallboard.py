@@ -1,6 +1,6 @@
 """The wallboard (`open --wallboard`) on the fixed database of tui_helpers (as-of
 2024-03-08 12:00, window 7d): its tiles in Digits, cycling through the channels, the
-`[wallboard]` config read defensively, and one snapshot at 200x60."""
+`[wallboard]` section, and one snapshot at 200x60."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Digits
 from tui_helpers import build_db, make_app, settle
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import WallboardConfig, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.store import open_db
 from socialcare_tui.tui.screens.wallboard import WallboardScreen, WallTile, digits_text
@@ -33,7 +33,7 @@ def con(fixture_db):
 
 def wall_app(con, path, cycle=3600.0):
     """The wallboard with the default tiles; a long cycle so only `n` moves it in tests."""
-    wall = replace(settings(Config()), cycle=cycle)
+    wall = replace(settings(WallboardConfig()), cycle=cycle)
     return make_app(con, path, wallboard=wall)
 
 
@@ -42,17 +42,14 @@ def tiles(app) -> dict[str, str]:
 
 
 def test_settings_default_and_from_config():
-    assert [t.name for t in settings(Config()).tiles] == list(DEFAULT_KPIS)
-    assert settings(Config()).cycle == 10
-    config = Config()
-    config.wallboard = {"kpis": ["csat", "reply_wait.max", "Backlog"], "cycle": 30}
-    wall = settings(config)
+    assert [t.name for t in settings(WallboardConfig()).tiles] == list(DEFAULT_KPIS)
+    assert settings(WallboardConfig()).cycle == 10
+    wall = settings(from_dict({"wallboard": {"kpis": ["csat", "reply_wait.max", "Backlog"], "cycle": 30}}).tui.wallboard)
     assert [(t.kpi_id, t.part) for t in wall.tiles] == [("csat", None), ("reply_wait", "max"), ("backlog", None)]
     assert wall.cycle == 30 and wall.kpi_ids == ["csat", "reply_wait", "backlog"]
     for bad in ({"kpis": ["nope"]}, {"kpis": "csat"}, {"cycle": 0.5}, {"cycle": "10"}):
-        config.wallboard = bad
         with pytest.raises(UserError, match="wallboard"):
-            settings(config)
+            settings(from_dict({"wallboard": bad}).tui.wallboard)
 
 
 def test_digits_text_uses_characters_digits_draws():

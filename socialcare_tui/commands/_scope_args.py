@@ -63,15 +63,15 @@ def scoped(args: argparse.Namespace, *, live: bool = False):
     """(config, read-only connection, Scope) for one command; the database is held only
     inside the block (a feeder waiting for it goes next: store.access lets writers first),
     and a busy file (a feeder importing) is waited for."""
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.commands.waiting import tell_once
     from socialcare_tui.kpi.scope import check_filters
     from socialcare_tui.store.access import database
 
-    config = config_module.load(args.config)
-    scope_from_args(args, config, None, live=live)  # a bad option fails before the database opens
+    config = load_config(args.config)
+    scope_from_args(args, config.scope, None, live=live)  # a bad option fails before the database opens
     with database(args.db, read_only=True, on_wait=tell_once()) as con:
-        scope = scope_from_args(args, config, con, live=live)
+        scope = scope_from_args(args, config.scope, con, live=live)
         check_filters(con, scope)
         yield config, con, scope
 

@@ -51,21 +51,22 @@ def _demo(args, db_path: Path) -> int:
 
 def demo_config(path: str | None):
     """--config, else the sample config (SLA overrides, targets, costs) with the user's theme."""
-    from socialcare_tui import config as config_module
+    from dataclasses import replace
+
+    from socialcare_tui.commands import load_config
+    from socialcare_tui.config import Config
     from socialcare_tui.sample.demo import SAMPLE_DIR
 
     if path:
-        return config_module.load(path)
+        return load_config(path)
     sample = SAMPLE_DIR / "config.toml"
-    config = config_module.load(sample) if sample.exists() else config_module.Config()
+    config = load_config(sample) if sample.exists() else Config()
     try:
-        user = config_module.load()
+        user = load_config(None)
     except Exception:  # a broken user config must not stop the demo; `open` reports it
         return config
-    config.theme = user.theme
-    config.keys = user.keys or config.keys
-    config.path = None  # remember the theme in the user's config, not in sample_data/
-    return config
+    tui = replace(config.tui, theme=user.tui.theme, keys=user.tui.keys or config.tui.keys)
+    return replace(config, tui=tui, path=None)  # remember the theme in the user's config, not in sample_data/
 
 
 def describe(db_path: Path, config) -> int:
@@ -79,7 +80,7 @@ def describe(db_path: Path, config) -> int:
     sources.run(argparse.Namespace(db=str(db_path), json=False))
     con = open_db(db_path, read_only=True)
     try:
-        report = engine.report(con.cursor(), engine.Scope(), config)
+        report = engine.report(con.cursor(), engine.Scope(), config.kpi)
     finally:
         con.close()
     print()

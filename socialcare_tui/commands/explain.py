@@ -32,7 +32,7 @@ def run(args) -> int:
     from socialcare_tui.kpi import engine
 
     with _scope_args.scoped(args) as (config, con, scope):
-        result = engine.explain(con, scope, config, args.kpi, args.part)
+        result = engine.explain(con, scope, config.kpi, args.kpi, args.part)
     output.emit(output.render_explanation(result, fmt, _limit(args.limit, fmt)), args.output)
     return 0
 

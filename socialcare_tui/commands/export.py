@@ -60,7 +60,7 @@ def run(args) -> int:
     with _scope_args.scoped(args) as (config, con, scope):
         # written owner-only under a temporary name, renamed into place when complete
         with safefile.replacing(path) as temporary:
-            count = _write(con.cursor(), args, scope, config, temporary, file_format, kpis)
+            count = _write(con.cursor(), args, scope, config.kpi, temporary, file_format, kpis)
     noun = "KPI rows" if args.what == "report" else "conversations"
     print(f"wrote {count} {noun} to {_scope_args.shown(str(path), 200)}", file=sys.stderr)
     return 0

@@ -51,17 +51,17 @@ def parse_maps(items: list[str]) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.store.access import database
     from socialcare_tui.store.connection import resolve_path
 
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     options = pipeline.ImportOptions(
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, link=args.link, encoding=normalise_encoding(args.encoding),
-        channel_aliases=config.channel_aliases, auto_resolve_after=config.auto_resolve_after,
-        future_days=config.import_future_days,
+        channel_aliases=config.ingest.channel_aliases, auto_resolve_after=config.facts.auto_resolve_after,
+        future_days=config.ingest.future_days,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
     db_path = resolve_path(args.db)

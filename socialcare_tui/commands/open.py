@@ -36,10 +36,10 @@ def add_display_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.store.connection import resolve_path
 
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     state = view_state(args, config)
     refresh = check_refresh(args.refresh)
     check_settings(config)
@@ -65,7 +65,7 @@ def wallboard_settings(args, config):
         return None
     from socialcare_tui.tui.tiles import settings
 
-    return settings(config)
+    return settings(config.tui.wallboard)
 
 
 def make_follower(paths, db_path, config, read_only: bool):
@@ -77,8 +77,9 @@ def make_follower(paths, db_path, config, read_only: bool):
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.ingest.follow import Follower
 
-    options = pipeline.ImportOptions(timezone=config.timezone, channel_aliases=dict(config.channel_aliases),
-                                     auto_resolve_after=config.auto_resolve_after)
+    options = pipeline.ImportOptions(timezone=config.ingest.timezone,
+                                     channel_aliases=dict(config.ingest.channel_aliases),
+                                     auto_resolve_after=config.facts.auto_resolve_after)
     return Follower(paths, db_path, options)
 
 
@@ -154,8 +155,8 @@ def view_state(args, config):
     from socialcare_tui.tui.state import ViewState
 
     live = bool(getattr(args, "watch", None))
-    scope = scopes.parse(config, window=args.window, as_of=args.as_of, channels=args.channel, live=live)
-    window = scopes.window_choice(args.window, config, live=live)
+    scope = scopes.parse(config.scope, window=args.window, as_of=args.as_of, channels=args.channel, live=live)
+    window = scopes.window_choice(args.window, config.scope, live=live)
     return ViewState(window=window, as_of=scope.as_of, channels=scope.channels, live=live and scope.as_of is None)
 
 
@@ -172,11 +173,12 @@ def check_settings(config) -> None:
     from socialcare_tui.tui.keys import action_ids
     from socialcare_tui.tui.panels import panel_infos
 
-    panel_infos(config.dashboard_panels)  # an unknown panel name is one line
+    panel_infos(config.tui.dashboard.panels)  # an unknown panel name is one line
 
-    if config.theme not in BUILTIN_THEMES:
-        raise UserError(f"config theme: unknown theme '{config.theme}' (known: {', '.join(sorted(BUILTIN_THEMES))})")
+    if config.tui.theme not in BUILTIN_THEMES:
+        known_themes = ", ".join(sorted(BUILTIN_THEMES))
+        raise UserError(f"config theme: unknown theme '{config.tui.theme}' (known: {known_themes})")
     known = action_ids()
-    for action in config.keys:
+    for action in config.tui.keys:
         if action not in known:
             raise UserError(f"config keys: unknown action '{action}' (known: {', '.join(sorted(known))})")

@@ -31,7 +31,7 @@ def run(args) -> int:
     from socialcare_tui.kpi import browse
 
     with _scope_args.scoped(args) as (config, con, scope):
-        rows = browse.queue_rows(con.cursor(), scope, config, args.status)
+        rows = browse.queue_rows(con.cursor(), scope, config.kpi, args.status)
     total = len(rows)
     if args.limit:
         rows = rows[: args.limit]

@@ -16,24 +16,24 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.commands.waiting import tell_once
     from socialcare_tui.errors import UserError
     from socialcare_tui.store import facts
     from socialcare_tui.store.access import database
     from socialcare_tui.store.connection import resolve_path
 
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     if not resolve_path(args.db).exists():
         raise UserError(f"{resolve_path(args.db)}: no such database; import data first")
     started = time.monotonic()
     with database(args.db, read_only=False, on_wait=tell_once()) as con:
         if args.quiet:
-            done = facts.rebuild(con, config.auto_resolve_after)
+            done = facts.rebuild(con, config.facts.auto_resolve_after)
         elif sys.stderr.isatty():
-            done = _with_progress(con, config.auto_resolve_after, facts)
+            done = _with_progress(con, config.facts.auto_resolve_after, facts)
         else:
-            done = facts.rebuild(con, config.auto_resolve_after, step=_print_step)
+            done = facts.rebuild(con, config.facts.auto_resolve_after, step=_print_step)
     print(f"rebuilt the facts of {done.conversations:,} conversations in "
           f"{time.monotonic() - started:.1f} s")
     return 0

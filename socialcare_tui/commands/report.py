@@ -37,6 +37,6 @@ def run(args) -> int:
     from socialcare_tui.kpi import engine
 
     with _scope_args.scoped(args) as (config, con, scope):
-        result = engine.report(con, scope, config, kpis=kpis, by=args.by)
+        result = engine.report(con, scope, config.kpi, kpis=kpis, by=args.by)
     output.emit(output.render_report(result, fmt), args.output)
     return 0

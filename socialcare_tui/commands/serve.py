@@ -35,13 +35,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.commands import open as open_command
     from socialcare_tui.store.connection import resolve_path
 
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port {args.port}: must be between 1 and 65535")
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     open_command.check_settings(config)
     open_command.check_refresh(args.refresh)
     open_command.wallboard_settings(args, config)

@@ -38,17 +38,17 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     if not args.interval > 0:
         raise UserError(f"--interval {args.interval}: must be a positive number of seconds")
-    from socialcare_tui import config as config_module
+    from socialcare_tui.commands import load_config
     from socialcare_tui.commands.import_ import normalise_encoding, parse_maps
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.ingest.follow import Follower
 
-    config = config_module.load(args.config)
+    config = load_config(args.config)
     options = pipeline.ImportOptions(
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, encoding=normalise_encoding(args.encoding),
-        channel_aliases=config.channel_aliases, auto_resolve_after=config.auto_resolve_after,
-        future_days=config.import_future_days,
+        channel_aliases=config.ingest.channel_aliases, auto_resolve_after=config.facts.auto_resolve_after,
+        future_days=config.ingest.future_days,
     )
     follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=tell_every(5))
     stop = threading.Event()

@@ -65,7 +65,7 @@ from typing import Any, Protocol
 import duckdb
 
 from socialcare_tui import sqlfiles
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import calendar, lexicon, registry, views
 from socialcare_tui.kpi.registry import Kpi
@@ -110,7 +110,7 @@ def _engine_sql(name: str) -> str:
 _run = sqlfiles.run
 
 
-def _load_sla(cur: duckdb.DuckDBPyConnection, config: Config) -> None:
+def _load_sla(cur: duckdb.DuckDBPyConnection, config: KpiConfig) -> None:
     cur.execute("CREATE OR REPLACE TEMP TABLE sla_targets "
                 "(level VARCHAR, name VARCHAR, kind VARCHAR, seconds DOUBLE)")
     rows = [("default", "", kind, float(sec)) for kind, sec in config.sla.items()]
@@ -118,32 +118,32 @@ def _load_sla(cur: duckdb.DuckDBPyConnection, config: Config) -> None:
     cur.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?)", rows)
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, scope: Scope, config: Config) -> Resolved:
+def prepare(cur: duckdb.DuckDBPyConnection, scope: Scope, config: KpiConfig) -> Resolved:
     """Materialise the shared layer for `scope` on `cur` (see module docstring)."""
     resolved = _resolve(cur, scope, config)
     build(cur, resolved, config)
     return resolved
 
 
-def build(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
+def build(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: KpiConfig) -> None:
     """The whole layer of `resolved` on `cur`: base tables and what KPIs need beside."""
     build_base(cur, resolved, config)
     install_extras(cur, resolved, config)
 
 
-def facts_note(con: Connection, config: Config) -> str | None:
+def facts_note(con: Connection, config: KpiConfig) -> str | None:
     """STALE_FACTS_NOTE when the stored facts do not fit `config` (reads are then slow)."""
     return None if views.facts_fit(con, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
 
 
-def build_base(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
+def build_base(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: KpiConfig) -> None:
     """The shared layer's views (kpi/views.py) and sla_targets on `cur`, filters applied."""
     _load_sla(cur, config)
     if views.install(cur, resolved.params, resolved.scope.has_filters):
         warnings.warn(StaleFacts(STALE_FACTS_NOTE), stacklevel=2)
 
 
-def install_extras(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: Config) -> None:
+def install_extras(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: KpiConfig) -> None:
     """What KPI statements need beside the base tables: the business-hours calendar up
     to as_of (secs(a, b, cal) and due_at(a, s, cal) then count open hours only) and,
     through kpi/lexicon.py, vader_lexicon, kpi_topic_rules and kpi_costs."""
@@ -155,7 +155,7 @@ def install_extras(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: C
 
 @contextmanager
 def layer(con: Connection, scope: Scope,
-          config: Config) -> Iterator[tuple[duckdb.DuckDBPyConnection, Resolved]]:
+          config: KpiConfig) -> Iterator[tuple[duckdb.DuckDBPyConnection, Resolved]]:
     """(cursor, Resolved) with the shared layer of `scope`, for the caller's statements,
     on a new cursor closed on leaving."""
     cur = con.cursor()
@@ -296,7 +296,7 @@ def _absent(kpi: Kpi) -> KpiValue:
     return KpiValue(kpi.id, kpi.title, kpi.unit, None, {}, f"no data in this group ({kpi.counts_by})")
 
 
-def report(con: Connection, scope: Scope, config: Config, *, kpis: Sequence[str] | None = None,
+def report(con: Connection, scope: Scope, config: KpiConfig, *, kpis: Sequence[str] | None = None,
            by: str | None = None) -> Report:
     """Every (or the chosen) KPI for the scope (`report`; output.to_data gives its JSON)."""
     _check_by(by)
@@ -311,7 +311,7 @@ SECONDS_MEASURE = frozenset({"frt_distribution", "reply_rate", "sla_first_respon
                              "sla_resolution"})
 
 
-def explain(con: Connection, scope: Scope, config: Config, kpi_id: str,
+def explain(con: Connection, scope: Scope, config: KpiConfig, kpi_id: str,
             part: str | None = None) -> Explanation:
     """The KPI's definition, its value and the rows behind it."""
     kpi = registry.get(kpi_id)
@@ -329,7 +329,7 @@ def explain(con: Connection, scope: Scope, config: Config, kpi_id: str,
     return Explanation(total, kpi.help, kpi.counts_by, tuple(kpi.parts), part, names, tuple(rows), measure)
 
 
-def previous_scope(con: Connection, scope: Scope, config: Config) -> Scope | None:
+def previous_scope(con: Connection, scope: Scope, config: KpiConfig) -> Scope | None:
     """The same-length window just before; None without a window."""
     cur = con.cursor()
     try:
@@ -375,7 +375,7 @@ def _series_on(cur: duckdb.DuckDBPyConnection, resolved: Resolved, chosen: list[
     return Series(buckets, out)
 
 
-def series(con: Connection, scope: Scope, config: Config, kpi_ids: Sequence[str] | None,
+def series(con: Connection, scope: Scope, config: KpiConfig, kpi_ids: Sequence[str] | None,
            buckets: int = 12) -> Series:
     """Each KPI's value per equal time bucket of the window (for sparklines)."""
     chosen = registry.select(kpi_ids)
@@ -402,7 +402,7 @@ def _report_and_series(cur: duckdb.DuckDBPyConnection, resolved: Resolved, chose
     return _report_of(resolved, totals), Series(buckets, sparks)
 
 
-def dashboard(con: Connection, scope: Scope, config: Config, *, kpis: Sequence[str] | None = None,
+def dashboard(con: Connection, scope: Scope, config: KpiConfig, *, kpis: Sequence[str] | None = None,
               buckets: int = 12) -> Dashboard:
     """The report, the previous window's report (None without a window) and the series."""
     chosen = registry.select(kpis)

@@ -14,7 +14,7 @@ import functools
 import duckdb
 
 from socialcare_tui import sqlfiles
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.store.lexicon import lexicon_path, load_lexicon  # noqa: F401 (re-exported)
 
@@ -81,7 +81,7 @@ def load_costs(cur: duckdb.DuckDBPyConnection, costs: dict[str, float]) -> None:
         cur.execute(_sql("insert_cost"), {"channel": channel.strip().lower(), "cost": float(cost)})
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, config: Config) -> None:
+def prepare(cur: duckdb.DuckDBPyConnection, config: KpiConfig) -> None:
     """Everything the customer-voice and work-mix SQL needs besides the base tables."""
     load_topic_rules(cur, config.topic_rules)
     load_costs(cur, config.cost_per_conversation)

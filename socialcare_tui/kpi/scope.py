@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from socialcare_tui import sqlfiles
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig, ScopeConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest.channels import normalise
 from socialcare_tui.kpi import calendar
@@ -81,7 +81,7 @@ class Resolved:
 # ---------------------------------------------------------------- the parser
 
 
-def parse(config: Config, *, window: str | None = None, as_of: str | None = None,
+def parse(config: ScopeConfig, *, window: str | None = None, as_of: str | None = None,
           start: str | None = None, end: str | None = None,
           channels: Iterable[str] | None = None, queues: Iterable[str] | None = None,
           agents: Iterable[str] | None = None, tags: Iterable[str] | None = None,
@@ -108,7 +108,7 @@ def parse(config: Config, *, window: str | None = None, as_of: str | None = None
                  agents=distinct(agents), tags=distinct(tags), live=live)
 
 
-def window_choice(text: str | None, config: Config, *, live: bool = False) -> str:
+def window_choice(text: str | None, config: ScopeConfig, *, live: bool = False) -> str:
     """The window asked for, or config's, or the default: `all` or a valid span like `7d`."""
     chosen = text if text is not None else (config.window or (LIVE_WINDOW if live else ALL))
     chosen = str(chosen).strip().lower()
@@ -131,7 +131,7 @@ def not_positive(text: str | None = None) -> UserError:
     return UserError(f"--window{' ' + text if text else ''}: must be a positive span such as 24h or 7d")
 
 
-def channel_names(values: Iterable[str] | None, config: Config | None = None) -> tuple[str, ...]:
+def channel_names(values: Iterable[str] | None, config: ScopeConfig | None = None) -> tuple[str, ...]:
     """Channel names as the importer stores them (`X` is `twitter`, config aliases apply);
     a blank value is kept as typed (it matches nothing, and says so)."""
     aliases = (config.channel_aliases if config is not None else None) or {}
@@ -233,7 +233,7 @@ def naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def resolve(cur: duckdb.DuckDBPyConnection, scope: Scope, config: Config) -> Resolved:
+def resolve(cur: duckdb.DuckDBPyConnection, scope: Scope, config: KpiConfig) -> Resolved:
     """The window bounds of `scope` (as_of = the newest event on `cur` when not given)
     and the parameters KPI statements may use: $as_of, $lo, $hi, $prev_lo, $prev_hi,
     $has_window, $auto_resolve, $fcr_window, $tz, the calendar's, and the filters."""

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -136,6 +137,7 @@ class _Gate:
         return self.fd
 
     def _try(self, kind: int, byte: int) -> bool:
+        assert self.fd is not None  # called once _descriptor() gave one
         try:
             fcntl.lockf(self.fd, kind | fcntl.LOCK_NB, 1, byte, os.SEEK_SET)
             return True
@@ -145,6 +147,7 @@ class _Gate:
             raise
 
     def _release(self, *bytes_: int) -> None:
+        assert self.fd is not None
         for byte in bytes_:
             fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, byte, os.SEEK_SET)
 
@@ -213,7 +216,8 @@ def _gate(path: Path) -> _Gate:
 
 
 @contextmanager
-def _our_turn(db, backoff: Backoff, on_wait: WaitCallback | None, *, write: bool) -> Iterator[_Turn]:
+def _our_turn(db: str | os.PathLike[str] | None, backoff: Backoff, on_wait: WaitCallback | None, *,
+              write: bool) -> Iterator[_Turn]:
     """Hold this process's lock on the file (waiting with backoff), then the file's turn
     among processes (writers first), for one access."""
     path = resolve_path(db)
@@ -270,7 +274,7 @@ class Borrowed:
             cur.execute("USE store")
         return cur
 
-    def execute(self, *args):
+    def execute(self, *args: Any) -> duckdb.DuckDBPyConnection:
         return self._cur.execute(*args)
 
     def close(self) -> None:
@@ -293,7 +297,7 @@ def attached(
         try:
             con = Borrowed(home, store=True)
             try:
-                if migrations.pending(con, str(turn.path)):
+                if migrations.pending(con._cur, str(turn.path)):
                     raise DatabaseUnavailable(
                         f"{turn.path} needs a schema upgrade; open it once without --read-only")
                 yield con
@@ -303,7 +307,7 @@ def attached(
             home.execute("DETACH store")
 
 
-def _attach_with_retry(home, turn: _Turn) -> None:
+def _attach_with_retry(home: duckdb.DuckDBPyConnection, turn: _Turn) -> None:
     if not turn.path.exists():
         raise DatabaseUnavailable(f"{turn.path}: no such database; import data first")
     while True:

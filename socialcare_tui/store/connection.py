@@ -37,7 +37,8 @@ def limit_memory(con: duckdb.DuckDBPyConnection, *, read_only: bool = True) -> N
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return  # no folder to spill to: DuckDB's own default limit then
-    if con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(folder):
+    current = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    if current is not None and current[0] == str(folder):
         return  # set already (DuckDB refuses another folder once it has spilled to one)
     con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY if read_only else WRITER_MEMORY})
     con.execute("SET temp_directory = $dir", {"dir": str(folder)})

@@ -17,9 +17,10 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
@@ -62,25 +63,34 @@ def _upkeep(name: str) -> str:
     return sqlfiles.statement(_PACKAGE, "upkeep.sql", name)
 
 
-def _run(con, name: str, params: dict | None = None):
+def _run(con: duckdb.DuckDBPyConnection, name: str,
+         params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     return sqlfiles.run(con, _upkeep(name), params)
 
 
-def state(con) -> State | None:
+def _one(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """The row of an aggregate statement (one without GROUP BY always gives one)."""
+    row = _run(con, name, params).fetchone()
+    assert row is not None
+    return row
+
+
+def state(con: duckdb.DuckDBPyConnection) -> State | None:
     """The stored facts' state; None before the first build."""
     row = _run(con, "state").fetchone()
     return State(*row) if row else None
 
 
-def usable(con, auto_resolve: float) -> tuple[State, bool]:
+def usable(con: duckdb.DuckDBPyConnection, auto_resolve: float) -> tuple[State, bool]:
     """(state, usable): the facts can serve a reader with this auto_resolve when
     they were built with it and no row at or below their watermark was removed."""
     found = state(con) or State(-1, 0, auto_resolve)
-    _, kept, _ = _run(con, "marks", {"watermark": found.watermark}).fetchone()
+    _, kept, _ = _one(con, "marks", {"watermark": found.watermark})
     return found, kept == found.rows_below and found.auto_resolve == auto_resolve
 
 
-def compute(cur, as_of: datetime | None, auto_resolve: float, names=_COMPUTE) -> None:
+def compute(cur: duckdb.DuckDBPyConnection, as_of: datetime | None, auto_resolve: float,
+            names: Sequence[str] = _COMPUTE) -> None:
     """facts.sql's statements on TEMP fact_src, into TEMP calc_* tables."""
     load_lexicon(cur)
     params = {"as_of": as_of, "auto_resolve": auto_resolve}
@@ -89,7 +99,7 @@ def compute(cur, as_of: datetime | None, auto_resolve: float, names=_COMPUTE) ->
         sqlfiles.run(cur, statements[name], params)
 
 
-def drop_scratch(cur) -> None:
+def drop_scratch(cur: duckdb.DuckDBPyConnection) -> None:
     """Drop what compute() kept only for its own statements (the wide ordered events)."""
     sqlfiles.run(cur, sqlfiles.statement(_PACKAGE, "facts.sql", "drop_full_events"))
 
@@ -105,7 +115,7 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
     if auto_resolve is None:
         auto_resolve = before.auto_resolve if before else DEFAULT_AUTO_RESOLVE
     watermark = before.watermark if before else -1
-    top, kept, total = _run(con, "marks", {"watermark": watermark}).fetchone()
+    top, kept, total = _one(con, "marks", {"watermark": watermark})
     full = (full or before is None or kept != before.rows_below
             or before.auto_resolve != auto_resolve)
     if full:
@@ -114,7 +124,7 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
     _run(con, "touched", {"watermark": watermark, "per": CHUNK_CONVERSATIONS})
     if not full:
         _run(con, "forget_touched")
-    touched, chunks = _run(con, "chunks").fetchone()
+    touched, chunks = _one(con, "chunks")
     _run(con, "set_watermark", {"watermark": watermark})
     try:
         for chunk in range(chunks):
@@ -129,7 +139,7 @@ def update(con: duckdb.DuckDBPyConnection, *, auto_resolve: float | None = None,
     return Upkeep(touched, full)
 
 
-def _store_chunk(con, auto_resolve: float) -> None:
+def _store_chunk(con: duckdb.DuckDBPyConnection, auto_resolve: float) -> None:
     """Compute the facts of fact_src's conversations and store them: each conversation
     as it reads after its last silence's deadline, and (if a silence will resolve it)
     as it reads before."""

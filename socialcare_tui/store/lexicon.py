@@ -27,6 +27,7 @@ def lexicon_path() -> str:
 
 def load_lexicon(cur: duckdb.DuckDBPyConnection) -> None:
     """Load the lexicon into TEMP `vader_lexicon` unless this connection has it already."""
-    if cur.execute(sqlfiles.statement(*_SQL, "lexicon_loaded")).fetchone()[0]:
+    loaded = cur.execute(sqlfiles.statement(*_SQL, "lexicon_loaded")).fetchone()
+    if loaded is not None and loaded[0]:
         return
     cur.execute(sqlfiles.statement(*_SQL, "load_lexicon"), {"path": lexicon_path()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import Any
 
 import duckdb
 
@@ -29,12 +30,17 @@ def latest_version() -> int:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND NOT temporary"
-    ).fetchone()[0]
+    exists = _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND NOT temporary")
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return int(_scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """The value of an aggregate query (one without GROUP BY always gives a row)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def pending(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[int, str]]:

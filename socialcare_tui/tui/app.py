@@ -185,8 +185,8 @@ class SocialCareApp(App):
         self.source = source
         self.config = source.config
         self.db_path = db_path
-        self.state = state or ViewState(window=self.config.window or "all")
-        self.refresh_seconds = refresh_seconds or self.config.refresh_seconds
+        self.state = state or ViewState(window=self.config.scope.window or "all")
+        self.refresh_seconds = refresh_seconds or self.config.tui.refresh_seconds
         self.clock = clock
         self.config_path = config_path
         self.read_only = read_only
@@ -213,18 +213,18 @@ class SocialCareApp(App):
         return self._infos
 
     def on_mount(self) -> None:
-        if self.config.theme in self.available_themes:
-            self.theme = self.config.theme
-        self.set_keymap(self.config.keys)
+        if self.config.tui.theme in self.available_themes:
+            self.theme = self.config.tui.theme
+        self.set_keymap(self.config.tui.keys)
         self.source.on_wait = self._waiting_from_thread
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.state.live:
             self.set_interval(1.0, self._tick_sla)
         REDACTION.on = self.redact
         if self.wallboard is not None:
-            self.push_screen(WallboardScreen(self.wallboard, self.config.targets))
+            self.push_screen(WallboardScreen(self.wallboard, self.config.tui.targets))
         else:
-            self.push_screen(MainScreen(panel_infos(self.config.dashboard_panels), self.config.targets))
+            self.push_screen(MainScreen(panel_infos(self.config.tui.dashboard.panels), self.config.tui.targets))
         if self.follower is not None:
             self.follower.on_batch = self._followed_from_thread
             self.follower.on_wait = self._waiting_from_thread
@@ -261,12 +261,13 @@ class SocialCareApp(App):
     def _remember_theme(self, theme) -> None:
         if self.config_path is None:
             return
-        from socialcare_tui.tui.settings import remember_theme
+        from socialcare_tui.tui.settings import ThemeNotRemembered, remember_theme
 
         try:
             remember_theme(self.config_path, theme.name)
-        except OSError as err:
-            self.notify(f"could not remember the theme in {self.config_path}: {err.strerror}",
+        except (OSError, ThemeNotRemembered) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
+            self.notify(f"could not remember the theme in {self.config_path}: {reason}",
                         severity="warning", markup=False)
 
     # --- refresh ----------------------------------------------------------------------
@@ -517,7 +518,7 @@ class SocialCareApp(App):
     def set_period(self, name: str) -> None:
         """A calendar window around the data's as-of (the wall clock when live)."""
         now = self.clock() if self.state.live else (self.state.as_of or self.state.newest or self.clock())
-        self.state.period = preset(name, now, self.config.timezone)
+        self.state.period = preset(name, now, self.config.scope.timezone)
         self.refresh_now()
 
     def ask_period(self) -> None:
@@ -534,7 +535,7 @@ class SocialCareApp(App):
         from socialcare_tui.errors import UserError
         from socialcare_tui.timeparse import parse_instant
 
-        tz = self.config.timezone
+        tz = self.config.scope.timezone
         try:
             period = custom(parse_instant(start_text, tz, "from"), parse_instant(end_text, tz, "to"))
         except UserError as err:

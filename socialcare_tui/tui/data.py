@@ -108,7 +108,7 @@ class DataSource:
         from socialcare_tui.kpi import engine
 
         with self.reading() as con:
-            return engine.facts_note(con, self.config)
+            return engine.facts_note(con, self.config.kpi)
 
     def dashboard(self, scope, kpi_ids: list[str] | None = None) -> Dashboard:
         """Report, previous window and sparklines from `engine.dashboard`. Over all the
@@ -119,7 +119,7 @@ class DataSource:
         with self.reading() as con:
             if not scope.window and scope.start is None:  # calendar windows (issue 14) have both
                 return Dashboard(self._report(con, scope, kpis=kpi_ids), None, Series(SPARK_BUCKETS))
-            return engine.dashboard(con, scope, self.config, kpis=kpi_ids, buckets=SPARK_BUCKETS)
+            return engine.dashboard(con, scope, self.config.kpi, kpis=kpi_ids, buckets=SPARK_BUCKETS)
 
     def wallboard(self, scope, kpi_ids: list[str]) -> Report:
         """The report of the wallboard's KPIs (no sparklines, no previous window)."""
@@ -131,21 +131,21 @@ class DataSource:
         from socialcare_tui.kpi import browse
 
         with self._layer(browse.tree_scope(scope)) as (cur, resolved):
-            return browse.channel_tree(cur, scope, self.config, resolved=resolved)
+            return browse.channel_tree(cur, scope, self.config.kpi, resolved=resolved)
 
     def queue(self, scope, status: str):
         """(rows, as_of): the tab's conversations and the instant their waits are measured at."""
         from socialcare_tui.kpi import browse
 
         with self._layer(scope) as (cur, resolved):
-            rows = browse.queue_rows(cur, scope, self.config, status, resolved=resolved)
+            rows = browse.queue_rows(cur, scope, self.config.kpi, status, resolved=resolved)
         return rows, resolved.as_of
 
     def conversation(self, scope, conv_key: str) -> ConversationData:
         from socialcare_tui.kpi import browse
 
         with self._layer(scope) as (cur, resolved):
-            facts = browse.conversation_facts(cur, scope, self.config, conv_key, resolved=resolved)
+            facts = browse.conversation_facts(cur, scope, self.config.kpi, conv_key, resolved=resolved)
             events = browse.transcript(cur, conv_key, resolved.as_of)
         return ConversationData(conv_key, facts or {}, list(events or []))
 
@@ -153,7 +153,7 @@ class DataSource:
         from socialcare_tui.kpi import browse
 
         with self._layer(scope) as (cur, resolved):
-            return browse.agent_rows(cur, scope, self.config, resolved=resolved)
+            return browse.agent_rows(cur, scope, self.config.kpi, resolved=resolved)
 
     def trends(self, scope) -> TrendsData:
         from socialcare_tui.kpi import engine
@@ -162,7 +162,7 @@ class DataSource:
         with self.reading() as con:
             report = self._report(con, scope, kpis=kpis)
             by_channel = self._report(con, scope, kpis=["frt_distribution"], by="channel")
-            sentiment = engine.series(con, scope, self.config, ["sentiment", "inbound_volume"],
+            sentiment = engine.series(con, scope, self.config.kpi, ["sentiment", "inbound_volume"],
                                       buckets=TREND_BUCKETS)
         return TrendsData(report, by_channel, sentiment, scope.window)
 
@@ -170,7 +170,7 @@ class DataSource:
         from socialcare_tui.kpi import engine
 
         with self.reading() as con:
-            return engine.explain(con, scope, self.config, kpi_id, part)
+            return engine.explain(con, scope, self.config.kpi, kpi_id, part)
 
     def report(self, scope) -> Report:
         with self.reading() as con:
@@ -179,14 +179,14 @@ class DataSource:
     def _report(self, con, scope, **options) -> Report:
         from socialcare_tui.kpi import engine
 
-        return engine.report(con, scope, self.config, **options)
+        return engine.report(con, scope, self.config.kpi, **options)
 
     @contextmanager
     def _layer(self, scope):
         """(cursor, Resolved) holding the shared layer of `scope`, for browse.py."""
         from socialcare_tui.kpi import engine
 
-        with self.reading() as con, engine.layer(con, scope, self.config) as got:
+        with self.reading() as con, engine.layer(con, scope, self.config.kpi) as got:
             yield got
 
     # --- writes -----------------------------------------------------------------------
@@ -196,8 +196,8 @@ class DataSource:
 
         with self.writing() as cur:
             options = pipeline.ImportOptions(
-                timezone=self.config.timezone, channel_aliases=dict(self.config.channel_aliases),
-                auto_resolve_after=self.config.auto_resolve_after,
+                timezone=self.config.ingest.timezone, channel_aliases=dict(self.config.ingest.channel_aliases),
+                auto_resolve_after=self.config.facts.auto_resolve_after,
             )
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)
 

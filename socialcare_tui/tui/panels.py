@@ -9,6 +9,7 @@ first leads, then every other KPI in registry order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from socialcare_tui.errors import UserError
@@ -32,8 +33,9 @@ class PanelInfo:
     help: str
 
 
-def panel_infos(names=None) -> list[PanelInfo]:
-    """The panels named (config order), or the default set; an unknown name is a UserError."""
+def panel_infos(names: Sequence[str] | None = None) -> list[PanelInfo]:
+    """The panels named (`config.DashboardConfig.panels`, in its order), or the default set;
+    an unknown name is a UserError."""
     from socialcare_tui.kpi import registry
     from socialcare_tui.tui.tiles import ALIASES
 
@@ -42,7 +44,7 @@ def panel_infos(names=None) -> list[PanelInfo]:
         names = [*FIRST, *(kpi_id for kpi_id in kpis if kpi_id not in FIRST)]
     panels = []
     for name in names:
-        key = str(name).strip().lower()
+        key = name.strip().lower()
         if key in ALIASES:
             kpi_id, part, title, unit, better = ALIASES[key]
             panels.append(PanelInfo(key, kpi_id, part, title, unit, better, ALIAS_HELP.get(key, "")))

@@ -1,30 +1,43 @@
-"""Remember the chosen theme in config.toml: change or add the top-level `theme` line,
-leaving every other line as it is."""
+"""Remember the chosen theme in config.toml: set the top-level `theme` key with tomlkit,
+which keeps every comment, table, blank line and the order of the keys as they are."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from pathlib import Path
 
-_THEME_LINE = re.compile(r"^\s*theme\s*=.*$")
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Table, Whitespace
+
+
+class ThemeNotRemembered(Exception):
+    """The file cannot take a top-level theme key; it is left as it was."""
 
 
 def remember_theme(path: Path, theme: str) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    new_line = f"theme = {json.dumps(theme)}"
-    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
-    for index in range(first_table):
-        if _THEME_LINE.match(lines[index]):
-            lines[index] = new_line
-            break
+    """Change the top-level `theme = ...` (or add it after the last top-level key, before
+    the first table); a missing file is created, owner-only."""
+    text = path.read_bytes().decode("utf-8") if path.exists() else ""  # bytes: CRLF kept
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as err:
+        raise ThemeNotRemembered(f"not valid TOML ({err})") from None
+    if isinstance(doc.get("theme"), dict | list):  # [theme] or theme.x = ...: not ours to replace
+        raise ThemeNotRemembered("its 'theme' is a table, not a theme name")
+    # tomlkit puts a blank line before the table that follows a new top-level key;
+    # the file keeps its own layout instead
+    indents = [(item, item.trivia.indent) for _, item in doc.body if not isinstance(item, Whitespace)]
+    keys = [i for i, (key, item) in enumerate(doc.body) if key is not None and not isinstance(item, Table | AoT)]
+    if "theme" not in doc and keys and keys[-1] + 1 < len(doc.body):
+        # right after the last top-level key: a comment above the first table stays with
+        # it (tomlkit's own placement is after that comment; it has no public insert)
+        doc._insert_at(keys[-1] + 1, "theme", theme)
     else:
-        end = first_table
-        while end > 0 and not lines[end - 1].strip():
-            end -= 1  # keep the blank line that separates the tables
-        lines.insert(end, new_line)
+        doc["theme"] = theme
+    for item, indent in indents:
+        item.trivia.indent = indent
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(tomlkit.dumps(doc))

@@ -1,6 +1,7 @@
 """What the wallboard shows: its tiles and how often it moves to the next channel.
 
-Config (read defensively until `config.py` knows the table):
+Config (`config.WallboardConfig`: the types are checked when the file is read, the
+names here):
 
     [wallboard]
     kpis = ["waiting_now", "longest_wait", "first_response_time", "sla_first_response", "csat", "backlog"]
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from socialcare_tui.config import WallboardConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi.results import KpiValue
 
 DEFAULT_KPIS = ("waiting_now", "longest_wait", "first_response_time", "sla_first_response", "csat", "backlog")
 DEFAULT_CYCLE = 10.0
-MIN_CYCLE = 2.0
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,11 @@ class WallboardSettings:
         return list(dict.fromkeys(tile.kpi_id for tile in self.tiles))
 
 
-def settings(config) -> WallboardSettings:
-    """The `[wallboard]` table of config (a dict or an object), else the defaults."""
-    table = getattr(config, "wallboard", None)
-    get = table.get if isinstance(table, dict) else (lambda key, d=None: getattr(table, key, d))
-    names = get("kpis", None) or DEFAULT_KPIS
-    cycle = get("cycle", None)
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise UserError("config wallboard.kpis: must be a list of KPI names such as [\"csat\", \"backlog\"]")
-    if cycle is None:
-        cycle = DEFAULT_CYCLE
-    if isinstance(cycle, bool) or not isinstance(cycle, (int, float)) or cycle < MIN_CYCLE:
-        raise UserError(f"config wallboard.cycle: must be a number of seconds, at least {MIN_CYCLE:g}")
+def settings(wall: WallboardConfig) -> WallboardSettings:
+    """The tiles and cycle of the `[wallboard]` section, else the defaults; an unknown
+    tile name is a UserError."""
+    names = wall.kpis or DEFAULT_KPIS
+    cycle = DEFAULT_CYCLE if wall.cycle is None else wall.cycle
     return WallboardSettings(tuple(tile(name) for name in names), float(cycle))
 
 
