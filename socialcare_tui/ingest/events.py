@@ -71,7 +71,7 @@ def require(file, options, fields, format_name: str) -> None:
     for name in fields:
         if file.field(options, name) is None:
             raise UserError(
-                f"{file.path}: missing required column '{name}' for format {format_name} "
+                f"{file.label}: missing required column '{name}' for format {format_name} "
                 f"(columns: {', '.join(file.columns[:20])})"
             )
 

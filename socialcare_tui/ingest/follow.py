@@ -15,12 +15,15 @@ file is left: its writer has not finished it. At most MAX_OPEN handles are kept,
 the least recently grown closed first; a rotation noticed without a handle reads
 the new file from the start as before.)
 
-Each batch of new lines is written to a temporary chunk file (the CSV header
-first) and imported by `pipeline.import_file`; inside that import's transaction
-(its `before_commit` hook) the chunk's ledger row, events and rejects are
-moved onto the followed file's ledger row, with line numbers of the followed
-file, so a kill never leaves a chunk half merged. A batch the pipeline refuses is split in halves
-until the bad lines are found; those go to `rejects` and following goes on.
+Each batch of new records is handed to the pipeline as bytes (`pipeline.stage`
+with `pipeline.Records`: the CSV header first) together with the followed file's
+own ledger row (`pipeline.Ledger`: its path, the offset and sha256 after the
+batch, the line number of the batch's first record), and committed with
+`pipeline.commit`: the events, rejects and ledger row land in one transaction,
+under the followed file's name and line numbers, so a kill never leaves a batch
+half booked. A batch the pipeline refuses is split in halves until the bad
+lines are found; those go to `rejects` and following goes on. Record framing
+(complete lines, quotes, line ends) is `framing.py`'s.
 Files that cannot be appended to (Parquet, JSON arrays, compressed) are
 imported whole once their size has stopped changing.
 
@@ -32,22 +35,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 import watchfiles
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
-from socialcare_tui.ingest import pipeline
+from socialcare_tui.ingest import framing, pipeline
 from socialcare_tui.store.access import DEFAULT_BACKOFF, Backoff, WaitCallback, database, is_conflict
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 _SQL = ("socialcare_tui.ingest.sql", "follow.sql")
 LINE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -366,7 +371,7 @@ class Follower:
 
     def _import_lines(self, con, t: _Tracked, body: bytes, batch: Batch) -> None:
         """Import `body` (complete records read at t.offset); the offset moves as they land."""
-        records = _split_records(body, quoted=t.kind == "csv")
+        records = framing.split(body, quoted=t.kind == "csv")
         first_line = t.lines + 1  # the followed file's line number of records[0]
         if t.kind == "csv" and t.offset == 0:
             t.header = records[0]
@@ -401,50 +406,36 @@ class Follower:
         if rest[half:]:
             self._import_records(con, t, rest[half:], first_line + 1 + half, batch)
 
-    def _attempt(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> str | None:
+    def _attempt(self, con: duckdb.DuckDBPyConnection, t: _Tracked, records: list[bytes],
+                 first_line: int, batch: Batch) -> str | None:
         """Import the records and move the offset past them; or the reason the pipeline refused."""
         if not any(r.strip() for r in records):
             _advance(t, records)  # blank lines: nothing to import
             self._save_offset(con, t)
             return None
-        # the pipeline numbers the chunk's first record FIRST_DATA_LINE; make it first_line
-        shift = first_line - pipeline.FIRST_DATA_LINE["csv" if t.kind == "csv" else "jsonl"]
-        ledger: list[int] = []
-
-        def merge(con, summary) -> None:  # inside the chunk's import transaction
-            ledger.append(self._merge(con, t, summary, shift, records))
-
+        if t.kind == "csv":
+            data = framing.to_lf(t.header) + b"".join(framing.to_lf(r) for r in records)
+        else:
+            data = b"".join(records)
+        state = self._ledger_state(t, records)
+        ledger = pipeline.Ledger(path=str(t.path), size=state["size"], mtime=state["mtime"],
+                                 content_hash=state["hash"], byte_offset=state["offset"],
+                                 first_line=first_line, source_id=t.ledger)
         try:
-            summary = _import_chunk(con, t, records, self.options, merge)
+            staged = pipeline.stage(con, pipeline.Records(t.path, data), self.options, ledger)
+            summary = pipeline.commit(con, staged)
         except DatabaseUnavailable:
             raise
         except (UserError, duckdb.Error) as err:
             return _one_line(err)
         # only now that the batch and its ledger row are committed does the follower move on
         _advance(t, records)
-        t.ledger = ledger[0]
+        t.ledger = summary.source_id
         for name in ("rows_read", "imported", "duplicates", "rejected"):
             setattr(batch, name, getattr(batch, name) + getattr(summary, name))
         return None
 
     # -- the ledger -----------------------------------------------------------
-
-    def _merge(self, con, t: _Tracked, summary, shift: int, records: list[bytes]) -> int:
-        """Move the chunk's ledger row, events and rejects onto the followed file's row, as
-        if `records` were read; runs in the chunk's import transaction. Returns the ledger id."""
-        chunk = summary.source_id
-        state = self._ledger_state(t, records)
-        ledger = t.ledger
-        if ledger is None:
-            con.execute(_stmt("adopt_chunk_row"), {**state, "path": str(t.path), "chunk": chunk})
-            ledger = chunk
-        else:
-            con.execute(_stmt("merge_chunk_counts"), {**state, "ledger": ledger, "chunk": chunk})
-        moved = {"ledger": ledger, "chunk": chunk, "shift": shift}
-        con.execute(_stmt("move_chunk_events"), moved)
-        con.execute(_stmt("move_chunk_rejects"), {**moved, "path": str(t.path)})
-        con.execute(_stmt("drop_chunk_row"), {"ledger": ledger, "chunk": chunk})
-        return ledger
 
     def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
         """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
@@ -563,64 +554,21 @@ def _read_from(fh: BinaryIO, offset: int, limit: int, *, quoted: bool) -> tuple[
     About `limit` bytes are read; more only when a single record is longer than that."""
     fh.seek(offset)
     data = fh.read(limit)
-    cut = _complete_end(data, quoted=quoted)
+    cut = framing.complete_end(data, quoted=quoted)
     while cut == 0 and (more := fh.read(limit)):
         data += more
-        cut = _complete_end(data, quoted=quoted)
+        cut = framing.complete_end(data, quoted=quoted)
     return data, cut
-
-
-def _complete_end(data: bytes, *, quoted: bool) -> int:
-    """Length of the longest prefix of `data` made of complete lines (records)."""
-    pos = data.rfind(b"\n")
-    while pos >= 0 and quoted and data.count(b'"', 0, pos) % 2:
-        pos = data.rfind(b"\n", 0, pos)  # that newline is inside a quoted field
-    return pos + 1
-
-
-def _split_records(body: bytes, *, quoted: bool) -> list[bytes]:
-    """Records of `body` (which ends with a newline), each with its newline, blank ones too
-    (so that record i of a chunk is line i of the followed file, after the base)."""
-    lines = body.split(b"\n")[:-1]
-    lines = [line + b"\n" for line in lines]
-    if not quoted:
-        return lines
-    records, current, quotes = [], b"", 0
-    for line in lines:
-        current += line
-        quotes += line.count(b'"')
-        if quotes % 2 == 0:
-            records.append(current)
-            current, quotes = b"", 0
-    if current:
-        records.append(current)
-    return records
-
-
-def _lf(record: bytes) -> bytes:
-    """A record ending in LF, whatever line ending it was written with."""
-    return record[:-2] + b"\n" if record.endswith(b"\r\n") else record
-
-
-def _first_record(data: bytes) -> bytes:
-    """The first complete CSV record of `data` (the header), newline included."""
-    end = quotes = 0
-    while (newline := data.find(b"\n", end)) >= 0:
-        quotes += data.count(b'"', end, newline)
-        end = newline + 1
-        if quotes % 2 == 0:
-            return data[:end]
-    return b""
 
 
 def _read_header(fh: BinaryIO) -> bytes:
     data = os.pread(fh.fileno(), 1024 * 1024, 0)
-    return _first_record(data) if data else b""
+    return framing.first_record(data) if data else b""
 
 
-def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool):
+def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool) -> tuple[Hash | None, int]:
     """(sha256 of the first `length` bytes, records in them), or (None, 0) if the file is shorter."""
-    digest, records, quotes, left = hashlib.sha256(), 0, 0, length
+    digest, counter, left = hashlib.sha256(), framing.RecordCounter(quoted=quoted), length
     try:
         fh.seek(0)
         while left > 0:
@@ -629,35 +577,7 @@ def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool):
                 return None, 0
             digest.update(block)
             left -= len(block)
-            if not quoted or (b'"' not in block and quotes % 2 == 0):
-                records += block.count(b"\n")
-                continue
-            parts = block.split(b"\n")
-            for part in parts[:-1]:
-                quotes += part.count(b'"')
-                if quotes % 2 == 0:
-                    records += 1
-            quotes += parts[-1].count(b'"')
+            counter.feed(block)
     except OSError:
         return None, 0
-    return digest, records
-
-
-def _import_chunk(con, t: _Tracked, records: list[bytes], options, before_commit=None):
-    """Write the records (after the CSV header) to a private temporary file and import it."""
-    suffix = t.path.suffix.lower() if t.path.suffix.lower() in LINE_SUFFIXES else ".csv"
-    fd, name = tempfile.mkstemp(prefix="socialcare-follow-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if t.kind == "csv":
-                # one line ending in the chunk: a CRLF header over LF rows (or the other
-                # way round) reads as a CSV of inconsistent layout
-                fh.write(_lf(t.header))
-                fh.writelines(_lf(r) for r in records)
-            else:
-                fh.writelines(records)
-        return pipeline.import_file(con, Path(name), options, before_commit)
-    except UserError as err:  # name the followed file, not the temporary one
-        raise UserError(str(err).replace(str(Path(name).resolve()), str(t.path)).replace(name, str(t.path))) from None
-    finally:
-        os.unlink(name)
+    return digest, counter.records

@@ -25,7 +25,7 @@ _CHUNK = 1 << 20
 _ZSTD_MAGIC = 0xFD2FB528
 
 
-def truncated(path: Path, detail: str = "") -> UserError:
+def truncated(path: str | Path, detail: str = "") -> UserError:
     return UserError(f"{path} is truncated or corrupt{' (' + detail + ')' if detail else ''}; "
                      "nothing was imported from it")
 
@@ -116,7 +116,7 @@ def _zstd_frame(fh, pos: int, size: int, path: Path) -> int:
     return pos
 
 
-def check_text_head(path: Path, head: bytes | None, utf16: bool) -> None:
+def check_text_head(path: str | Path, head: bytes | None, utf16: bool) -> None:
     """Refuse a text file whose first bytes are mostly NUL (not UTF-16 text)."""
     if not head or utf16:
         return

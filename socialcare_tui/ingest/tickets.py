@@ -140,10 +140,10 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     for name in REQUIRED:
         if name not in fields:
             wanted = ", ".join(SYNONYMS[name][:4])
-            raise UserError(f"{file.path}: no {name} column for format tickets (looked for names like "
+            raise UserError(f"{file.label}: no {name} column for format tickets (looked for names like "
                             f"{wanted}; or give --map {name}=Column)")
     if "channel" not in fields and not options.channel:
-        raise UserError(f"{file.path}: no channel column (Channel, Source, via); give --channel")
+        raise UserError(f"{file.label}: no channel column (Channel, Source, via); give --channel")
     source, params = _projection(file, fields)
     params |= _unit_params(fields) | {
         "tz": options.timezone, "channel": options.channel, "queue": options.queue,

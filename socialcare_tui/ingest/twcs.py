@@ -64,7 +64,7 @@ def _check_columns(file) -> None:
     found = {c.strip().lower() for c in file.columns}
     missing = [c for c in REQUIRED if c not in found]
     if missing:
-        raise UserError(f"{file.path}: twcs file has no column {', '.join(missing)}")
+        raise UserError(f"{file.label}: twcs file has no column {', '.join(missing)}")
 
 
 def _read_rows(con, file, params: dict) -> None:
