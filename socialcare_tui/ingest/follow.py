@@ -93,7 +93,7 @@ class _Tracked:
     loaded: bool = False
     ledger: int | None = None
     offset: int = 0
-    lines: int = 0  # records in [0, offset) (header included): the line number base
+    lines: int = 0  # lines in [0, offset) (header included): the line number base
     ident: tuple[int, int] | None = None
     head: bytes = b""
     header: bytes = b""
@@ -331,7 +331,7 @@ class Follower:
         ledger, offset, digest_hex = row[0], row[1], row[2]
         if not self._open(t):
             return
-        digest, lines = _hash_prefix(t.fh, offset, quoted=t.kind == "csv")
+        digest, lines = _hash_prefix(t.fh, offset)
         if digest is None or "sha256:" + digest.hexdigest() != digest_hex:
             return  # the file changed while we were away: read it again from the start
         t.ledger, t.offset, t.lines, t.digest = ledger, offset, lines, digest
@@ -376,7 +376,7 @@ class Follower:
         if t.kind == "csv" and t.offset == 0:
             t.header = records[0]
             _advance(t, records[:1])
-            records, first_line = records[1:], 2
+            records, first_line = records[1:], t.lines + 1
         self._import_records(con, t, records, first_line, batch)
         batch.offset = t.offset
 
@@ -402,9 +402,10 @@ class Follower:
             self._reject(con, t, first_line, records[:1], first, batch)
         rest = records[1:]
         half = (len(rest) + 1) // 2
-        self._import_records(con, t, rest[:half], first_line + 1, batch)
+        line = first_line + framing.lines_in(records[:1])  # a quoted value may span lines
+        self._import_records(con, t, rest[:half], line, batch)
         if rest[half:]:
-            self._import_records(con, t, rest[half:], first_line + 1 + half, batch)
+            self._import_records(con, t, rest[half:], line + framing.lines_in(rest[:half]), batch)
 
     def _attempt(self, con: duckdb.DuckDBPyConnection, t: _Tracked, records: list[bytes],
                  first_line: int, batch: Batch) -> str | None:
@@ -440,7 +441,11 @@ class Follower:
     def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
         """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
         _advance(t, records)
-        kept = [(line + n, r) for n, r in enumerate(records) if r.strip()]
+        kept, at = [], line
+        for record in records:
+            if record.strip():
+                kept.append((at, record))
+            at += framing.lines_in([record])
         self._ensure_ledger(con, t)
         con.execute("BEGIN TRANSACTION")
         try:
@@ -522,7 +527,7 @@ def _advance(t: _Tracked, records: list[bytes]) -> None:
     for record in records:
         t.digest.update(record)
         t.offset += len(record)
-    t.lines += len(records)
+    t.lines += framing.lines_in(records)
 
 
 def _stable_and_new(t: _Tracked, now: tuple) -> bool:
@@ -566,9 +571,9 @@ def _read_header(fh: BinaryIO) -> bytes:
     return framing.first_record(data) if data else b""
 
 
-def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool) -> tuple[Hash | None, int]:
-    """(sha256 of the first `length` bytes, records in them), or (None, 0) if the file is shorter."""
-    digest, counter, left = hashlib.sha256(), framing.RecordCounter(quoted=quoted), length
+def _hash_prefix(fh: BinaryIO, length: int) -> tuple[Hash | None, int]:
+    """(sha256 of the first `length` bytes, lines in them), or (None, 0) if the file is shorter."""
+    digest, lines, left = hashlib.sha256(), 0, length
     try:
         fh.seek(0)
         while left > 0:
@@ -577,7 +582,7 @@ def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool) -> tuple[Hash | Non
                 return None, 0
             digest.update(block)
             left -= len(block)
-            counter.feed(block)
+            lines += framing.lines_in([block])
     except OSError:
         return None, 0
-    return digest, counter.records
+    return digest, lines

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections import deque
+from collections.abc import Iterable
 
 LF = b"\n"
 QUOTE = b'"'
@@ -64,30 +65,15 @@ def to_lf(record: bytes) -> bytes:
     return record[:-2] + LF if record.endswith(b"\r\n") else record
 
 
+def lines_in(records: Iterable[bytes]) -> int:
+    """Physical lines in `records` (a quoted CSV value may span lines): line numbers
+    count these, as `grep -n` does and as the record-level path numbers records."""
+    return sum(record.count(LF) for record in records)
+
+
 def strip_line_end(text: str) -> str:
     """A line or record without its line end (CRLF or LF)."""
     return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
-
-
-class RecordCounter:
-    """Counts the complete records in bytes fed block by block (quote parity carried
-    across blocks); `records` is how many ended so far."""
-
-    def __init__(self, *, quoted: bool) -> None:
-        self.quoted = quoted
-        self.records = 0
-        self._quotes = 0
-
-    def feed(self, block: bytes) -> None:
-        if not self.quoted or (QUOTE not in block and self._quotes % 2 == 0):
-            self.records += block.count(LF)
-            return
-        parts = block.split(LF)
-        for part in parts[:-1]:
-            self._quotes += part.count(QUOTE)
-            if self._quotes % 2 == 0:
-                self.records += 1
-        self._quotes += parts[-1].count(QUOTE)
 
 
 class PhysicalLines:

@@ -11,6 +11,7 @@ transaction, so a kill at any point leaves the database as it was.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import os
 import sys
@@ -496,9 +497,17 @@ def stage(con: duckdb.DuckDBPyConnection, source: Path | Records, options: Impor
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(source.data)
-        return _stage_planned(con, plan(con, Path(name), options, str(source.name)), options, ledger)
+        file = plan(con, Path(name), options, str(source.name))
+        return _stage_planned(con, file, options, ledger or _records_ledger(source, file))
     finally:
         os.unlink(name)
+
+
+def _records_ledger(source: Records, file: SourceFile) -> Ledger:
+    """The ledger row of records staged without one: named as they are, read whole."""
+    return Ledger(path=str(source.name), size=len(source.data), mtime=_utc_now(),
+                  content_hash=hashlib.sha256(source.data).hexdigest(), byte_offset=len(source.data),
+                  first_line=FIRST_DATA_LINE[file.kind])
 
 
 def commit(con: duckdb.DuckDBPyConnection, staged: Staged) -> ImportSummary:
