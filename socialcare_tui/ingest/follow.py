@@ -37,11 +37,11 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 import watchfiles
@@ -54,6 +54,8 @@ from socialcare_tui.store.access import DEFAULT_BACKOFF, Backoff, WaitCallback, 
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
 
+# what could make new records appear: the name's (dev, ino, size, mtime_ns), the kept handle's size
+FileState = tuple[tuple[int, int, int, int] | None, int | None]
 _SQL = ("socialcare_tui.ingest.sql", "follow.sql")
 LINE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 WHOLE_SUFFIXES = {".json", ".parquet", ".gz", ".zst"}
@@ -97,18 +99,24 @@ class _Tracked:
     ident: tuple[int, int] | None = None
     head: bytes = b""
     header: bytes = b""
-    digest: object = field(default_factory=hashlib.sha256)
-    done: tuple | None = None  # whole files: (size, mtime_ns) when last imported
-    candidate: tuple | None = None  # whole files: (size, mtime_ns) at the previous poll
-    refused: tuple | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
+    digest: Hash = field(default_factory=hashlib.sha256)
+    done: tuple[int, int] | None = None  # whole files: (size, mtime_ns) when last imported
+    candidate: tuple[int, int] | None = None  # whole files: (size, mtime_ns) at the previous poll
+    refused: tuple[int, int] | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
     fh: BinaryIO | None = None  # the generation being read (kept across a rotation until drained)
-    checked: tuple | None = None  # (_file_state before the last catch-up, offset after it)
+    checked: tuple[FileState, int] | None = None  # (_file_state before the last catch-up, offset after it)
     used: float = 0.0  # when the handle last gave bytes (the least recently used is closed first)
 
     def restart(self) -> None:
         self.ledger, self.offset, self.lines, self.head, self.header = None, 0, 0, b"", b""
         self.digest = hashlib.sha256()
         self.close()
+
+    def reader(self) -> BinaryIO:
+        """The handle being read (Follower._open gave it)."""
+        if self.fh is None:
+            raise RuntimeError(f"{self.path}: read before it was opened")
+        return self.fh
 
     def close(self) -> None:
         if self.fh is not None:
@@ -228,7 +236,7 @@ class Follower:
                 gone = root in self.tracked and self.tracked[root].fh is not None
                 children = [root] if root.exists() or gone else []
             for path in children:
-                found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path))))
+                found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path) or "whole")))
         return found
 
     def _has_news(self, t: _Tracked) -> bool:
@@ -251,7 +259,7 @@ class Follower:
 
     # -- one file -------------------------------------------------------------
 
-    def _catch_up(self, con, t: _Tracked) -> list[Batch]:
+    def _catch_up(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
         if not t.loaded:
             self._load(con, t)
         if t.kind == "whole":
@@ -275,7 +283,7 @@ class Follower:
             if not self._open(t):
                 return batches
             before = _file_state(t)  # with the handle now open, still before reading
-            size_now = os.fstat(t.fh.fileno()).st_size  # stop there: a busy log must not keep viewers out
+            size_now = os.fstat(t.reader().fileno()).st_size  # stop there: a busy log must not keep viewers out
             while True:
                 batch = self._next_batch(con, t, restarted)
                 if batch is None:
@@ -292,7 +300,7 @@ class Follower:
         t.checked = (before, t.offset)
         return batches
 
-    def _drain(self, con, t: _Tracked) -> list[Batch]:
+    def _drain(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
         """Import the complete records left in the generation t.fh holds."""
         batches: list[Batch] = []
         if t.fh is None:
@@ -318,12 +326,12 @@ class Follower:
             other.close()
         return True
 
-    def _load(self, con, t: _Tracked) -> None:
+    def _load(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         """Resume from the ledger when the file still starts with the bytes read before."""
         t.loaded = True
         row = con.execute(_stmt("latest_ledger"), {"path": str(t.path)}).fetchone()
         if t.kind == "whole":
-            if row and row[3] == t.candidate[0]:
+            if row and t.candidate is not None and row[3] == t.candidate[0]:
                 t.done = t.candidate  # imported before, same size: nothing new
             return
         if not row or not row[1]:
@@ -331,12 +339,12 @@ class Follower:
         ledger, offset, digest_hex = row[0], row[1], row[2]
         if not self._open(t):
             return
-        digest, lines = _hash_prefix(t.fh, offset)
+        digest, lines = _hash_prefix(t.reader(), offset)
         if digest is None or "sha256:" + digest.hexdigest() != digest_hex:
             return  # the file changed while we were away: read it again from the start
         t.ledger, t.offset, t.lines, t.digest = ledger, offset, lines, digest
-        t.head = os.pread(t.fh.fileno(), min(offset, _HEAD_BYTES), 0)
-        t.header = _read_header(t.fh) if t.kind == "csv" else b""
+        t.head = os.pread(t.reader().fileno(), min(offset, _HEAD_BYTES), 0)
+        t.header = _read_header(t.reader()) if t.kind == "csv" else b""
 
     def _check_identity(self, t: _Tracked) -> str | None:
         """Why the file must be read again from the start ("rotated": the name is another
@@ -357,8 +365,8 @@ class Follower:
             return "replaced"
         return None
 
-    def _next_batch(self, con, t: _Tracked, restarted: str | None) -> Batch | None:
-        data, cut = _read_from(t.fh, t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
+    def _next_batch(self, con: duckdb.DuckDBPyConnection, t: _Tracked, restarted: str | None) -> Batch | None:
+        data, cut = _read_from(t.reader(), t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
         if cut == 0:
             return Batch(t.path, offset=t.offset, restarted=restarted) if restarted else None
         t.used = time.monotonic()
@@ -369,7 +377,7 @@ class Follower:
         self._import_lines(con, t, body, batch)
         return batch
 
-    def _import_lines(self, con, t: _Tracked, body: bytes, batch: Batch) -> None:
+    def _import_lines(self, con: duckdb.DuckDBPyConnection, t: _Tracked, body: bytes, batch: Batch) -> None:
         """Import `body` (complete records read at t.offset); the offset moves as they land."""
         records = framing.split(body, quoted=t.kind == "csv")
         first_line = t.lines + 1  # the followed file's line number of records[0]
@@ -380,7 +388,8 @@ class Follower:
         self._import_records(con, t, records, first_line, batch)
         batch.offset = t.offset
 
-    def _import_records(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> None:
+    def _import_records(self, con: duckdb.DuckDBPyConnection, t: _Tracked, records: list[bytes], first_line: int,
+                        batch: Batch) -> None:
         """Import records in order; a batch the pipeline refuses is split until the bad
         lines are found. The ledger's offset only ever covers records already dealt with."""
         reason = self._attempt(con, t, records, first_line, batch)
@@ -438,7 +447,8 @@ class Follower:
 
     # -- the ledger -----------------------------------------------------------
 
-    def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
+    def _reject(self, con: duckdb.DuckDBPyConnection, t: _Tracked, line: int, records: list[bytes], reason: str,
+                batch: Batch) -> None:
         """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
         _advance(t, records)
         kept, at = [], line
@@ -463,11 +473,11 @@ class Follower:
         batch.rejected += len(kept)
         batch.error = reason
 
-    def _save_offset(self, con, t: _Tracked) -> None:
+    def _save_offset(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         self._ensure_ledger(con, t)
         con.execute(_stmt("count_rejects"), {**self._ledger_state(t), "ledger": t.ledger, "n": 0})
 
-    def _ensure_ledger(self, con, t: _Tracked) -> None:
+    def _ensure_ledger(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         if t.ledger is not None:
             return
         params = {
@@ -476,9 +486,9 @@ class Follower:
             "format": self.options.format or "auto",
             "namespace": self.options.namespace or self.options.format or "events",
         }
-        t.ledger = con.execute(_stmt("new_ledger_row"), params).fetchone()[0]
+        t.ledger = pipeline.scalar(con.execute(_stmt("new_ledger_row"), params))
 
-    def _ledger_state(self, t: _Tracked, pending: list[bytes] = ()) -> dict:
+    def _ledger_state(self, t: _Tracked, pending: Sequence[bytes] = ()) -> dict[str, Any]:
         """The ledger columns for what is read so far, plus `pending` records about to land."""
         st = os.fstat(t.fh.fileno()) if t.fh is not None else t.path.stat()
         digest = t.digest.copy()
@@ -493,8 +503,8 @@ class Follower:
 
     # -- files that are imported whole ----------------------------------------
 
-    def _import_whole(self, con, t: _Tracked) -> list[Batch]:
-        if t.done == t.candidate:
+    def _import_whole(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
+        if t.candidate is None or t.done == t.candidate:
             return []
         t.done = t.candidate
         batch = Batch(t.path, offset=t.candidate[0])
@@ -530,7 +540,7 @@ def _advance(t: _Tracked, records: list[bytes]) -> None:
     t.lines += framing.lines_in(records)
 
 
-def _stable_and_new(t: _Tracked, now: tuple) -> bool:
+def _stable_and_new(t: _Tracked, now: tuple[int, int]) -> bool:
     """A whole file is imported once its size and mtime held still for one poll."""
     stable = now == t.candidate and now[0] > 0
     t.candidate = now
@@ -542,7 +552,7 @@ def _one_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def _file_state(t: _Tracked) -> tuple:
+def _file_state(t: _Tracked) -> FileState:
     """What could make new records appear: the name's file and size, and the kept handle's size."""
     try:
         st = t.path.stat()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 LF = b"\n"
 QUOTE = b'"'
@@ -105,5 +105,5 @@ class PhysicalLines:
             return self.number, None
         return self.number, line
 
-    def push_back(self, lines: list[tuple[int, str | None]]) -> None:
+    def push_back(self, lines: Sequence[tuple[int, str | None]]) -> None:
         self._back.extendleft(reversed(lines))

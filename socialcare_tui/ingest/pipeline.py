@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import duckdb
 
@@ -54,7 +54,12 @@ _SQL = ("socialcare_tui.ingest.sql", "pipeline.sql")
 # Test hook: stop for a kill at a named step (tests/test_import_rules.py).
 _PAUSE_ENV = "SOCIALCARE_TUI_PAUSE_AT"
 
+P = ParamSpec("P")
+R = TypeVar("R")
 Progress = Callable[[int, int, str], None]
+# Told the step an import is at: "reading" (the file into TEMP tables: the part that
+# takes time in proportion to its size), "storing" (the move into the store), "facts".
+Step = Callable[[str], None]
 # Called with (con, summary) after the rows are moved and before COMMIT (follow.py merges
 # its ledger rows there, so a batch and its bookkeeping land in one transaction).
 BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "ImportSummary"], None]
@@ -78,9 +83,11 @@ class ImportOptions:
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""
-        spec = self.maps.get(name)
-        if spec is None:
-            return None
+        return self.map_of(name) if name in self.maps else None
+
+    def map_of(self, name: str) -> tuple[str, str | None]:
+        """(column, unit) of a name given with `--map` (KeyError for another)."""
+        spec = self.maps[name]
         column, sep, unit = spec.rpartition(":")
         if sep and column and unit.lower() in UNITS:
             return column, unit.lower()
@@ -108,7 +115,7 @@ class SourceFile:
     record_level: bool = False
     repaired: records.Repaired | None = field(default=None, repr=False, compare=False)
     head: bytes | None = field(default=None, repr=False, compare=False)
-    _index: dict = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
+    _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
 
     @property
     def name(self) -> str:
@@ -135,7 +142,7 @@ class SourceFile:
     def original(self, ident: str) -> str:
         return self.columns[int(ident[1:])]
 
-    def scan(self) -> tuple[str, dict]:
+    def scan(self) -> tuple[str, dict[str, Any]]:
         """SQL `SELECT c0.., line` over the whole file and its parameters (see readers.scan)."""
         if self.repaired is not None:
             return readers.clean_scan(self.repaired.clean, len(self.columns))
@@ -160,16 +167,16 @@ class ImportSummary:
             f"{self.duplicates} duplicates, {self.rejected} rejected"
         )
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _one_clean_line(function):
+def _one_clean_line(function: Callable[P, R]) -> Callable[P, R]:
     """A UserError raised inside says what and where in ONE line that is safe to print:
     messages quote file names and column names, which are untrusted (NUL, escapes, newlines)."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         except UserError as err:
@@ -256,8 +263,8 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions,
     integrity.check_container(path, kind, compression)
     head = readers.head_bytes(path, compression) if kind != "parquet" else None
     encoding = options.encoding
-    if encoding == "utf-8" and readers.bom_encoding(head):
-        encoding = readers.bom_encoding(head)  # a UTF-16 file says so in its first bytes
+    if encoding == "utf-8":
+        encoding = readers.bom_encoding(head) or encoding  # a UTF-16 file says so in its first bytes
     codec = records.text_encoding(head or b"", encoding)
     utf16 = codec.startswith("utf-16") or encoding == "utf-16"
     integrity.check_text_head(where, head, utf16)
@@ -357,10 +364,10 @@ def _check_maps(file: SourceFile, options: ImportOptions) -> None:
             known = f"fields: {', '.join(allowed)}" if allowed else "it takes no --map"
             raise UserError(f"--map {name}=...: format {file.format} has no field '{name}' ({known})")
     for name in options.maps:
-        column, _unit = options.mapped(name)
+        column, _unit = options.map_of(name)
         if file.column(column) is None:
             raise UserError(
-                f"--map {name}={options.maps[name]}: {file.path} has no column '{column}' "
+                f"--map {name}={options.maps[name]}: {file.label} has no column '{column}' "
                 f"(columns: {', '.join(file.columns[:20])})"
             )
 
@@ -406,9 +413,10 @@ def plan_paths(
 
 
 @_one_clean_line
-def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
-    """Import one file from `plan_paths` in one transaction."""
-    return commit(con, _stage_planned(con, file, options, None))
+def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+                   step: Step | None = None) -> ImportSummary:
+    """Import one file from `plan_paths` in one transaction, telling `step` where it is."""
+    return commit(con, _stage_planned(con, file, options, None, step))
 
 
 @_one_clean_line
@@ -478,6 +486,7 @@ class Staged:
     summary: ImportSummary
     saved_tz: str
     started: float
+    step: Step | None = None
 
 
 @_one_clean_line
@@ -513,6 +522,8 @@ def _records_ledger(source: Records, file: SourceFile) -> Ledger:
 def commit(con: duckdb.DuckDBPyConnection, staged: Staged) -> ImportSummary:
     """Bring the stored facts up to date and commit what `stage` moved."""
     try:
+        if staged.step is not None:
+            staged.step("facts")
         _pause("facts")
         # last: the facts are computed from the rows as they will be committed (a
         # caller may still have changed them after stage)
@@ -541,7 +552,7 @@ class _RecordLevel(Exception):
 
 
 def _stage_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
-                   ledger: Ledger | None) -> Staged:
+                   ledger: Ledger | None, step: Step | None = None) -> Staged:
     started = time.monotonic()
     # hashing reads the whole file: do it beside DuckDB's work (hashlib releases the GIL);
     # it also looks at the text for damage DuckDB's CSV reader misreads
@@ -549,15 +560,15 @@ def _stage_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: Im
     hashing = _HASHER.submit(integrity.hash_and_look, file.path, file.compression, text)
     try:
         try:
-            staged = _attempt(con, file, options, ledger, hashing)
+            staged = _attempt(con, file, options, ledger, hashing, step)
         except _RecordLevel:
             file.record_level = True
-            staged = _attempt(con, file, options, ledger, hashing)
+            staged = _attempt(con, file, options, ledger, hashing, step)
     finally:
         if file.repaired is not None:
             file.repaired.remove()
             file.repaired = None
-    staged.started = started
+    staged.started, staged.step = started, step
     return staged
 
 
@@ -574,14 +585,16 @@ def _repair(file: SourceFile) -> None:
 
 
 def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
-             ledger: Ledger | None, hashing: Future[integrity.Look]) -> Staged:
+             ledger: Ledger | None, hashing: Future[integrity.Look], step: Step | None) -> Staged:
     """BEGIN and stage the file, leaving the transaction open; _RecordLevel (after ROLLBACK)
     when DuckDB's reader refused or misread a CSV/TSV that the record-level path can read."""
     retry = file.kind in ("csv", "tsv") and not file.record_level
+    if step is not None:
+        step("reading")
     if file.record_level and file.repaired is None:
         _repair(file)
     module = formats()[file.format]
-    saved_tz = str(_one(con.execute("SELECT current_setting('TimeZone')")))
+    saved_tz = str(scalar(con.execute("SELECT current_setting('TimeZone')")))
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("SET TimeZone = $tz", {"tz": options.timezone})
@@ -604,6 +617,8 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
         if retry and (look.damaged or _reader_saw_damage(con) or _lines_differ(con, look)):
             raise _RecordLevel()
         file.content_hash = look.content_hash
+        if step is not None:
+            step("storing")
         summary = _move(con, file, ledger)
     except BaseException as err:
         if not isinstance(err, _RecordLevel):
@@ -646,7 +661,7 @@ def _reject_out_of_range(con: duckdb.DuckDBPyConnection, file: SourceFile, optio
     (a year 10000 stored once made every later report fail)."""
     latest = _utc_now() + timedelta(days=options.future_days)
     _run(con, "out_of_range", {"latest": latest})
-    if not _one(_run(con, "out_of_range_count")):
+    if not scalar(_run(con, "out_of_range_count")):
         return
     _run(con, "drop_out_of_range")
     reject_lines(con, file)
@@ -657,13 +672,13 @@ def _lines_differ(con: duckdb.DuckDBPyConnection, look: integrity.Look) -> bool:
     """True when DuckDB's record numbers are not the file's physical lines (a quoted value
     spans lines, or blank lines were skipped): the record-level path numbers them as
     `grep -n` does."""
-    last = _one(_run(con, "last_line"))
+    last = scalar(_run(con, "last_line"))
     return last is not None and look.lines > last
 
 
 def _reader_saw_damage(con: duckdb.DuckDBPyConnection) -> bool:
     """True when DuckDB's CSV reader skipped malformed records."""
-    return _table_exists(con, readers.REJECTS_TABLE) and _one(_run(con, "reader_reject_count")) > 0
+    return _table_exists(con, readers.REJECTS_TABLE) and scalar(_run(con, "reader_reject_count")) > 0
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
@@ -676,7 +691,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
     if ledger is not None and ledger.source_id is not None:
         file.source_id = ledger.source_id
         return
-    file.source_id = _one(_run(con, "next_source_id"))
+    file.source_id = scalar(_run(con, "next_source_id"))
     _run(con, "insert_source", {
         "source_id": file.source_id,
         "path": ledger.path if ledger else str(file.path.resolve()),
@@ -694,7 +709,7 @@ def _reader_rejects(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
             _run(con, "record_level_rejects", {"path": str(file.repaired.rejects)})
         return
     if _table_exists(con, readers.REJECTS_TABLE):
-        bad_unicode = _one(_run(con, "invalid_unicode"))
+        bad_unicode = scalar(_run(con, "invalid_unicode"))
         if bad_unicode is not None:
             raise UserError(
                 f"{file.label}: line {bad_unicode} has bytes that are not valid {file.encoding} "
@@ -702,7 +717,7 @@ def _reader_rejects(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
             )
         header = {"header": readers.header_lines(file.kind)}
         _run(con, "bad_records", header)
-        if _one(con.execute("SELECT count(*) FROM bad_records")):
+        if scalar(con.execute("SELECT count(*) FROM bad_records")):
             _run(con, "fix_staged_lines", header)
             _run(con, "fix_reject_lines", header)
             _run(con, "malformed_records")
@@ -717,9 +732,9 @@ def _move(con: duckdb.DuckDBPyConnection, file: SourceFile, ledger: Ledger | Non
     if shift:
         _run(con, "shift_staged_lines", {"shift": shift})
         _run(con, "shift_reject_lines", {"shift": shift})
-    staged = _one(_run(con, "staged_lines"))
+    staged = scalar(_run(con, "staged_lines"))
     # (the rejected count's NOT IN scans `staged` again: only worth it when there are rejects)
-    rejected = _one(_run(con, "rejected_count")) if _one(_run(con, "rejects_present")) else 0
+    rejected = scalar(_run(con, "rejected_count")) if scalar(_run(con, "rejects_present")) else 0
     if staged + rejected == 0:
         raise UserError(f"{file.label}: no data rows (empty file)")
     statement = _move_statement(con, file)
@@ -728,7 +743,7 @@ def _move(con: duckdb.DuckDBPyConnection, file: SourceFile, ledger: Ledger | Non
         imported = staged  # every staged row was inserted: no need to count them again in `events`
     else:
         first = ledger.first_line if ledger is not None and ledger.source_id is not None else 0
-        imported = _one(_run(con, "imported_rows", {"source_id": file.source_id, "first_line": first}))
+        imported = scalar(_run(con, "imported_rows", {"source_id": file.source_id, "first_line": first}))
     path = ledger.path if ledger is not None else str(file.path.resolve())
     _run(con, "move_rejects", {"source_id": file.source_id, "path": path})
     summary = ImportSummary(
@@ -781,7 +796,7 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
     """Copy the rows of TEMP rejected_lines(line, reason), which the format module filled,
     into staged_rejects, with the row's values as a JSON object for `raw` (read again
     from the file: only rejected rows pay for it)."""
-    if not _run(con, "rejected_lines_count").fetchone()[0]:
+    if not scalar(_run(con, "rejected_lines_count")):
         return
     sql, params = file.scan()
     pairs = []
@@ -798,7 +813,7 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
 # -- helpers -------------------------------------------------------------------------
 
 
-def _move_sql(con, statement: str) -> str:
+def _move_sql(con: duckdb.DuckDBPyConnection, statement: str) -> str:
     """The move statement for the columns `staged` has (names from EVENT_COLUMNS only)."""
     present = {row[0] for row in _run(con, "staged_columns").fetchall()}
     names = [c for c in EVENT_COLUMNS if c in present]
@@ -807,11 +822,11 @@ def _move_sql(con, statement: str) -> str:
     return sql.replace("/*columns*/", ", ".join(f's."{c}"' for c in names))
 
 
-def _move_statement(con, file: SourceFile) -> str:
+def _move_statement(con: duckdb.DuckDBPyConnection, file: SourceFile) -> str:
     """The anti-join and the in-file dedupe cost time on big files: skip them when
     nothing is stored under the namespace, or no event id repeats in the file."""
-    stored = _run(con, "namespace_stored", {"ns": file.namespace}).fetchone()[0]
-    repeats = _run(con, "staged_repeats").fetchone()[0]
+    stored = scalar(_run(con, "namespace_stored", {"ns": file.namespace}))
+    repeats = scalar(_run(con, "staged_repeats"))
     if repeats:
         return "move_events"
     return "move_events_unique" if stored else "move_events_new"
@@ -823,8 +838,8 @@ def _run(con: duckdb.DuckDBPyConnection, name: str,
     return con.execute(sql, params) if params else con.execute(sql)
 
 
-def _one(cursor: duckdb.DuckDBPyConnection) -> Any:
-    """The single value a statement gives."""
+def scalar(cursor: duckdb.DuckDBPyConnection) -> Any:
+    """The single value a statement gives (its first row's first column)."""
     row = cursor.fetchone()
     assert row is not None  # the statements asked for this way always give one row
     return row[0]
@@ -845,10 +860,10 @@ def _write_failure(err: BaseException) -> str | None:
     return None
 
 
-def _table_exists(con, name: str) -> bool:
-    return con.execute(
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return scalar(con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary", {"name": name}
-    ).fetchone()[0] > 0
+    )) > 0
 
 
 def _utc_now() -> datetime:

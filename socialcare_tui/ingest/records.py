@@ -29,9 +29,13 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest import framing, integrity
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 # One record (all its physical lines) longer than this is rejected, never read whole.
 MAX_RECORD_BYTES = 8 << 20  # also max_line_size in sql/readers.sql (sc_csv, sc_tsv)
@@ -53,18 +57,18 @@ class Repaired:
                 pass
 
 
-def open_binary(path: Path, compression: str) -> io.BufferedIOBase:
+def open_binary(path: Path, compression: str) -> BinaryIO:
     """The decompressed bytes of a file, as a stream."""
     if compression == "gzip":
-        return gzip.open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb"))
     if compression == "zstd":
         try:
             import zstandard
         except ImportError:
             raise UserError(f"{path}: reading this .zst file record by record needs the "
                             "'zstandard' package; decompress it and import the plain file") from None
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"),
-                                                                            closefd=True))
+        return cast(BinaryIO, io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(
+            open(path, "rb"), closefd=True)))
     return open(path, "rb")
 
 
@@ -100,7 +104,7 @@ def _stray_quote(line: str | None, delimiter: str, width: int) -> bool:
     if line is None:
         return False
     fields, reason, complete = _parse([line], delimiter)
-    return complete and reason is None and len(fields) == width
+    return complete and reason is None and fields is not None and len(fields) == width
 
 
 def _check(fields: list[str], width: int) -> str | None:
@@ -188,13 +192,14 @@ def _header(lines: framing.PhysicalLines, delimiter: str, where: str) -> list[st
         fields, reason, complete = _parse(buffered, delimiter)
         if reason:
             raise UserError(f"{where}: the header (line 1) cannot be read ({reason})")
-        if complete:
+        if complete and fields is not None:
             return [f.lstrip("\ufeff") if i == 0 else f for i, f in enumerate(fields)]
         if sum(len(x) for x in buffered) > MAX_RECORD_BYTES:
             raise UserError(f"{where}: the header (line 1) cannot be read as CSV")
 
 
-def _records(lines: framing.PhysicalLines, delimiter: str, width: int, clean, rejects, out: Repaired) -> None:
+def _records(lines: framing.PhysicalLines, delimiter: str, width: int, clean: CsvWriter, rejects: CsvWriter,
+             out: Repaired) -> None:
     while True:
         first = lines.next()
         if first is None:
@@ -206,24 +211,22 @@ def _records(lines: framing.PhysicalLines, delimiter: str, width: int, clean, re
             continue
         if not text.strip("\r\n"):
             continue  # a blank line is no record
-        taken = [first]
+        taken: list[tuple[int, str]] = [(start, text)]
         size = len(text)
         while True:
-            fields, reason, complete = _parse([text] if len(taken) == 1 else [t for _, t in taken], delimiter)
+            fields, reason, complete = _parse([t for _, t in taken], delimiter)
             if complete:
                 break
             nxt = lines.next()
             if nxt is None or nxt[1] is None or size + len(nxt[1]) > MAX_RECORD_BYTES:
                 # an unclosed quote: this line alone is the damaged record
-                if nxt is not None:
-                    taken.append(nxt)
-                lines.push_back(taken[1:])
+                lines.push_back([*taken[1:], nxt] if nxt is not None else taken[1:])
                 fields, reason = None, "malformed record: a quoted field is never closed"
                 taken = taken[:1]
                 break
-            taken.append(nxt)
+            taken.append((nxt[0], nxt[1]))
             size += len(nxt[1])
-        if reason is None:
+        if reason is None and fields is not None:
             reason = _check(fields, width)
         if reason is not None and len(taken) > 1 and _stray_quote(taken[1][1], delimiter, width):
             # an opening quote that should not be there took the next lines in: the
@@ -232,13 +235,13 @@ def _records(lines: framing.PhysicalLines, delimiter: str, width: int, clean, re
             taken = taken[:1]
             reason = "malformed record: a quote opens a field that is never closed on its line"
         raw = "".join(t for _, t in taken).rstrip("\r\n")
-        if reason is not None:
-            _reject(rejects, out, start, reason, raw)
+        if reason is not None or fields is None:
+            _reject(rejects, out, start, reason or "malformed record", raw)
             continue
-        clean.writerow(fields + [start])
+        clean.writerow([*fields, start])
         out.rows += 1
 
 
-def _reject(rejects, out: Repaired, line: int, reason: str, raw: str) -> None:
+def _reject(rejects: CsvWriter, out: Repaired, line: int, reason: str, raw: str) -> None:
     rejects.writerow([line, reason, raw.replace("\x00", "\\0")])
     out.rejected += 1
