@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialcare_tui.errors import UserError
@@ -24,7 +26,7 @@ FORMATS = ("events", "twcs", "tickets", "surveys")
 _ENCODINGS = {"utf8": "utf-8", "utf16": "utf-16", "latin1": "latin-1", "iso-8859-1": "latin-1"}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched recursively")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: detected from the columns)")
     parser.add_argument(
@@ -58,7 +60,7 @@ def parse_maps(items: list[str]) -> dict[str, str]:
     return maps
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from socialcare_tui import config as config_module
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.store.access import database
@@ -74,7 +76,7 @@ def run(args) -> int:
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
     db_path = resolve_path(args.db)
     existed = db_path.exists()
-    summaries: list = []
+    summaries: list[pipeline.ImportSummary] = []
     try:
         with database(args.db, read_only=False, on_wait=tell_wait()) as con:
             _import_all(con, planned, options, summaries, quiet=args.json)
@@ -99,7 +101,7 @@ def tell_wait():
     return on_wait
 
 
-def remove_empty_database(path) -> None:
+def remove_empty_database(path: Path) -> None:
     """Delete a database this command created when it holds nothing (no import landed)."""
     from socialcare_tui.store import open_db
 
