@@ -57,6 +57,8 @@ def file_ledger(path: Path, data: bytes, first_line: int) -> Ledger:
 
 @pytest.mark.parametrize(("name", "data", "first_line"), [
     ("feed.csv", csv_text([row(1), row(2, 'a "quoted"\nline'), row(3, at="not a time"), row(2)]), 2),
+    ("feed.csv", b'event_id,conversation_id,at,channel,direction,text,"a note\nin two lines"\n'
+                 b"e1,c1,2024-05-01T10:00:00Z,sms,in,hi,x\ne2,c1,2024-05-01T10:01:00Z,sms,out,ho\n", 3),
     ("feed.tsv", b"event_id\tconversation_id\tat\tchannel\tdirection\ttext\n"
                  b"e1\tc1\t2024-05-01T10:00:00Z\tsms\tin\thi\ne2\tc1\tyesterday\tsms\tout\tho\n", 2),
     ("feed.jsonl", b'{"event_id": "e1", "conversation_id": "c1", "at": "2024-05-01T10:00:00Z", "channel": "sms", "direction": "in"}\n'

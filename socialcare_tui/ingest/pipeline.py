@@ -30,7 +30,7 @@ import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
-from socialcare_tui.ingest import channels, integrity, readers, records
+from socialcare_tui.ingest import channels, framing, integrity, readers, records
 from socialcare_tui.safetext import clean
 from socialcare_tui.store import facts
 from socialcare_tui.timeparse import zone
@@ -38,8 +38,6 @@ from socialcare_tui.timeparse import zone
 FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
 # Detection tries the most specific column sets first.
 DETECT_ORDER = ("twcs", "surveys", "events", "tickets")
-# Line number of the first data row, per reader kind (follow.py shifts chunk lines with it).
-FIRST_DATA_LINE = {"csv": 2, "tsv": 2, "jsonl": 1, "json": 1, "parquet": 1}
 # `events` columns a format module may fill in `staged` (all but source_id).
 EVENT_COLUMNS = (
     "namespace", "event_id", "conv_key", "conversation_id", "ts", "type", "channel", "queue",
@@ -516,7 +514,7 @@ def _records_ledger(source: Records, file: SourceFile) -> Ledger:
     """The ledger row of records staged without one: named as they are, read whole."""
     return Ledger(path=str(source.name), size=len(source.data), mtime=_utc_now(),
                   content_hash=hashlib.sha256(source.data).hexdigest(), byte_offset=len(source.data),
-                  first_line=FIRST_DATA_LINE[file.kind])
+                  first_line=_first_data_line(file))
 
 
 def commit(con: duckdb.DuckDBPyConnection, staged: Staged) -> ImportSummary:
@@ -728,7 +726,7 @@ def _reader_rejects(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
 def _move(con: duckdb.DuckDBPyConnection, file: SourceFile, ledger: Ledger | None) -> ImportSummary:
     """Move the staged rows into `events` and `rejects` and book them in the ledger."""
     # the file's lines as the caller's ledger numbers them
-    shift = ledger.first_line - FIRST_DATA_LINE[file.kind] if ledger is not None else 0
+    shift = ledger.first_line - _first_data_line(file) if ledger is not None else 0
     if shift:
         _run(con, "shift_staged_lines", {"shift": shift})
         _run(con, "shift_reject_lines", {"shift": shift})
@@ -864,6 +862,15 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return scalar(con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary", {"name": name}
     )) > 0
+
+
+def _first_data_line(file: SourceFile) -> int:
+    """The line of a file's first data record: 1, or the line after a CSV/TSV header
+    (which a quoted name may spread over lines)."""
+    if file.kind not in ("csv", "tsv"):
+        return 1
+    header = framing.first_record(file.head or b"")
+    return framing.lines_in([header]) + 1 if header else 2
 
 
 def _utc_now() -> datetime:
