@@ -517,6 +517,7 @@ def _records_ledger(source: Records, file: SourceFile) -> Ledger:
                   first_line=_first_data_line(file))
 
 
+@_one_clean_line
 def commit(con: duckdb.DuckDBPyConnection, staged: Staged) -> ImportSummary:
     """Bring the stored facts up to date and commit what `stage` moved."""
     try:
