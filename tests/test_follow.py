@@ -286,16 +286,16 @@ def test_a_batch_the_pipeline_refuses_is_split_until_the_bad_line_is_found(db, t
     from socialcare_tui.errors import UserError
     from socialcare_tui.ingest import pipeline
 
-    real = pipeline.import_file
+    real = pipeline.stage
     calls = []
 
-    def refuse_poison(con, path, options=None, before_commit=None):
-        calls.append(path)
-        if b"POISON" in Path(path).read_bytes():
-            raise UserError(f"{path}: cannot be read as JSON Lines (poisoned)")
-        return real(con, path, options, before_commit)
+    def refuse_poison(con, source, options, ledger=None):
+        calls.append(source)
+        if b"POISON" in source.data:
+            raise UserError(f"{source.name}: cannot be read as JSON Lines (poisoned)")
+        return real(con, source, options, ledger)
 
-    monkeypatch.setattr(pipeline, "import_file", refuse_poison)
+    monkeypatch.setattr(pipeline, "stage", refuse_poison)
     log = tmp_path / "feed.jsonl"
     write(log, "".join(jline(n) for n in range(1, 5)) + jline(5, "POISON") + "".join(jline(n) for n in range(6, 9)))
     batch = Follower([log], db, EVENTS).poll()[0]

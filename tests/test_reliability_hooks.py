@@ -13,7 +13,7 @@ from test_reliability_hostile import digest
 
 from socialcare_tui import cli
 from socialcare_tui.errors import UserError
-from socialcare_tui.ingest import follow, pipeline
+from socialcare_tui.ingest import pipeline
 from socialcare_tui.ingest.follow import Follower
 from socialcare_tui.store import access, open_db
 
@@ -50,13 +50,13 @@ def test_a_failed_ledger_merge_leaves_no_half_merged_batch(db_path, tmp_path, mo
     open_db(db_path).close()
     log = tmp_path / "feed.csv"
     log.write_text(HEADER + ROWS, encoding="utf-8")
-    real = follow.Follower._merge
+    real = pipeline._move
 
-    def merge_then_fail(self, con, t, summary, shift, records):
-        real(self, con, t, summary, shift, records)  # every statement ran...
+    def merge_then_fail(con, file, ledger):
+        real(con, file, ledger)  # the batch's rows and its ledger row were written...
         raise duckdb.InvalidInputException("disk hiccup")  # ...then the batch failed
 
-    monkeypatch.setattr(follow.Follower, "_merge", merge_then_fail)
+    monkeypatch.setattr(pipeline, "_move", merge_then_fail)
     follower = Follower([log], db_path, pipeline.ImportOptions(format="events"))
     before = digest(db_path)
     follower.poll()
@@ -69,7 +69,7 @@ def test_a_failed_ledger_merge_leaves_no_half_merged_batch(db_path, tmp_path, mo
         assert con.execute("SELECT count(*) FROM sources WHERE path LIKE '%socialcare-follow-%'").fetchone()[0] == 0
     finally:
         con.close()
-    monkeypatch.setattr(follow.Follower, "_merge", real)
+    monkeypatch.setattr(pipeline, "_move", real)
     fresh = Follower([log], db_path, pipeline.ImportOptions(format="events"))
     fresh.poll()
     con = open_db(db_path, read_only=True)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from socialcare_tui.commands.waiting import tell_once
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
+
+if TYPE_CHECKING:
+    import duckdb
+    from rich.console import Console
+
+    from socialcare_tui.ingest import pipeline
 
 NAME = "import"
 HELP = "import event logs, tweets, ticket or survey exports (CSV, TSV, JSON Lines, JSON, Parquet; .gz/.zst)"
@@ -16,7 +27,7 @@ FORMATS = ("events", "twcs", "tickets", "surveys")
 _ENCODINGS = {"utf8": "utf-8", "utf16": "utf-16", "latin1": "latin-1", "iso-8859-1": "latin-1"}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched recursively")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: detected from the columns)")
     parser.add_argument(
@@ -50,7 +61,7 @@ def parse_maps(items: list[str]) -> dict[str, str]:
     return maps
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from socialcare_tui.commands import load_config
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.store.access import database
@@ -66,10 +77,10 @@ def run(args) -> int:
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
     db_path = resolve_path(args.db)
     existed = db_path.exists()
-    summaries: list = []
+    summaries: list[pipeline.ImportSummary] = []
     try:
         with database(args.db, read_only=False, on_wait=tell_once()) as con:
-            _import_all(con, planned, options, pipeline, summaries, quiet=args.json)
+            _import_all(con, planned, options, summaries, quiet=args.json)
     except BaseException:
         if not existed and not summaries:
             remove_empty_database(db_path)  # a refused first file creates no database
@@ -79,7 +90,7 @@ def run(args) -> int:
     return 0
 
 
-def remove_empty_database(path) -> None:
+def remove_empty_database(path: Path) -> None:
     """Delete a database this command created when it holds nothing (no import landed)."""
     from socialcare_tui.store import open_db
 
@@ -88,7 +99,8 @@ def remove_empty_database(path) -> None:
     except Exception:  # noqa: BLE001 - another process has it, or it is not ours: leave it
         return
     try:
-        empty = con.execute("SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM events)").fetchone()[0] == 0
+        found = con.execute("SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM events)").fetchone()
+        empty = found is not None and found[0] == 0
     finally:
         con.close()
     if empty:
@@ -96,27 +108,110 @@ def remove_empty_database(path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _import_all(con, planned, options, pipeline, summaries: list, quiet: bool) -> list:
+# On a terminal a bar counts the bytes of the files; elsewhere a file at least this
+# large gets a line per step on stderr (a smaller one is done before a line would help).
+STEP_LINES_FROM = 16 << 20
+_STEPS = {"reading": "reading", "storing": "storing rows", "facts": "updating facts"}
+
+
+def _import_all(con: duckdb.DuckDBPyConnection, planned: list[pipeline.SourceFile], options: pipeline.ImportOptions,
+                summaries: list[pipeline.ImportSummary], quiet: bool) -> list[pipeline.ImportSummary]:
+    from socialcare_tui.ingest import pipeline
+
     if quiet or not sys.stdout.isatty():
         for file in planned:
-            summaries.append(pipeline.import_planned(con, file, options))
+            step = _step_lines(file) if not quiet and file.size >= STEP_LINES_FROM else None
+            summaries.append(pipeline.import_planned(con, file, options, step))
             if not quiet:
                 print(clean(summaries[-1].line(), single_line=True), flush=True)
         return summaries
-    return _with_progress(con, planned, options, pipeline, summaries)
+    return _with_progress(con, planned, options, summaries)
 
 
-def _with_progress(con, planned, options, pipeline, summaries: list) -> list:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _step_lines(file: pipeline.SourceFile) -> pipeline.Step:
+    from rich.filesize import decimal
+
+    name = clean(file.name, single_line=True)
+
+    def step(what: str) -> None:
+        size = f" ({decimal(file.size)})" if what == "reading" else ""
+        print(f"{name}{size}: {_STEPS.get(what, what)}…", file=sys.stderr, flush=True)
+
+    return step
+
+
+def _with_progress(con: duckdb.DuckDBPyConnection, planned: list[pipeline.SourceFile],
+                   options: pipeline.ImportOptions, summaries: list[pipeline.ImportSummary],
+                   console: Console | None = None) -> list[pipeline.ImportSummary]:
+    """A bar over the bytes of every file: the file being read moves it as DuckDB
+    reports the progress of its statements (query_progress, polled on a thread)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
+    from socialcare_tui.ingest import pipeline
+
     columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as progress:
-        task = progress.add_task("importing", total=len(planned))
+               DownloadColumn(), TimeElapsedColumn())
+    con.execute("SET enable_progress_bar = true")  # query_progress() is -1 without it
+    con.execute("SET enable_progress_bar_print = false")  # the bar is ours
+    with Progress(*columns, transient=True, console=console) as progress:
+        task = progress.add_task("importing", total=sum(f.size for f in planned))
+        done = 0
         for file in planned:
-            progress.update(task, description=clean(file.name, single_line=True))
-            summaries.append(pipeline.import_planned(con, file, options))
+            name = clean(file.name, single_line=True)
+            start, size = done, file.size
+
+            def moved(fraction: float, start: int = start, size: int = size) -> None:
+                progress.update(task, completed=start + int(size * fraction))
+
+            reading = Reading(con.query_progress, moved)
+
+            def step(what: str, name: str = name, reading: Reading = reading,
+                     moved: Callable[[float], None] = moved) -> None:
+                progress.update(task, description=f"{name}: {_STEPS.get(what, what)}")
+                reading.active = what == "reading"
+                if what != "reading":
+                    moved(1.0)  # the file is read: what is left is the store's own work
+
+            with reading:
+                summaries.append(pipeline.import_planned(con, file, options, step))
+            done += size
+            progress.update(task, completed=done)
             progress.console.print(Text(clean(summaries[-1].line(), single_line=True)))
-            progress.advance(task)
     return summaries
+
+
+class Reading:
+    """Polls `percent()` (DuckDB's progress of the statement running, -1 when none) every
+    `every` seconds while `active`, and calls `moved(fraction)` as it grows: a file's
+    statements each go from 0 to 100, so only a larger fraction moves the bar."""
+
+    def __init__(self, percent: Callable[[], float], moved: Callable[[float], None], every: float = 0.2) -> None:
+        self.percent, self.moved, self.every = percent, moved, every
+        self.active = False
+        self.fraction = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="import-progress", daemon=True)
+
+    def __enter__(self) -> Reading:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def poll(self) -> None:
+        if not self.active:
+            return
+        try:
+            fraction = self.percent() / 100
+        except Exception:  # noqa: BLE001 - a connection closing under us: the bar just stops
+            return
+        if fraction > self.fraction:
+            self.fraction = min(fraction, 1.0)
+            self.moved(self.fraction)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.poll()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import threading
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from socialcare_tui.commands.waiting import tell_every
 from socialcare_tui.errors import UserError
 from socialcare_tui.safetext import clean
+
+if TYPE_CHECKING:
+    from socialcare_tui.ingest.follow import Batch
 
 NAME = "watch"
 HELP = (
@@ -19,7 +24,7 @@ EXAMPLE = "socialcare-tui watch /var/log/care/events.jsonl ~/care/inbox/ --forma
 FORMATS = ("events", "twcs", "tickets", "surveys")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="a file to follow (.csv, .tsv, .jsonl, .ndjson) or a folder to watch")
     parser.add_argument("--format", choices=FORMATS, help="input format (default: detected from the columns)")
@@ -35,7 +40,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--encoding", default="utf-8", help="text encoding: utf-8 (default), utf-16, latin-1")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if not args.interval > 0:
         raise UserError(f"--interval {args.interval}: must be a positive number of seconds")
     from socialcare_tui.commands import load_config
@@ -64,7 +69,7 @@ def run(args) -> int:
     return 0
 
 
-def _print_batch(batch) -> None:
+def _print_batch(batch: Batch) -> None:
     if not (batch.rows_read or batch.restarted or batch.error):
         return  # a CSV header or blank lines: nothing to tell
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

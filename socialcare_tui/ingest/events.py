@@ -8,6 +8,8 @@ stored); rejected rows then move to `staged_rejects`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 
 from socialcare_tui import sqlfiles
@@ -31,7 +33,7 @@ def matches(columns: list[str]) -> bool:
     return "conversation_id" in columns and "at" in columns
 
 
-def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+def stage(con: duckdb.DuckDBPyConnection, file: pipeline.SourceFile, options: pipeline.ImportOptions) -> None:
     require(file, options, REQUIRED, NAME)
     ev_in, params = pipeline.projection(file, options, FIELDS)
     params |= {
@@ -41,17 +43,17 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     }
     parse = _stmt("parse").replace("/*ev_in*/", ev_in).replace("/*exclude*/", _exclude(file, options))
     con.execute(parse, params)
-    if con.execute(_stmt("count_missing_channels")).fetchone()[0]:
+    if pipeline.scalar(con.execute(_stmt("count_missing_channels"))):
         con.execute(_stmt("fill_channels"))
         con.execute(_stmt("reject_channelless"))
-    if con.execute(_stmt("count_missing_queues")).fetchone()[0]:
+    if pipeline.scalar(con.execute(_stmt("count_missing_queues"))):
         con.execute(_stmt("fill_queues"))
     con.execute(_stmt("rejected_lines"))
     con.execute(_stmt("drop_rejected"))
     pipeline.reject_lines(con, file)
 
 
-def _exclude(file, options) -> str:
+def _exclude(file: pipeline.SourceFile, options: pipeline.ImportOptions) -> str:
     """EXCLUDE (...) for the staged columns this file leaves all NULL (the move omits them)."""
     absent = [name for name in _ONLY_FROM_INPUT if file.field(options, name) is None]
     if file.field(options, "scale_max") is None and file.field(options, "type") is None:
@@ -62,16 +64,17 @@ def _exclude(file, options) -> str:
     return f"EXCLUDE ({', '.join(absent)})"
 
 
-def _used(file, options) -> set[str]:
-    return {file.field(options, name) for name in FIELDS} - {None}
+def _used(file: pipeline.SourceFile, options: pipeline.ImportOptions) -> set[str]:
+    return {ident for name in FIELDS if (ident := file.field(options, name)) is not None}
 
 
-def require(file, options, fields, format_name: str) -> None:
+def require(file: pipeline.SourceFile, options: pipeline.ImportOptions, fields: Iterable[str],
+            format_name: str) -> None:
     """Raise a one-line UserError naming the first required column the file lacks."""
     for name in fields:
         if file.field(options, name) is None:
             raise UserError(
-                f"{file.path}: missing required column '{name}' for format {format_name} "
+                f"{file.label}: missing required column '{name}' for format {format_name} "
                 f"(columns: {', '.join(file.columns[:20])})"
             )
 

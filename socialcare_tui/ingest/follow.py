@@ -15,12 +15,15 @@ file is left: its writer has not finished it. At most MAX_OPEN handles are kept,
 the least recently grown closed first; a rotation noticed without a handle reads
 the new file from the start as before.)
 
-Each batch of new lines is written to a temporary chunk file (the CSV header
-first) and imported by `pipeline.import_file`; inside that import's transaction
-(its `before_commit` hook) the chunk's ledger row, events and rejects are
-moved onto the followed file's ledger row, with line numbers of the followed
-file, so a kill never leaves a chunk half merged. A batch the pipeline refuses is split in halves
-until the bad lines are found; those go to `rejects` and following goes on.
+Each batch of new records is handed to the pipeline as bytes (`pipeline.stage`
+with `pipeline.Records`: the CSV header first) together with the followed file's
+own ledger row (`pipeline.Ledger`: its path, the offset and sha256 after the
+batch, the line number of the batch's first record), and committed with
+`pipeline.commit`: the events, rejects and ledger row land in one transaction,
+under the followed file's name and line numbers, so a kill never leaves a batch
+half booked. A batch the pipeline refuses is split in halves until the bad
+lines are found; those go to `rejects` and following goes on. Record framing
+(complete lines, quotes, line ends) is `framing.py`'s.
 Files that cannot be appended to (Parquet, JSON arrays, compressed) are
 imported whole once their size has stopped changing.
 
@@ -32,23 +35,27 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 import watchfiles
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
-from socialcare_tui.ingest import pipeline
+from socialcare_tui.ingest import framing, pipeline
 from socialcare_tui.store.access import DEFAULT_BACKOFF, Backoff, WaitCallback, database, is_conflict
 
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
+
+# what could make new records appear: the name's (dev, ino, size, mtime_ns), the kept handle's size
+FileState = tuple[tuple[int, int, int, int] | None, int | None]
 _SQL = ("socialcare_tui.ingest.sql", "follow.sql")
 LINE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 WHOLE_SUFFIXES = {".json", ".parquet", ".gz", ".zst"}
@@ -88,22 +95,28 @@ class _Tracked:
     loaded: bool = False
     ledger: int | None = None
     offset: int = 0
-    lines: int = 0  # records in [0, offset) (header included): the line number base
+    lines: int = 0  # lines in [0, offset) (header included): the line number base
     ident: tuple[int, int] | None = None
     head: bytes = b""
     header: bytes = b""
-    digest: object = field(default_factory=hashlib.sha256)
-    done: tuple | None = None  # whole files: (size, mtime_ns) when last imported
-    candidate: tuple | None = None  # whole files: (size, mtime_ns) at the previous poll
-    refused: tuple | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
+    digest: Hash = field(default_factory=hashlib.sha256)
+    done: tuple[int, int] | None = None  # whole files: (size, mtime_ns) when last imported
+    candidate: tuple[int, int] | None = None  # whole files: (size, mtime_ns) at the previous poll
+    refused: tuple[int, int] | None = None  # (size, mtime_ns) of a new file the pipeline refused whole
     fh: BinaryIO | None = None  # the generation being read (kept across a rotation until drained)
-    checked: tuple | None = None  # (_file_state before the last catch-up, offset after it)
+    checked: tuple[FileState, int] | None = None  # (_file_state before the last catch-up, offset after it)
     used: float = 0.0  # when the handle last gave bytes (the least recently used is closed first)
 
     def restart(self) -> None:
         self.ledger, self.offset, self.lines, self.head, self.header = None, 0, 0, b"", b""
         self.digest = hashlib.sha256()
         self.close()
+
+    def reader(self) -> BinaryIO:
+        """The handle being read (Follower._open gave it)."""
+        if self.fh is None:
+            raise RuntimeError(f"{self.path}: read before it was opened")
+        return self.fh
 
     def close(self) -> None:
         if self.fh is not None:
@@ -223,7 +236,7 @@ class Follower:
                 gone = root in self.tracked and self.tracked[root].fh is not None
                 children = [root] if root.exists() or gone else []
             for path in children:
-                found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path))))
+                found.append(self.tracked.setdefault(path, _Tracked(path, kind_of(path) or "whole")))
         return found
 
     def _has_news(self, t: _Tracked) -> bool:
@@ -246,7 +259,7 @@ class Follower:
 
     # -- one file -------------------------------------------------------------
 
-    def _catch_up(self, con, t: _Tracked) -> list[Batch]:
+    def _catch_up(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
         if not t.loaded:
             self._load(con, t)
         if t.kind == "whole":
@@ -270,7 +283,7 @@ class Follower:
             if not self._open(t):
                 return batches
             before = _file_state(t)  # with the handle now open, still before reading
-            size_now = os.fstat(t.fh.fileno()).st_size  # stop there: a busy log must not keep viewers out
+            size_now = os.fstat(t.reader().fileno()).st_size  # stop there: a busy log must not keep viewers out
             while True:
                 batch = self._next_batch(con, t, restarted)
                 if batch is None:
@@ -287,7 +300,7 @@ class Follower:
         t.checked = (before, t.offset)
         return batches
 
-    def _drain(self, con, t: _Tracked) -> list[Batch]:
+    def _drain(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
         """Import the complete records left in the generation t.fh holds."""
         batches: list[Batch] = []
         if t.fh is None:
@@ -313,12 +326,12 @@ class Follower:
             other.close()
         return True
 
-    def _load(self, con, t: _Tracked) -> None:
+    def _load(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         """Resume from the ledger when the file still starts with the bytes read before."""
         t.loaded = True
         row = con.execute(_stmt("latest_ledger"), {"path": str(t.path)}).fetchone()
         if t.kind == "whole":
-            if row and row[3] == t.candidate[0]:
+            if row and t.candidate is not None and row[3] == t.candidate[0]:
                 t.done = t.candidate  # imported before, same size: nothing new
             return
         if not row or not row[1]:
@@ -326,12 +339,12 @@ class Follower:
         ledger, offset, digest_hex = row[0], row[1], row[2]
         if not self._open(t):
             return
-        digest, lines = _hash_prefix(t.fh, offset, quoted=t.kind == "csv")
+        digest, lines = _hash_prefix(t.reader(), offset)
         if digest is None or "sha256:" + digest.hexdigest() != digest_hex:
             return  # the file changed while we were away: read it again from the start
         t.ledger, t.offset, t.lines, t.digest = ledger, offset, lines, digest
-        t.head = os.pread(t.fh.fileno(), min(offset, _HEAD_BYTES), 0)
-        t.header = _read_header(t.fh) if t.kind == "csv" else b""
+        t.head = os.pread(t.reader().fileno(), min(offset, _HEAD_BYTES), 0)
+        t.header = _read_header(t.reader()) if t.kind == "csv" else b""
 
     def _check_identity(self, t: _Tracked) -> str | None:
         """Why the file must be read again from the start ("rotated": the name is another
@@ -352,8 +365,8 @@ class Follower:
             return "replaced"
         return None
 
-    def _next_batch(self, con, t: _Tracked, restarted: str | None) -> Batch | None:
-        data, cut = _read_from(t.fh, t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
+    def _next_batch(self, con: duckdb.DuckDBPyConnection, t: _Tracked, restarted: str | None) -> Batch | None:
+        data, cut = _read_from(t.reader(), t.offset, MAX_BATCH_BYTES, quoted=t.kind == "csv")
         if cut == 0:
             return Batch(t.path, offset=t.offset, restarted=restarted) if restarted else None
         t.used = time.monotonic()
@@ -364,18 +377,19 @@ class Follower:
         self._import_lines(con, t, body, batch)
         return batch
 
-    def _import_lines(self, con, t: _Tracked, body: bytes, batch: Batch) -> None:
+    def _import_lines(self, con: duckdb.DuckDBPyConnection, t: _Tracked, body: bytes, batch: Batch) -> None:
         """Import `body` (complete records read at t.offset); the offset moves as they land."""
-        records = _split_records(body, quoted=t.kind == "csv")
+        records = framing.split(body, quoted=t.kind == "csv")
         first_line = t.lines + 1  # the followed file's line number of records[0]
         if t.kind == "csv" and t.offset == 0:
             t.header = records[0]
             _advance(t, records[:1])
-            records, first_line = records[1:], 2
+            records, first_line = records[1:], t.lines + 1
         self._import_records(con, t, records, first_line, batch)
         batch.offset = t.offset
 
-    def _import_records(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> None:
+    def _import_records(self, con: duckdb.DuckDBPyConnection, t: _Tracked, records: list[bytes], first_line: int,
+                        batch: Batch) -> None:
         """Import records in order; a batch the pipeline refuses is split until the bad
         lines are found. The ledger's offset only ever covers records already dealt with."""
         reason = self._attempt(con, t, records, first_line, batch)
@@ -397,59 +411,51 @@ class Follower:
             self._reject(con, t, first_line, records[:1], first, batch)
         rest = records[1:]
         half = (len(rest) + 1) // 2
-        self._import_records(con, t, rest[:half], first_line + 1, batch)
+        line = first_line + framing.lines_in(records[:1])  # a quoted value may span lines
+        self._import_records(con, t, rest[:half], line, batch)
         if rest[half:]:
-            self._import_records(con, t, rest[half:], first_line + 1 + half, batch)
+            self._import_records(con, t, rest[half:], line + framing.lines_in(rest[:half]), batch)
 
-    def _attempt(self, con, t, records: list[bytes], first_line: int, batch: Batch) -> str | None:
+    def _attempt(self, con: duckdb.DuckDBPyConnection, t: _Tracked, records: list[bytes],
+                 first_line: int, batch: Batch) -> str | None:
         """Import the records and move the offset past them; or the reason the pipeline refused."""
         if not any(r.strip() for r in records):
             _advance(t, records)  # blank lines: nothing to import
             self._save_offset(con, t)
             return None
-        # the pipeline numbers the chunk's first record FIRST_DATA_LINE; make it first_line
-        shift = first_line - pipeline.FIRST_DATA_LINE["csv" if t.kind == "csv" else "jsonl"]
-        ledger: list[int] = []
-
-        def merge(con, summary) -> None:  # inside the chunk's import transaction
-            ledger.append(self._merge(con, t, summary, shift, records))
-
+        if t.kind == "csv":
+            data = framing.to_lf(t.header) + b"".join(framing.to_lf(r) for r in records)
+        else:
+            data = b"".join(records)
+        state = self._ledger_state(t, records)
+        ledger = pipeline.Ledger(path=str(t.path), size=state["size"], mtime=state["mtime"],
+                                 content_hash=state["hash"], byte_offset=state["offset"],
+                                 first_line=first_line, source_id=t.ledger)
         try:
-            summary = _import_chunk(con, t, records, self.options, merge)
+            staged = pipeline.stage(con, pipeline.Records(t.path, data), self.options, ledger)
+            summary = pipeline.commit(con, staged)
         except DatabaseUnavailable:
             raise
         except (UserError, duckdb.Error) as err:
             return _one_line(err)
         # only now that the batch and its ledger row are committed does the follower move on
         _advance(t, records)
-        t.ledger = ledger[0]
+        t.ledger = summary.source_id
         for name in ("rows_read", "imported", "duplicates", "rejected"):
             setattr(batch, name, getattr(batch, name) + getattr(summary, name))
         return None
 
     # -- the ledger -----------------------------------------------------------
 
-    def _merge(self, con, t: _Tracked, summary, shift: int, records: list[bytes]) -> int:
-        """Move the chunk's ledger row, events and rejects onto the followed file's row, as
-        if `records` were read; runs in the chunk's import transaction. Returns the ledger id."""
-        chunk = summary.source_id
-        state = self._ledger_state(t, records)
-        ledger = t.ledger
-        if ledger is None:
-            con.execute(_stmt("adopt_chunk_row"), {**state, "path": str(t.path), "chunk": chunk})
-            ledger = chunk
-        else:
-            con.execute(_stmt("merge_chunk_counts"), {**state, "ledger": ledger, "chunk": chunk})
-        moved = {"ledger": ledger, "chunk": chunk, "shift": shift}
-        con.execute(_stmt("move_chunk_events"), moved)
-        con.execute(_stmt("move_chunk_rejects"), {**moved, "path": str(t.path)})
-        con.execute(_stmt("drop_chunk_row"), {"ledger": ledger, "chunk": chunk})
-        return ledger
-
-    def _reject(self, con, t: _Tracked, line: int, records: list[bytes], reason: str, batch: Batch) -> None:
+    def _reject(self, con: duckdb.DuckDBPyConnection, t: _Tracked, line: int, records: list[bytes], reason: str,
+                batch: Batch) -> None:
         """Records the pipeline refused on their own: kept in `rejects`, counted in the ledger."""
         _advance(t, records)
-        kept = [(line + n, r) for n, r in enumerate(records) if r.strip()]
+        kept, at = [], line
+        for record in records:
+            if record.strip():
+                kept.append((at, record))
+            at += framing.lines_in([record])
         self._ensure_ledger(con, t)
         con.execute("BEGIN TRANSACTION")
         try:
@@ -467,11 +473,11 @@ class Follower:
         batch.rejected += len(kept)
         batch.error = reason
 
-    def _save_offset(self, con, t: _Tracked) -> None:
+    def _save_offset(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         self._ensure_ledger(con, t)
         con.execute(_stmt("count_rejects"), {**self._ledger_state(t), "ledger": t.ledger, "n": 0})
 
-    def _ensure_ledger(self, con, t: _Tracked) -> None:
+    def _ensure_ledger(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> None:
         if t.ledger is not None:
             return
         params = {
@@ -480,9 +486,9 @@ class Follower:
             "format": self.options.format or "auto",
             "namespace": self.options.namespace or self.options.format or "events",
         }
-        t.ledger = con.execute(_stmt("new_ledger_row"), params).fetchone()[0]
+        t.ledger = pipeline.scalar(con.execute(_stmt("new_ledger_row"), params))
 
-    def _ledger_state(self, t: _Tracked, pending: list[bytes] = ()) -> dict:
+    def _ledger_state(self, t: _Tracked, pending: Sequence[bytes] = ()) -> dict[str, Any]:
         """The ledger columns for what is read so far, plus `pending` records about to land."""
         st = os.fstat(t.fh.fileno()) if t.fh is not None else t.path.stat()
         digest = t.digest.copy()
@@ -497,8 +503,8 @@ class Follower:
 
     # -- files that are imported whole ----------------------------------------
 
-    def _import_whole(self, con, t: _Tracked) -> list[Batch]:
-        if t.done == t.candidate:
+    def _import_whole(self, con: duckdb.DuckDBPyConnection, t: _Tracked) -> list[Batch]:
+        if t.candidate is None or t.done == t.candidate:
             return []
         t.done = t.candidate
         batch = Batch(t.path, offset=t.candidate[0])
@@ -531,10 +537,10 @@ def _advance(t: _Tracked, records: list[bytes]) -> None:
     for record in records:
         t.digest.update(record)
         t.offset += len(record)
-    t.lines += len(records)
+    t.lines += framing.lines_in(records)
 
 
-def _stable_and_new(t: _Tracked, now: tuple) -> bool:
+def _stable_and_new(t: _Tracked, now: tuple[int, int]) -> bool:
     """A whole file is imported once its size and mtime held still for one poll."""
     stable = now == t.candidate and now[0] > 0
     t.candidate = now
@@ -546,7 +552,7 @@ def _one_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def _file_state(t: _Tracked) -> tuple:
+def _file_state(t: _Tracked) -> FileState:
     """What could make new records appear: the name's file and size, and the kept handle's size."""
     try:
         st = t.path.stat()
@@ -563,64 +569,21 @@ def _read_from(fh: BinaryIO, offset: int, limit: int, *, quoted: bool) -> tuple[
     About `limit` bytes are read; more only when a single record is longer than that."""
     fh.seek(offset)
     data = fh.read(limit)
-    cut = _complete_end(data, quoted=quoted)
+    cut = framing.complete_end(data, quoted=quoted)
     while cut == 0 and (more := fh.read(limit)):
         data += more
-        cut = _complete_end(data, quoted=quoted)
+        cut = framing.complete_end(data, quoted=quoted)
     return data, cut
-
-
-def _complete_end(data: bytes, *, quoted: bool) -> int:
-    """Length of the longest prefix of `data` made of complete lines (records)."""
-    pos = data.rfind(b"\n")
-    while pos >= 0 and quoted and data.count(b'"', 0, pos) % 2:
-        pos = data.rfind(b"\n", 0, pos)  # that newline is inside a quoted field
-    return pos + 1
-
-
-def _split_records(body: bytes, *, quoted: bool) -> list[bytes]:
-    """Records of `body` (which ends with a newline), each with its newline, blank ones too
-    (so that record i of a chunk is line i of the followed file, after the base)."""
-    lines = body.split(b"\n")[:-1]
-    lines = [line + b"\n" for line in lines]
-    if not quoted:
-        return lines
-    records, current, quotes = [], b"", 0
-    for line in lines:
-        current += line
-        quotes += line.count(b'"')
-        if quotes % 2 == 0:
-            records.append(current)
-            current, quotes = b"", 0
-    if current:
-        records.append(current)
-    return records
-
-
-def _lf(record: bytes) -> bytes:
-    """A record ending in LF, whatever line ending it was written with."""
-    return record[:-2] + b"\n" if record.endswith(b"\r\n") else record
-
-
-def _first_record(data: bytes) -> bytes:
-    """The first complete CSV record of `data` (the header), newline included."""
-    end = quotes = 0
-    while (newline := data.find(b"\n", end)) >= 0:
-        quotes += data.count(b'"', end, newline)
-        end = newline + 1
-        if quotes % 2 == 0:
-            return data[:end]
-    return b""
 
 
 def _read_header(fh: BinaryIO) -> bytes:
     data = os.pread(fh.fileno(), 1024 * 1024, 0)
-    return _first_record(data) if data else b""
+    return framing.first_record(data) if data else b""
 
 
-def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool):
-    """(sha256 of the first `length` bytes, records in them), or (None, 0) if the file is shorter."""
-    digest, records, quotes, left = hashlib.sha256(), 0, 0, length
+def _hash_prefix(fh: BinaryIO, length: int) -> tuple[Hash | None, int]:
+    """(sha256 of the first `length` bytes, lines in them), or (None, 0) if the file is shorter."""
+    digest, lines, left = hashlib.sha256(), 0, length
     try:
         fh.seek(0)
         while left > 0:
@@ -629,35 +592,7 @@ def _hash_prefix(fh: BinaryIO, length: int, *, quoted: bool):
                 return None, 0
             digest.update(block)
             left -= len(block)
-            if not quoted or (b'"' not in block and quotes % 2 == 0):
-                records += block.count(b"\n")
-                continue
-            parts = block.split(b"\n")
-            for part in parts[:-1]:
-                quotes += part.count(b'"')
-                if quotes % 2 == 0:
-                    records += 1
-            quotes += parts[-1].count(b'"')
+            lines += framing.lines_in([block])
     except OSError:
         return None, 0
-    return digest, records
-
-
-def _import_chunk(con, t: _Tracked, records: list[bytes], options, before_commit=None):
-    """Write the records (after the CSV header) to a private temporary file and import it."""
-    suffix = t.path.suffix.lower() if t.path.suffix.lower() in LINE_SUFFIXES else ".csv"
-    fd, name = tempfile.mkstemp(prefix="socialcare-follow-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if t.kind == "csv":
-                # one line ending in the chunk: a CRLF header over LF rows (or the other
-                # way round) reads as a CSV of inconsistent layout
-                fh.write(_lf(t.header))
-                fh.writelines(_lf(r) for r in records)
-            else:
-                fh.writelines(records)
-        return pipeline.import_file(con, Path(name), options, before_commit)
-    except UserError as err:  # name the followed file, not the temporary one
-        raise UserError(str(err).replace(str(Path(name).resolve()), str(t.path)).replace(name, str(t.path))) from None
-    finally:
-        os.unlink(name)
+    return digest, lines

@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from socialcare_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 _CHUNK = 1 << 20
 _ZSTD_MAGIC = 0xFD2FB528
 
 
-def truncated(path: Path, detail: str = "") -> UserError:
+def truncated(path: str | Path, detail: str = "") -> UserError:
     return UserError(f"{path} is truncated or corrupt{' (' + detail + ')' if detail else ''}; "
                      "nothing was imported from it")
 
@@ -70,7 +75,7 @@ def _check_zstd(path: Path) -> None:
         raise UserError(f"{path}: cannot read ({err.strerror})") from None
 
 
-def _zstd_frame(fh, pos: int, size: int, path: Path) -> int:
+def _zstd_frame(fh: BinaryIO, pos: int, size: int, path: Path) -> int:
     fh.seek(pos)
     head = fh.read(4)
     if len(head) < 4:
@@ -116,7 +121,7 @@ def _zstd_frame(fh, pos: int, size: int, path: Path) -> int:
     return pos
 
 
-def check_text_head(path: Path, head: bytes | None, utf16: bool) -> None:
+def check_text_head(path: str | Path, head: bytes | None, utf16: bool) -> None:
     """Refuse a text file whose first bytes are mostly NUL (not UTF-16 text)."""
     if not head or utf16:
         return
@@ -137,7 +142,7 @@ def hash_and_look(path: Path, compression: str, text: bool) -> Look:
     """sha256 of the file's bytes; a compressed stream is read through (so a truncated
     one is found); with `text`, a look at the decompressed text."""
     digest = hashlib.sha256()
-    scan = _Scan() if text else _NoScan()
+    scan = _Scan(active=text)
     try:
         with path.open("rb") as fh:
             if compression == "none":
@@ -157,7 +162,7 @@ def hash_and_look(path: Path, compression: str, text: bool) -> Look:
 class _Hashing:
     """A file object that hashes what is read through it."""
 
-    def __init__(self, fh, digest):
+    def __init__(self, fh: io.BufferedReader, digest: Hash) -> None:
         self._fh, self._digest = fh, digest
 
     def read(self, n: int = -1) -> bytes:
@@ -165,7 +170,7 @@ class _Hashing:
         self._digest.update(data)
         return data
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         n = self._fh.readinto(buffer)
         self._digest.update(memoryview(buffer)[:n])
         return n
@@ -174,8 +179,9 @@ class _Hashing:
         return True
 
 
-def _decompressed(fh, path: Path, compression: str, digest, scan: _Scan) -> None:
-    source = _Hashing(fh, digest)
+def _decompressed(fh: io.BufferedReader, path: Path, compression: str, digest: Hash, scan: _Scan) -> None:
+    # (it has the read methods the decompressors call, not the whole file interface)
+    source = cast(BinaryIO, _Hashing(fh, digest))
     if compression == "gzip":
         try:
             with gzip.GzipFile(fileobj=source, mode="rb") as stream:
@@ -200,20 +206,14 @@ def _decompressed(fh, path: Path, compression: str, digest, scan: _Scan) -> None
         raise truncated(path, str(err)) from None
 
 
-class _NoScan:
-    damaged = True  # (never feeds)
-
-    def finish(self) -> bool:
-        return False
-
-
 class _Scan:
     """Counts across chunks: CR, CRLF, LF and NUL bytes."""
 
-    def __init__(self):
+    def __init__(self, *, active: bool = True) -> None:
+        self.active = active  # inactive: fed nothing, finds nothing
         self.cr = self.crlf = self.lf = 0
         self.nul = False
-        self.damaged = False
+        self.damaged = not active
         self.ended = True
         self._last = b""
 
@@ -231,6 +231,8 @@ class _Scan:
             self.damaged = True
 
     def finish(self) -> bool:
+        if not self.active:
+            return False
         if self.damaged:
             return True
         return self.nul or self.cr > self.crlf or (self.crlf > 0 and self.lf > self.crlf)

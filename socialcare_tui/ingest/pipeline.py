@@ -11,23 +11,26 @@ transaction, so a kill at any point leaves the database as it was.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import os
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable, UserError
-from socialcare_tui.ingest import channels, integrity, readers, records
+from socialcare_tui.ingest import channels, framing, integrity, readers, records
 from socialcare_tui.safetext import clean
 from socialcare_tui.store import facts
 from socialcare_tui.timeparse import zone
@@ -35,8 +38,6 @@ from socialcare_tui.timeparse import zone
 FORMAT_NAMES = ("events", "twcs", "tickets", "surveys")
 # Detection tries the most specific column sets first.
 DETECT_ORDER = ("twcs", "surveys", "events", "tickets")
-# Line number of the first data row, per reader kind (follow.py shifts chunk lines with it).
-FIRST_DATA_LINE = {"csv": 2, "tsv": 2, "jsonl": 1, "json": 1, "parquet": 1}
 # `events` columns a format module may fill in `staged` (all but source_id).
 EVENT_COLUMNS = (
     "namespace", "event_id", "conv_key", "conversation_id", "ts", "type", "channel", "queue",
@@ -51,7 +52,12 @@ _SQL = ("socialcare_tui.ingest.sql", "pipeline.sql")
 # Test hook: stop for a kill at a named step (tests/test_import_rules.py).
 _PAUSE_ENV = "SOCIALCARE_TUI_PAUSE_AT"
 
+P = ParamSpec("P")
+R = TypeVar("R")
 Progress = Callable[[int, int, str], None]
+# Told the step an import is at: "reading" (the file into TEMP tables: the part that
+# takes time in proportion to its size), "storing" (the move into the store), "facts".
+Step = Callable[[str], None]
 # Called with (con, summary) after the rows are moved and before COMMIT (follow.py merges
 # its ledger rows there, so a batch and its bookkeeping land in one transaction).
 BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "ImportSummary"], None]
@@ -75,9 +81,11 @@ class ImportOptions:
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""
-        spec = self.maps.get(name)
-        if spec is None:
-            return None
+        return self.map_of(name) if name in self.maps else None
+
+    def map_of(self, name: str) -> tuple[str, str | None]:
+        """(column, unit) of a name given with `--map` (KeyError for another)."""
+        spec = self.maps[name]
         column, sep, unit = spec.rpartition(":")
         if sep and column and unit.lower() in UNITS:
             return column, unit.lower()
@@ -88,7 +96,8 @@ class ImportOptions:
 class SourceFile:
     """One input file as the format modules see it."""
 
-    path: Path
+    path: Path  # what is read
+    label: str  # how messages name it (the path, or the name of in-memory records)
     kind: str  # csv, tsv, jsonl, json, parquet
     compression: str  # none, gzip, zstd
     encoding: str
@@ -104,7 +113,7 @@ class SourceFile:
     record_level: bool = False
     repaired: records.Repaired | None = field(default=None, repr=False, compare=False)
     head: bytes | None = field(default=None, repr=False, compare=False)
-    _index: dict = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
+    _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # lower-case name -> cN
 
     @property
     def name(self) -> str:
@@ -131,7 +140,7 @@ class SourceFile:
     def original(self, ident: str) -> str:
         return self.columns[int(ident[1:])]
 
-    def scan(self) -> tuple[str, dict]:
+    def scan(self) -> tuple[str, dict[str, Any]]:
         """SQL `SELECT c0.., line` over the whole file and its parameters (see readers.scan)."""
         if self.repaired is not None:
             return readers.clean_scan(self.repaired.clean, len(self.columns))
@@ -156,16 +165,16 @@ class ImportSummary:
             f"{self.duplicates} duplicates, {self.rejected} rejected"
         )
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _one_clean_line(function):
+def _one_clean_line(function: Callable[P, R]) -> Callable[P, R]:
     """A UserError raised inside says what and where in ONE line that is safe to print:
     messages quote file names and column names, which are untrusted (NUL, escapes, newlines)."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         except UserError as err:
@@ -224,57 +233,60 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 
 @_one_clean_line
-def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> SourceFile:
-    """Stat the file, read its columns and pick its format; every mistake is a UserError."""
+def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions,
+         label: str | None = None) -> SourceFile:
+    """Stat the file, read its columns and pick its format; every mistake is a UserError
+    naming the file as `label` (default: the path)."""
+    where = str(path) if label is None else label
     found = readers.layout(path)
     if found is None and readers.compressed_parquet(path):
         raise UserError(
-            f"{path}: compressed Parquet is not read (Parquet compresses inside the file); "
+            f"{where}: compressed Parquet is not read (Parquet compresses inside the file); "
             "unpack it and import the .parquet file"
         )
     if found is None:
         raise UserError(
-            f"{path}: unsupported file type (use .csv, .tsv, .jsonl, .ndjson, .json, .parquet, "
+            f"{where}: unsupported file type (use .csv, .tsv, .jsonl, .ndjson, .json, .parquet, "
             "optionally compressed as .gz or .zst)"
         )
     kind, compression = found
     try:
         st = path.stat()
     except OSError as err:
-        raise UserError(f"{path}: cannot read ({err.strerror})") from None
+        raise UserError(f"{where}: cannot read ({err.strerror})") from None
     if st.st_size == 0:
-        raise UserError(f"{path}: empty file")
+        raise UserError(f"{where}: empty file")
     if options.encoding not in readers.ENCODINGS:
         raise UserError(f"--encoding {options.encoding}: use one of {', '.join(readers.ENCODINGS)}")
     integrity.check_container(path, kind, compression)
     head = readers.head_bytes(path, compression) if kind != "parquet" else None
     encoding = options.encoding
-    if encoding == "utf-8" and readers.bom_encoding(head):
-        encoding = readers.bom_encoding(head)  # a UTF-16 file says so in its first bytes
+    if encoding == "utf-8":
+        encoding = readers.bom_encoding(head) or encoding  # a UTF-16 file says so in its first bytes
     codec = records.text_encoding(head or b"", encoding)
     utf16 = codec.startswith("utf-16") or encoding == "utf-16"
-    integrity.check_text_head(path, head, utf16)
+    integrity.check_text_head(where, head, utf16)
     if utf16 and kind in ("csv", "tsv"):
         # DuckDB reads little-endian UTF-16 only: the record-level path reads every kind
         return _planned(path, kind, compression, encoding, st, options, head,
-                        _record_header(path, kind, compression, encoding, head))
+                        _record_header(path, kind, compression, encoding, head, where), where)
     if utf16 and (codec == "utf-16-be" or (head or b"")[:2] == b"\xfe\xff"):
-        raise UserError(f"{path}: UTF-16 big-endian {kind.upper()} is not read (--encoding utf-16 "
+        raise UserError(f"{where}: UTF-16 big-endian {kind.upper()} is not read (--encoding utf-16 "
                         "reads little-endian); convert it to UTF-8")
     if utf16 and codec != "utf-16" and encoding != "utf-16":
-        raise UserError(f"{path}: looks like UTF-16 text without a byte order mark "
+        raise UserError(f"{where}: looks like UTF-16 text without a byte order mark "
                         "(give the file's encoding with --encoding utf-16, or convert it to UTF-8)")
     bad_line = readers.bad_text_line(head, encoding)
     if bad_line is not None:
-        raise UserError(f"{path}: line {bad_line} has bytes that are not valid {encoding} "
+        raise UserError(f"{where}: line {bad_line} has bytes that are not valid {encoding} "
                         "(give the file's encoding with --encoding)")
     readers.install(con)
     try:
         if not readers.has_content(con, path, kind, compression, encoding, head):
-            raise UserError(f"{path}: empty file")
+            raise UserError(f"{where}: empty file")
         width = readers.header_width(head, kind, encoding)
         if width > MAX_COLUMNS:
-            raise UserError(f"{path}: {width} columns; at most {MAX_COLUMNS} are supported")
+            raise UserError(f"{where}: {width} columns; at most {MAX_COLUMNS} are supported")
         if kind == "json":
             kind = readers.json_kind(con, path, compression, encoding, head)
         columns = readers.columns(con, path, kind, compression, encoding)
@@ -282,9 +294,9 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> 
         if kind in ("csv", "tsv") and not _invalid_text(err):
             # DuckDB's sniffer refuses the layout: the record-level path reads it
             return _planned(path, kind, compression, encoding, st, options, head,
-                            _record_header(path, kind, compression, encoding, head))
-        raise readers.describe_error(str(path), kind, err) from None
-    return _planned(path, kind, compression, encoding, st, options, head, columns, record_level=False)
+                            _record_header(path, kind, compression, encoding, head, where), where)
+        raise readers.describe_error(where, kind, err) from None
+    return _planned(path, kind, compression, encoding, st, options, head, columns, where, record_level=False)
 
 
 def _invalid_text(err: duckdb.Error) -> bool:
@@ -292,22 +304,24 @@ def _invalid_text(err: duckdb.Error) -> bool:
     return "invalid unicode" in text or "invalid utf" in text
 
 
-def _record_header(path: Path, kind: str, compression: str, encoding: str, head: bytes | None) -> list[str]:
+def _record_header(path: Path, kind: str, compression: str, encoding: str, head: bytes | None,
+                   label: str) -> list[str]:
     try:
-        return records.header(path, compression, encoding, head or b"", "\t" if kind == "tsv" else ",")
+        return records.header(path, compression, encoding, head or b"", "\t" if kind == "tsv" else ",",
+                              label=label)
     except (OSError, EOFError, zlib.error) as err:
-        raise integrity.truncated(path, str(err)) from None
+        raise integrity.truncated(label, str(err)) from None
 
 
 def _planned(path: Path, kind: str, compression: str, encoding: str, st: os.stat_result,
-             options: ImportOptions, head: bytes | None, columns: list[str],
+             options: ImportOptions, head: bytes | None, columns: list[str], label: str,
              record_level: bool = True) -> SourceFile:
     if not columns or columns == [""]:
-        raise UserError(f"{path}: no columns found (empty file?)")
+        raise UserError(f"{label}: no columns found (empty file?)")
     if len(columns) > MAX_COLUMNS:
-        raise UserError(f"{path}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
+        raise UserError(f"{label}: {len(columns)} columns; at most {MAX_COLUMNS} are supported")
     file = SourceFile(
-        path=path, kind=kind, compression=compression, encoding=encoding,
+        path=path, label=label, kind=kind, compression=compression, encoding=encoding,
         size=st.st_size, mtime=datetime.fromtimestamp(st.st_mtime, UTC).replace(tzinfo=None),
         columns=columns, record_level=record_level, head=head,
     )
@@ -348,10 +362,10 @@ def _check_maps(file: SourceFile, options: ImportOptions) -> None:
             known = f"fields: {', '.join(allowed)}" if allowed else "it takes no --map"
             raise UserError(f"--map {name}=...: format {file.format} has no field '{name}' ({known})")
     for name in options.maps:
-        column, _unit = options.mapped(name)
+        column, _unit = options.map_of(name)
         if file.column(column) is None:
             raise UserError(
-                f"--map {name}={options.maps[name]}: {file.path} has no column '{column}' "
+                f"--map {name}={options.maps[name]}: {file.label} has no column '{column}' "
                 f"(columns: {', '.join(file.columns[:20])})"
             )
 
@@ -397,9 +411,10 @@ def plan_paths(
 
 
 @_one_clean_line
-def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> ImportSummary:
-    """Import one file from `plan_paths` in one transaction."""
-    return _import(con, file, options)
+def import_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+                   step: Step | None = None) -> ImportSummary:
+    """Import one file from `plan_paths` in one transaction, telling `step` where it is."""
+    return commit(con, _stage_planned(con, file, options, None, step))
 
 
 @_one_clean_line
@@ -411,9 +426,14 @@ def import_file(
 ) -> ImportSummary:
     """Import one file in one transaction; `before_commit(con, summary)` runs inside it,
     after the rows are moved (an exception there rolls the whole file back)."""
-    options = options or ImportOptions()
-    check_options(options)
-    return _import(con, plan(con, Path(path).expanduser(), options), options, before_commit)
+    staged = stage(con, Path(path).expanduser(), options or ImportOptions())
+    if before_commit is not None:
+        try:
+            before_commit(con, staged.summary)
+        except BaseException:
+            abort(con, staged)
+            raise
+    return commit(con, staged)
 
 
 def check_options(options: ImportOptions) -> None:
@@ -427,12 +447,111 @@ def check_options(options: ImportOptions) -> None:
             raise UserError(f"--{name} {value!r}: must be a non-empty name without ':'")
 
 
+# -- stage and commit ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Records:
+    """Records held in memory, as a file called `name` would hold them (a CSV/TSV's
+    header first): `name` gives the layout (its suffix) and is what messages say."""
+
+    name: Path
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The caller's own `sources` row for what it stages (the follower keeps one per
+    followed file generation). `first_line` is the line in `path` of the first data
+    record staged; with `source_id` the counts are added to that row, whose earlier
+    lines must all come before `first_line`; without it a new row is written."""
+
+    path: str
+    size: int
+    mtime: datetime
+    content_hash: str
+    byte_offset: int
+    first_line: int
+    source_id: int | None = None
+
+
+@dataclass
+class Staged:
+    """A source read into the store inside an open transaction: `commit` or `abort` it."""
+
+    file: SourceFile
+    options: ImportOptions
+    summary: ImportSummary
+    saved_tz: str
+    started: float
+    step: Step | None = None
+
+
+@_one_clean_line
+def stage(con: duckdb.DuckDBPyConnection, source: Path | Records, options: ImportOptions,
+          ledger: Ledger | None = None) -> Staged:
+    """Begin a transaction and move `source` into `events`/`rejects` inside it, booked
+    under `ledger` (default: a new `sources` row for the file). The caller ends the
+    transaction with `commit` (which brings the stored facts up to date first) or
+    `abort`; a failure here has rolled it back already. Every mistake is one line
+    naming the file (a `Records`' name)."""
+    check_options(options)
+    if isinstance(source, Path):
+        return _stage_planned(con, plan(con, source, options), options, ledger)
+    # DuckDB reads Python file objects only through fsspec (not a dependency): the
+    # bytes pass through a private file that lives only while they are staged
+    fd, name = tempfile.mkstemp(prefix="socialcare-stage-", suffix="".join(source.name.suffixes[-1:]))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(source.data)
+        file = plan(con, Path(name), options, str(source.name))
+        return _stage_planned(con, file, options, ledger or _records_ledger(source, file))
+    finally:
+        os.unlink(name)
+
+
+def _records_ledger(source: Records, file: SourceFile) -> Ledger:
+    """The ledger row of records staged without one: named as they are, read whole."""
+    return Ledger(path=str(source.name), size=len(source.data), mtime=_utc_now(),
+                  content_hash=hashlib.sha256(source.data).hexdigest(), byte_offset=len(source.data),
+                  first_line=_first_data_line(file))
+
+
+@_one_clean_line
+def commit(con: duckdb.DuckDBPyConnection, staged: Staged) -> ImportSummary:
+    """Bring the stored facts up to date and commit what `stage` moved."""
+    try:
+        if staged.step is not None:
+            staged.step("facts")
+        _pause("facts")
+        # last: the facts are computed from the rows as they will be committed (a
+        # caller may still have changed them after stage)
+        facts.update(con, auto_resolve=staged.options.auto_resolve_after)
+        _pause("moved")
+        con.execute("COMMIT")
+    except BaseException as err:
+        _rollback(con, staged.file, err)
+    finally:
+        _restore_tz(con, staged.saved_tz)
+    staged.summary.seconds = round(time.monotonic() - staged.started, 3)
+    return staged.summary
+
+
+def abort(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Roll back what `stage` moved."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the transaction is gone already
+    _restore_tz(con, staged.saved_tz)
+
+
 class _RecordLevel(Exception):
     """DuckDB's CSV reader refused or misread the file: import it record by record."""
 
 
-def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
-            before_commit: BeforeCommit | None = None) -> ImportSummary:
+def _stage_planned(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+                   ledger: Ledger | None, step: Step | None = None) -> Staged:
     started = time.monotonic()
     # hashing reads the whole file: do it beside DuckDB's work (hashlib releases the GIL);
     # it also looks at the text for damage DuckDB's CSV reader misreads
@@ -440,42 +559,45 @@ def _import(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOpt
     hashing = _HASHER.submit(integrity.hash_and_look, file.path, file.compression, text)
     try:
         try:
-            summary = _attempt(con, file, options, before_commit, hashing)
+            staged = _attempt(con, file, options, ledger, hashing, step)
         except _RecordLevel:
             file.record_level = True
-            summary = _attempt(con, file, options, before_commit, hashing)
+            staged = _attempt(con, file, options, ledger, hashing, step)
     finally:
         if file.repaired is not None:
             file.repaired.remove()
             file.repaired = None
-    summary.seconds = round(time.monotonic() - started, 3)
-    return summary
+    staged.started, staged.step = started, step
+    return staged
 
 
 def _repair(file: SourceFile) -> None:
     """Write the clean and rejects files of the record-level path (records.py)."""
     head = file.head if file.head is not None else b""
     delimiter = "\t" if file.kind == "tsv" else ","
-    columns, file.repaired = records.repair(file.path, file.compression, file.encoding, head, delimiter)
+    columns, file.repaired = records.repair(file.path, file.compression, file.encoding, head, delimiter,
+                                            label=file.label)
     if [c.strip().lower() for c in columns] != [c.strip().lower() for c in file.columns]:
         file.repaired.remove()
         file.repaired = None
-        raise UserError(f"{file.path}: the header changed while it was read")
+        raise UserError(f"{file.label}: the header changed while it was read")
 
 
 def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
-             before_commit: BeforeCommit | None, hashing) -> ImportSummary:
-    """One transaction over the file; _RecordLevel (after ROLLBACK) when DuckDB's reader
-    refused or misread a CSV/TSV that the record-level path can read."""
+             ledger: Ledger | None, hashing: Future[integrity.Look], step: Step | None) -> Staged:
+    """BEGIN and stage the file, leaving the transaction open; _RecordLevel (after ROLLBACK)
+    when DuckDB's reader refused or misread a CSV/TSV that the record-level path can read."""
     retry = file.kind in ("csv", "tsv") and not file.record_level
+    if step is not None:
+        step("reading")
     if file.record_level and file.repaired is None:
         _repair(file)
     module = formats()[file.format]
-    saved_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    saved_tz = str(scalar(con.execute("SELECT current_setting('TimeZone')")))
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("SET TimeZone = $tz", {"tz": options.timezone})
-        _prepare(con, file, options)
+        _prepare(con, file, options, ledger)
         _pause("started")
         try:
             module.stage(con, file, options)
@@ -489,101 +611,112 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
             if retry and not _invalid_text(err):
                 raise _RecordLevel() from None
             # data the SQL did not foresee: still one line (exit 2), never a traceback
-            raise readers.describe_error(str(file.path), file.kind, err) from None
+            raise readers.describe_error(file.label, file.kind, err) from None
         look = _look(hashing)
         if retry and (look.damaged or _reader_saw_damage(con) or _lines_differ(con, look)):
             raise _RecordLevel()
         file.content_hash = look.content_hash
-        summary = _move(con, file)
-        if before_commit is not None:
-            before_commit(con, summary)
-        _pause("facts")
-        # last: the facts are computed from the rows as they will be committed (a
-        # caller's before_commit may still move them, e.g. the follower's ledger merge)
-        facts.update(con, auto_resolve=options.auto_resolve_after)
-        _pause("moved")
-        con.execute("COMMIT")
+        if step is not None:
+            step("storing")
+        summary = _move(con, file, ledger)
     except BaseException as err:
         if not isinstance(err, _RecordLevel):
             hashing.cancel()
         try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # the transaction is gone already; the original error matters
-        reason = _write_failure(err) if isinstance(err, duckdb.Error) else None
-        if reason:
-            raise DatabaseUnavailable(
-                f"{file.path}: not imported, the database could not be written ({reason}); "
-                "it holds what it held before"
-            ) from None
-        raise
-    finally:
-        try:
-            con.execute("SET TimeZone = $tz", {"tz": saved_tz})
-        except duckdb.Error:
-            pass  # a database invalidated by a failed write: the error above says so
-    return summary
+            _rollback(con, file, err)
+        finally:
+            _restore_tz(con, saved_tz)
+    return Staged(file, options, summary, saved_tz, 0.0)
 
 
-def _look(hashing) -> integrity.Look:
+def _rollback(con: duckdb.DuckDBPyConnection, file: SourceFile, err: BaseException) -> NoReturn:
+    """ROLLBACK and raise `err`, or one line when the database could not be written."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the transaction is gone already; the original error matters
+    reason = _write_failure(err) if isinstance(err, duckdb.Error) else None
+    if reason:
+        raise DatabaseUnavailable(
+            f"{file.label}: not imported, the database could not be written ({reason}); "
+            "it holds what it held before"
+        ) from None
+    raise err
+
+
+def _restore_tz(con: duckdb.DuckDBPyConnection, saved_tz: str) -> None:
+    try:
+        con.execute("SET TimeZone = $tz", {"tz": saved_tz})
+    except duckdb.Error:
+        pass  # a database invalidated by a failed write: the error raised says so
+
+
+def _look(hashing: Future[integrity.Look]) -> integrity.Look:
     return hashing.result()
 
 
-def _reject_out_of_range(con, file: SourceFile, options: ImportOptions) -> None:
+def _reject_out_of_range(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions) -> None:
     """Rows whose time is before 1970 or more than `future_days` after now are rejected
     (a year 10000 stored once made every later report fail)."""
     latest = _utc_now() + timedelta(days=options.future_days)
     _run(con, "out_of_range", {"latest": latest})
-    if not _run(con, "out_of_range_count").fetchone()[0]:
+    if not scalar(_run(con, "out_of_range_count")):
         return
     _run(con, "drop_out_of_range")
     reject_lines(con, file)
     _run(con, "drop_rejected_lines")
 
 
-def _lines_differ(con, look: integrity.Look) -> bool:
+def _lines_differ(con: duckdb.DuckDBPyConnection, look: integrity.Look) -> bool:
     """True when DuckDB's record numbers are not the file's physical lines (a quoted value
     spans lines, or blank lines were skipped): the record-level path numbers them as
     `grep -n` does."""
-    last = _run(con, "last_line").fetchone()[0]
+    last = scalar(_run(con, "last_line"))
     return last is not None and look.lines > last
 
 
-def _reader_saw_damage(con) -> bool:
+def _reader_saw_damage(con: duckdb.DuckDBPyConnection) -> bool:
     """True when DuckDB's CSV reader skipped malformed records."""
-    return _table_exists(con, readers.REJECTS_TABLE) and _run(con, "reader_reject_count").fetchone()[0] > 0
+    return _table_exists(con, readers.REJECTS_TABLE) and scalar(_run(con, "reader_reject_count")) > 0
 
 
-def _prepare(con, file: SourceFile, options: ImportOptions) -> None:
+def _prepare(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOptions,
+             ledger: Ledger | None) -> None:
     for name in ("create_staged", "create_staged_rejects", "instant_macro", "identity_macro",
                  "drop_reader_rejects", "drop_reader_scans"):
         _run(con, name)
     readers.install(con)  # the file may have been planned on another connection
     channels.install(con, options.channel_aliases)
-    file.source_id = _run(con, "next_source_id").fetchone()[0]
+    if ledger is not None and ledger.source_id is not None:
+        file.source_id = ledger.source_id
+        return
+    file.source_id = scalar(_run(con, "next_source_id"))
     _run(con, "insert_source", {
-        "source_id": file.source_id, "path": str(file.path.resolve()), "size": file.size,
-        "mtime": file.mtime, "format": file.format, "namespace": file.namespace,
+        "source_id": file.source_id,
+        "path": ledger.path if ledger else str(file.path.resolve()),
+        "size": ledger.size if ledger else file.size,
+        "mtime": ledger.mtime if ledger else file.mtime,
+        "format": file.format, "namespace": file.namespace,
         "started_at": _utc_now(),  # now() in SQL is the transaction's start, the same at the end
     })
 
 
-def _reader_rejects(con, file: SourceFile) -> None:
+def _reader_rejects(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
     """Records the reader itself could not use: malformed CSV records, non-object JSON."""
     if file.repaired is not None:
         if file.repaired.rejected:
             _run(con, "record_level_rejects", {"path": str(file.repaired.rejects)})
         return
     if _table_exists(con, readers.REJECTS_TABLE):
-        bad_unicode = _run(con, "invalid_unicode").fetchone()[0]
+        bad_unicode = scalar(_run(con, "invalid_unicode"))
         if bad_unicode is not None:
             raise UserError(
-                f"{file.path}: line {bad_unicode} has bytes that are not valid {file.encoding} "
+                f"{file.label}: line {bad_unicode} has bytes that are not valid {file.encoding} "
                 "(give the file's encoding with --encoding)"
             )
         header = {"header": readers.header_lines(file.kind)}
         _run(con, "bad_records", header)
-        if con.execute("SELECT count(*) FROM bad_records").fetchone()[0]:
+        if scalar(con.execute("SELECT count(*) FROM bad_records")):
             _run(con, "fix_staged_lines", header)
             _run(con, "fix_reject_lines", header)
             _run(con, "malformed_records")
@@ -591,28 +724,42 @@ def _reader_rejects(con, file: SourceFile) -> None:
         readers.reject_invalid_json(con, file.kind, file.path, file.compression, file.encoding)
 
 
-def _move(con, file: SourceFile) -> ImportSummary:
-    staged = _run(con, "staged_lines").fetchone()[0]
+def _move(con: duckdb.DuckDBPyConnection, file: SourceFile, ledger: Ledger | None) -> ImportSummary:
+    """Move the staged rows into `events` and `rejects` and book them in the ledger."""
+    # the file's lines as the caller's ledger numbers them
+    shift = ledger.first_line - _first_data_line(file) if ledger is not None else 0
+    if shift:
+        _run(con, "shift_staged_lines", {"shift": shift})
+        _run(con, "shift_reject_lines", {"shift": shift})
+    staged = scalar(_run(con, "staged_lines"))
     # (the rejected count's NOT IN scans `staged` again: only worth it when there are rejects)
-    rejected = _run(con, "rejected_count").fetchone()[0] if _run(con, "rejects_present").fetchone()[0] else 0
+    rejected = scalar(_run(con, "rejected_count")) if scalar(_run(con, "rejects_present")) else 0
     if staged + rejected == 0:
-        raise UserError(f"{file.path}: no data rows (empty file)")
+        raise UserError(f"{file.label}: no data rows (empty file)")
     statement = _move_statement(con, file)
     con.execute(_move_sql(con, statement), {"source_id": file.source_id})
     if statement == "move_events_new":
         imported = staged  # every staged row was inserted: no need to count them again in `events`
     else:
-        imported = _run(con, "imported_rows", {"source_id": file.source_id}).fetchone()[0]
-    _run(con, "move_rejects", {"source_id": file.source_id, "path": str(file.path.resolve())})
+        first = ledger.first_line if ledger is not None and ledger.source_id is not None else 0
+        imported = scalar(_run(con, "imported_rows", {"source_id": file.source_id, "first_line": first}))
+    path = ledger.path if ledger is not None else str(file.path.resolve())
+    _run(con, "move_rejects", {"source_id": file.source_id, "path": path})
     summary = ImportSummary(
-        path=str(file.path), format=file.format, namespace=file.namespace, source_id=file.source_id,
+        path=file.label, format=file.format, namespace=file.namespace, source_id=file.source_id,
         rows_read=staged + rejected, imported=imported, duplicates=staged - imported, rejected=rejected,
     )
-    _run(con, "finish_source", {
+    counts = {
         "source_id": file.source_id, "rows_read": summary.rows_read, "imported": imported,
-        "duplicates": summary.duplicates, "rejected": rejected, "byte_offset": file.size,
-        "content_hash": file.content_hash, "finished_at": _utc_now(),
-    })
+        "duplicates": summary.duplicates, "rejected": rejected, "finished_at": _utc_now(),
+    }
+    if ledger is None:
+        _run(con, "finish_source", {**counts, "byte_offset": file.size, "content_hash": file.content_hash})
+    else:
+        _run(con, "add_to_source", {
+            **counts, "size": ledger.size, "mtime": ledger.mtime, "content_hash": ledger.content_hash,
+            "byte_offset": ledger.byte_offset, "format": file.format, "namespace": file.namespace,
+        })
     return summary
 
 
@@ -648,7 +795,7 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
     """Copy the rows of TEMP rejected_lines(line, reason), which the format module filled,
     into staged_rejects, with the row's values as a JSON object for `raw` (read again
     from the file: only rejected rows pay for it)."""
-    if not _run(con, "rejected_lines_count").fetchone()[0]:
+    if not scalar(_run(con, "rejected_lines_count")):
         return
     sql, params = file.scan()
     pairs = []
@@ -665,7 +812,7 @@ def reject_lines(con: duckdb.DuckDBPyConnection, file: SourceFile) -> None:
 # -- helpers -------------------------------------------------------------------------
 
 
-def _move_sql(con, statement: str) -> str:
+def _move_sql(con: duckdb.DuckDBPyConnection, statement: str) -> str:
     """The move statement for the columns `staged` has (names from EVENT_COLUMNS only)."""
     present = {row[0] for row in _run(con, "staged_columns").fetchall()}
     names = [c for c in EVENT_COLUMNS if c in present]
@@ -674,19 +821,27 @@ def _move_sql(con, statement: str) -> str:
     return sql.replace("/*columns*/", ", ".join(f's."{c}"' for c in names))
 
 
-def _move_statement(con, file: SourceFile) -> str:
+def _move_statement(con: duckdb.DuckDBPyConnection, file: SourceFile) -> str:
     """The anti-join and the in-file dedupe cost time on big files: skip them when
     nothing is stored under the namespace, or no event id repeats in the file."""
-    stored = _run(con, "namespace_stored", {"ns": file.namespace}).fetchone()[0]
-    repeats = _run(con, "staged_repeats").fetchone()[0]
+    stored = scalar(_run(con, "namespace_stored", {"ns": file.namespace}))
+    repeats = scalar(_run(con, "staged_repeats"))
     if repeats:
         return "move_events"
     return "move_events_unique" if stored else "move_events_new"
 
 
-def _run(con, name: str, params: dict | None = None):
+def _run(con: duckdb.DuckDBPyConnection, name: str,
+         params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     sql = sqlfiles.statement(*_SQL, name)
     return con.execute(sql, params) if params else con.execute(sql)
+
+
+def scalar(cursor: duckdb.DuckDBPyConnection) -> Any:
+    """The single value a statement gives (its first row's first column)."""
+    row = cursor.fetchone()
+    assert row is not None  # the statements asked for this way always give one row
+    return row[0]
 
 
 _WRITE_FAILURES = ("No space left on device", "Disk quota exceeded", "Read-only file system",
@@ -704,10 +859,19 @@ def _write_failure(err: BaseException) -> str | None:
     return None
 
 
-def _table_exists(con, name: str) -> bool:
-    return con.execute(
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return scalar(con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary", {"name": name}
-    ).fetchone()[0] > 0
+    )) > 0
+
+
+def _first_data_line(file: SourceFile) -> int:
+    """The line of a file's first data record: 1, or the line after a CSV/TSV header
+    (which a quoted name may spread over lines)."""
+    if file.kind not in ("csv", "tsv"):
+        return 1
+    header = framing.first_record(file.head or b"")
+    return framing.lines_in([header]) + 1 if header else 2
 
 
 def _utc_now() -> datetime:

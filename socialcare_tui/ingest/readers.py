@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -123,7 +124,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sqlfiles.statement(*_SQL, "macros"))
 
 
-def _run(con, name: str, params: dict):
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     return con.execute(sqlfiles.statement(*_SQL, name), params)
 
 

@@ -27,12 +27,15 @@ import io
 import os
 import tempfile
 import zlib
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from socialcare_tui.errors import UserError
-from socialcare_tui.ingest import integrity
+from socialcare_tui.ingest import framing, integrity
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 # One record (all its physical lines) longer than this is rejected, never read whole.
 MAX_RECORD_BYTES = 8 << 20  # also max_line_size in sql/readers.sql (sc_csv, sc_tsv)
@@ -54,18 +57,18 @@ class Repaired:
                 pass
 
 
-def open_binary(path: Path, compression: str) -> io.BufferedIOBase:
+def open_binary(path: Path, compression: str) -> BinaryIO:
     """The decompressed bytes of a file, as a stream."""
     if compression == "gzip":
-        return gzip.open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb"))
     if compression == "zstd":
         try:
             import zstandard
         except ImportError:
             raise UserError(f"{path}: reading this .zst file record by record needs the "
                             "'zstandard' package; decompress it and import the plain file") from None
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"),
-                                                                            closefd=True))
+        return cast(BinaryIO, io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(
+            open(path, "rb"), closefd=True)))
     return open(path, "rb")
 
 
@@ -97,41 +100,11 @@ def utf16_order(head: bytes) -> str | None:
     return None
 
 
-class _Lines:
-    """Physical lines split on LF only (ends kept), numbered from 1, with push-back;
-    a line longer than MAX_RECORD_BYTES comes back as None (its text skipped)."""
-
-    def __init__(self, text: io.TextIOBase):
-        self._text = text
-        self._back: deque[tuple[int, str | None]] = deque()
-        self.number = 0
-        self.cut = ""  # the start of the last overlong line
-
-    def next(self) -> tuple[int, str | None] | None:
-        if self._back:
-            return self._back.popleft()
-        line = self._text.readline(MAX_RECORD_BYTES)
-        if not line:
-            return None
-        self.number += 1
-        if len(line) >= MAX_RECORD_BYTES and not line.endswith("\n"):
-            self.cut = line[:200]
-            while True:  # skip the rest of the overlong line
-                more = self._text.readline(_READ_CHUNK)
-                if not more or more.endswith("\n"):
-                    break
-            return self.number, None
-        return self.number, line
-
-    def push_back(self, lines: list[tuple[int, str | None]]) -> None:
-        self._back.extendleft(reversed(lines))
-
-
 def _stray_quote(line: str | None, delimiter: str, width: int) -> bool:
     if line is None:
         return False
     fields, reason, complete = _parse([line], delimiter)
-    return complete and reason is None and len(fields) == width
+    return complete and reason is None and fields is not None and len(fields) == width
 
 
 def _check(fields: list[str], width: int) -> str | None:
@@ -144,8 +117,7 @@ def _check(fields: list[str], width: int) -> str | None:
 
 def _parse(lines: list[str], delimiter: str) -> tuple[list[str] | None, str | None, bool]:
     """(fields, reason, complete) for the physical lines of one record."""
-    text = "".join(lines)
-    body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+    body = framing.strip_line_end("".join(lines))
     if '"' not in body:  # no quotes: the fields are the pieces between delimiters
         if "\r" in body:
             return None, "malformed record: a bare carriage return inside an unquoted field", True
@@ -164,21 +136,23 @@ def _parse(lines: list[str], delimiter: str) -> tuple[list[str] | None, str | No
 
 
 def repair(path: Path, compression: str, encoding: str, head: bytes, delimiter: str,
-           workdir: Path | None = None) -> tuple[list[str], Repaired]:
-    """Read `path` record by record; (header names, the clean and rejects files)."""
+           workdir: Path | None = None, label: str | None = None) -> tuple[list[str], Repaired]:
+    """Read `path` record by record; (header names, the clean and rejects files). Messages
+    name the file `label` (default: the path)."""
+    where = str(path) if label is None else label
     csv.field_size_limit(MAX_RECORD_BYTES + 16)
     codec = text_encoding(head, encoding)
-    where = str(workdir) if workdir else None
-    clean_fd, clean_name = tempfile.mkstemp(prefix="sc-clean-", suffix=".csv", dir=where)
-    rej_fd, rej_name = tempfile.mkstemp(prefix="sc-rejects-", suffix=".csv", dir=where)
+    folder = str(workdir) if workdir else None
+    clean_fd, clean_name = tempfile.mkstemp(prefix="sc-clean-", suffix=".csv", dir=folder)
+    rej_fd, rej_name = tempfile.mkstemp(prefix="sc-rejects-", suffix=".csv", dir=folder)
     repaired = Repaired(Path(clean_name), Path(rej_name), 0, 0)
     try:
         with open_binary(path, compression) as raw, \
                 os.fdopen(clean_fd, "w", encoding="utf-8", newline="") as clean_fh, \
                 os.fdopen(rej_fd, "w", encoding="utf-8", newline="") as rej_fh:
             text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="\n")
-            lines = _Lines(text)
-            header = _header(lines, delimiter, path)
+            lines = framing.PhysicalLines(text, MAX_RECORD_BYTES, _READ_CHUNK)
+            header = _header(lines, delimiter, where)
             clean = csv.writer(clean_fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
             rejects = csv.writer(rej_fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
             clean.writerow([f"c{i}" for i in range(len(header))] + ["line"])
@@ -186,42 +160,46 @@ def repair(path: Path, compression: str, encoding: str, head: bytes, delimiter: 
             try:
                 _records(lines, delimiter, len(header), clean, rejects, repaired)
             except UnicodeDecodeError:
-                raise UserError(f"{path}: line {lines.number + 1} has bytes that are not valid "
+                raise UserError(f"{where}: line {lines.number + 1} has bytes that are not valid "
                                 f"{encoding} (give the file's encoding with --encoding)") from None
     except (OSError, EOFError, zlib.error) as err:
         repaired.remove()
-        raise integrity.truncated(path, str(err)) from None
+        raise integrity.truncated(where, str(err)) from None
     except BaseException:
         repaired.remove()
         raise
     return header, repaired
 
 
-def header(path: Path, compression: str, encoding: str, head: bytes, delimiter: str) -> list[str]:
-    """The column names of a CSV/TSV file, read with Python's csv module."""
+def header(path: Path, compression: str, encoding: str, head: bytes, delimiter: str,
+           label: str | None = None) -> list[str]:
+    """The column names of a CSV/TSV file, read with Python's csv module (messages name
+    the file `label`, default the path)."""
     with open_binary(path, compression) as raw:
         text = io.TextIOWrapper(raw, encoding=text_encoding(head, encoding), errors="replace",
                                 newline="\n")
-        return _header(_Lines(text), delimiter, path)
+        lines = framing.PhysicalLines(text, MAX_RECORD_BYTES, _READ_CHUNK)
+        return _header(lines, delimiter, str(path) if label is None else label)
 
 
-def _header(lines: _Lines, delimiter: str, path: Path) -> list[str]:
+def _header(lines: framing.PhysicalLines, delimiter: str, where: str) -> list[str]:
     buffered: list[str] = []
     while True:
         got = lines.next()
         if got is None or got[1] is None:
-            raise UserError(f"{path}: the header (line 1) cannot be read as CSV")
+            raise UserError(f"{where}: the header (line 1) cannot be read as CSV")
         buffered.append(got[1])
         fields, reason, complete = _parse(buffered, delimiter)
         if reason:
-            raise UserError(f"{path}: the header (line 1) cannot be read ({reason})")
-        if complete:
+            raise UserError(f"{where}: the header (line 1) cannot be read ({reason})")
+        if complete and fields is not None:
             return [f.lstrip("\ufeff") if i == 0 else f for i, f in enumerate(fields)]
         if sum(len(x) for x in buffered) > MAX_RECORD_BYTES:
-            raise UserError(f"{path}: the header (line 1) cannot be read as CSV")
+            raise UserError(f"{where}: the header (line 1) cannot be read as CSV")
 
 
-def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Repaired) -> None:
+def _records(lines: framing.PhysicalLines, delimiter: str, width: int, clean: CsvWriter, rejects: CsvWriter,
+             out: Repaired) -> None:
     while True:
         first = lines.next()
         if first is None:
@@ -233,24 +211,22 @@ def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Rep
             continue
         if not text.strip("\r\n"):
             continue  # a blank line is no record
-        taken = [first]
+        taken: list[tuple[int, str]] = [(start, text)]
         size = len(text)
         while True:
-            fields, reason, complete = _parse([text] if len(taken) == 1 else [t for _, t in taken], delimiter)
+            fields, reason, complete = _parse([t for _, t in taken], delimiter)
             if complete:
                 break
             nxt = lines.next()
             if nxt is None or nxt[1] is None or size + len(nxt[1]) > MAX_RECORD_BYTES:
                 # an unclosed quote: this line alone is the damaged record
-                if nxt is not None:
-                    taken.append(nxt)
-                lines.push_back(taken[1:])
+                lines.push_back([*taken[1:], nxt] if nxt is not None else taken[1:])
                 fields, reason = None, "malformed record: a quoted field is never closed"
                 taken = taken[:1]
                 break
-            taken.append(nxt)
+            taken.append((nxt[0], nxt[1]))
             size += len(nxt[1])
-        if reason is None:
+        if reason is None and fields is not None:
             reason = _check(fields, width)
         if reason is not None and len(taken) > 1 and _stray_quote(taken[1][1], delimiter, width):
             # an opening quote that should not be there took the next lines in: the
@@ -259,13 +235,13 @@ def _records(lines: _Lines, delimiter: str, width: int, clean, rejects, out: Rep
             taken = taken[:1]
             reason = "malformed record: a quote opens a field that is never closed on its line"
         raw = "".join(t for _, t in taken).rstrip("\r\n")
-        if reason is not None:
-            _reject(rejects, out, start, reason, raw)
+        if reason is not None or fields is None:
+            _reject(rejects, out, start, reason or "malformed record", raw)
             continue
-        clean.writerow(fields + [start])
+        clean.writerow([*fields, start])
         out.rows += 1
 
 
-def _reject(rejects, out: Repaired, line: int, reason: str, raw: str) -> None:
+def _reject(rejects: CsvWriter, out: Repaired, line: int, reason: str, raw: str) -> None:
     rejects.writerow([line, reason, raw.replace("\x00", "\\0")])
     out.rejected += 1

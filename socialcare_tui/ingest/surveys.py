@@ -25,13 +25,13 @@ def matches(columns: list[str]) -> bool:
     return {"at", "kind", "score"} <= set(columns)
 
 
-def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+def stage(con: duckdb.DuckDBPyConnection, file: pipeline.SourceFile, options: pipeline.ImportOptions) -> None:
     require(file, options, REQUIRED, NAME)
     sv_in, params = pipeline.projection(file, options, FIELDS)
     params |= {"tz": options.timezone, "channel": options.channel, "queue": options.queue,
                "link": options.link or "events"}
     con.execute(_stmt("parse").replace("/*sv_in*/", sv_in), params)
-    if con.execute("SELECT count(*) FROM sv_parsed WHERE channel IS NULL").fetchone()[0]:
+    if pipeline.scalar(con.execute("SELECT count(*) FROM sv_parsed WHERE channel IS NULL")):
         con.execute(_stmt("fill_channels"))
         con.execute(_stmt("reject_channelless"))
     con.execute(_stmt("stage"), {"ns": file.namespace})

@@ -10,7 +10,9 @@ tickets.sql turns each ticket into synthesised events (origin 'ticket').
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -122,7 +124,8 @@ def _find_named(columns: list[str], wanted: str) -> int | None:
     return keys.index(norm(wanted)) if norm(wanted) in keys else None
 
 
-def _find_synonym(keys, split, synonyms, used, duration: bool) -> tuple[int, str | None] | None:
+def _find_synonym(keys: list[str], split: list[tuple[str, str | None]], synonyms: Iterable[str], used: set[int],
+                  duration: bool) -> tuple[int, str | None] | None:
     for synonym in synonyms:
         for i, key in enumerate(keys):
             if i not in used and key == synonym:
@@ -134,16 +137,16 @@ def _find_synonym(keys, split, synonyms, used, duration: bool) -> tuple[int, str
     return None
 
 
-def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+def stage(con: duckdb.DuckDBPyConnection, file: pipeline.SourceFile, options: pipeline.ImportOptions) -> None:
     """Fill TEMP `staged` / `staged_rejects` with the synthesised events of each ticket."""
     fields = resolve_names(file.columns, _maps(options))
     for name in REQUIRED:
         if name not in fields:
             wanted = ", ".join(SYNONYMS[name][:4])
-            raise UserError(f"{file.path}: no {name} column for format tickets (looked for names like "
+            raise UserError(f"{file.label}: no {name} column for format tickets (looked for names like "
                             f"{wanted}; or give --map {name}=Column)")
     if "channel" not in fields and not options.channel:
-        raise UserError(f"{file.path}: no channel column (Channel, Source, via); give --channel")
+        raise UserError(f"{file.label}: no channel column (Channel, Source, via); give --channel")
     source, params = _projection(file, fields)
     params |= _unit_params(fields) | {
         "tz": options.timezone, "channel": options.channel, "queue": options.queue,
@@ -160,18 +163,17 @@ def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
     con.execute(_stmt("cleanup"))
 
 
-def _maps(options) -> dict[str, tuple[str, str | None]]:
-    maps = {}
+def _maps(options: pipeline.ImportOptions) -> dict[str, tuple[str, str | None]]:
+    maps: dict[str, tuple[str, str | None]] = {}
     for name in options.maps:
         field = FIELD_ALIASES.get(name, name)
         if field not in SYNONYMS:
             raise UserError(f"--map {name}=...: unknown ticket field (known: {', '.join(SYNONYMS)})")
-        column, unit = options.mapped(name)
-        maps[field] = (column, unit)
+        maps[field] = options.map_of(name)
     return maps
 
 
-def _projection(file, fields) -> tuple[str, dict]:
+def _projection(file: pipeline.SourceFile, fields: dict[str, tuple[int, str | None]]) -> tuple[str, dict[str, Any]]:
     """`SELECT <field>.., extra, line` over the pipeline scan; identifiers are `cN` only."""
     sql, params = file.scan()
     parts = []
@@ -190,9 +192,9 @@ def _projection(file, fields) -> tuple[str, dict]:
     return f"SELECT {', '.join(parts)}, line FROM ({sql})", params
 
 
-def _unit_params(fields) -> dict:
+def _unit_params(fields: dict[str, tuple[int, str | None]]) -> dict[str, Any]:
     """Seconds per unit for each duration field, and whether the unit was stated."""
-    params = {}
+    params: dict[str, Any] = {}
     for name in DURATIONS:
         unit = fields.get(name, (None, None))[1]
         default = "seconds" if name.endswith("_seconds") else DEFAULT_UNIT
@@ -208,7 +210,7 @@ def _stmt(name: str) -> str:
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 
 
-def _used(sql: str, params: dict) -> dict:
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """The parameters a statement names (DuckDB refuses unused ones)."""
     bare = re.sub(r"'(?:[^']|'')*'", "''", re.sub(r"--[^\n]*", "", sql))
     return {key: params[key] for key in set(_PARAM.findall(bare)) if key in params}

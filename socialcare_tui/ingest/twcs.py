@@ -11,11 +11,13 @@ record by record by the pipeline (ingest/records.py) before it gets here.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
+from socialcare_tui.ingest import pipeline
 
 NAME = "twcs"
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
@@ -29,7 +31,7 @@ def matches(columns: list[str]) -> bool:
     return set(REQUIRED) <= {c.strip().lower() for c in columns}
 
 
-def stage(con: duckdb.DuckDBPyConnection, file, options) -> None:
+def stage(con: duckdb.DuckDBPyConnection, file: pipeline.SourceFile, options: pipeline.ImportOptions) -> None:
     """Fill TEMP `staged` / `staged_rejects` from one twcs file."""
     params = {
         "path": str(file.path),
@@ -60,14 +62,14 @@ def ensure_staging(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _check_columns(file) -> None:
+def _check_columns(file: pipeline.SourceFile) -> None:
     found = {c.strip().lower() for c in file.columns}
     missing = [c for c in REQUIRED if c not in found]
     if missing:
-        raise UserError(f"{file.path}: twcs file has no column {', '.join(missing)}")
+        raise UserError(f"{file.label}: twcs file has no column {', '.join(missing)}")
 
 
-def _read_rows(con, file, params: dict) -> None:
+def _read_rows(con: duckdb.DuckDBPyConnection, file: pipeline.SourceFile, params: dict[str, Any]) -> None:
     rows = sqlfiles.statement(*_SQL, "rows")
     scan, scan_params = file.scan()
     params = params | scan_params
@@ -79,12 +81,12 @@ def _read_rows(con, file, params: dict) -> None:
     con.execute(sql, _used(sql, params))
 
 
-def _jump_to_roots(con, params) -> None:
+def _jump_to_roots(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     # Every step finishes at least one node of each unfinished chain, so a step
     # that finishes none means only reply loops are left (tree_loops rejects them).
     previous = None
     for _ in range(_MAX_STEPS):
-        left = _run(con, "tree_left", params).fetchone()[0]
+        left = pipeline.scalar(_run(con, "tree_left", params))
         if left == 0 or left == previous:
             return
         previous = left
@@ -92,13 +94,13 @@ def _jump_to_roots(con, params) -> None:
         _run(con, "tree_swap", params)
 
 
-def _run(con, name: str, params: dict):
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     sql = sqlfiles.statement(*_SQL, name)
     used = _used(sql, params)
     return con.execute(sql, used) if used else con.execute(sql)
 
 
-def _used(sql: str, params: dict) -> dict:
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """The parameters a statement names (DuckDB refuses unused ones)."""
     return {key: params[key] for key in set(_PARAM.findall(_strip_strings(sql))) if key in params}
 

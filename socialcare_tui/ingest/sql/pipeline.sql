@@ -94,7 +94,16 @@ SELECT EXISTS (SELECT 1 FROM staged_rejects);
 SELECT count(DISTINCT line) FROM staged_rejects WHERE line NOT IN (SELECT line FROM staged);
 
 -- name: imported_rows
-SELECT count(DISTINCT line) FROM events WHERE source_id = $source_id;
+-- (a caller's ledger row may hold earlier batches: their lines are below $first_line)
+SELECT count(DISTINCT line) FROM events WHERE source_id = $source_id AND line >= $first_line;
+
+-- name: shift_staged_lines
+-- The lines as the caller's ledger numbers them (records staged from memory start
+-- at the first data line of their own).
+UPDATE staged SET line = line + $shift;
+
+-- name: shift_reject_lines
+UPDATE staged_rejects SET line = line + $shift;
 
 -- name: namespace_stored
 SELECT EXISTS (SELECT 1 FROM events WHERE namespace = $ns);
@@ -146,6 +155,19 @@ UPDATE sources SET
     rejected = $rejected,
     byte_offset = $byte_offset,
     content_hash = $content_hash
+WHERE source_id = $source_id;
+
+-- name: add_to_source
+-- A caller's own ledger row (pipeline.Ledger) takes a batch's counts.
+UPDATE sources SET
+    finished_at = $finished_at,
+    rows_read = rows_read + $rows_read,
+    imported = imported + $imported,
+    duplicates = duplicates + $duplicates,
+    rejected = rejected + $rejected,
+    format = $format,
+    namespace = $namespace,
+    size = $size, mtime = $mtime, content_hash = $content_hash, byte_offset = $byte_offset
 WHERE source_id = $source_id;
 
 -- name: drop_reader_rejects
