@@ -82,14 +82,17 @@ async def test_every_queue_tab_shows_its_count(db):
 async def test_queue_table_sorts_by_any_column_from_the_keyboard(db):
     con, path = db
     app = make_app(con, path)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         await pilot.press("2")  # Unassigned: A2 and the three extra conversations
         await settle(pilot)
         table = app.screen.view().query_one(DataTable)
+        # no assignee on Unassigned; no priority or ticket id in a database without tickets
+        assert [str(c.label) for c in table.ordered_columns] == [
+            "Customer", "Channel", "Queue", "Age", "Waiting", "SLA left", "Last message"]
         fetched = column(table, 0)
         assert len(fetched) == 4
-        waits = column(table, 3)  # fetched: longest wait first (X2 since 20:00 the day before)
+        waits = column(table, 4)  # fetched: longest wait first (X2 since 20:00 the day before)
         await pilot.press("o")  # Customer ▲
         await pilot.pause()
         assert str(table.columns["customer"].label) == "Customer ▲"
@@ -98,15 +101,15 @@ async def test_queue_table_sorts_by_any_column_from_the_keyboard(db):
         await pilot.pause()
         assert str(table.columns["customer"].label) == "Customer ▼"
         assert column(table, 0) == sorted(fetched, key=str.casefold, reverse=True)
-        await pilot.press("o", "o", "o")  # Queue, Assignee, Waiting ▲: shortest wait first
+        await pilot.press("o", "o", "o", "o")  # Channel, Queue, Age, Waiting ▲: shortest wait first
         await pilot.pause()
         assert str(table.columns["wait"].label) == "Waiting ▲"
-        assert column(table, 3) == list(reversed(waits))  # durations sorted as durations
+        assert column(table, 4) == list(reversed(waits))  # durations sorted as durations
         await pilot.press("o", "o")  # SLA left, Last message
         await pilot.pause()
         assert str(table.columns["last"].label) == "Last message ▲"
         assert str(table.columns["customer"].label) == "Customer"
-        last = column(table, 5)
+        last = column(table, 6)
         assert last == sorted(last, key=str.casefold)
 
 

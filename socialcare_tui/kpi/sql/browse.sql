@@ -101,20 +101,39 @@ FROM base;
 -- name: queue_rows
 -- $tab: unassigned | open | pending | resolved | all. Resolved ones are those
 -- whose last resolution is in the window; the others are the queue as it stands.
+-- A ticket export's priority is kept in its opening event's `extra` (ingest/sql/
+-- tickets.sql), its ticket id is the conversation id; other origins have neither.
+-- age_seconds is wall-clock time since the conversation opened (not business hours).
+WITH picked AS (
+    SELECT * FROM conv_facts
+    WHERE CASE $tab
+            WHEN 'unassigned' THEN status = 'open' AND assignee IS NULL
+            WHEN 'open' THEN status = 'open' AND assignee IS NOT NULL
+            WHEN 'pending' THEN status = 'pending'
+            WHEN 'resolved' THEN status = 'resolved' AND last_resolved_at >= $lo AND last_resolved_at < $hi
+            ELSE status <> 'resolved' OR (last_resolved_at >= $lo AND last_resolved_at < $hi)
+          END
+),
+ticket AS (
+    SELECT conv_key, max(json_extract_string(extra, '$.priority')) AS priority
+    FROM events
+    WHERE origin = 'ticket' AND extra IS NOT NULL AND conv_key IN (SELECT conv_key FROM picked)
+    GROUP BY conv_key
+)
 SELECT conv_key, customer, channel, queue, assignee, status,
        waiting_from AS waiting_since, waiting_seconds,
        sla_kind, sla_due_at,
        secs($as_of::TIMESTAMP, sla_due_at) AS sla_seconds_left,
        opened_at, last_msg_at, last_direction,
-       left(regexp_replace(coalesce(last_text, ''), '\s+', ' ', 'g'), 120) AS last_message
-FROM conv_facts
-WHERE CASE $tab
-        WHEN 'unassigned' THEN status = 'open' AND assignee IS NULL
-        WHEN 'open' THEN status = 'open' AND assignee IS NOT NULL
-        WHEN 'pending' THEN status = 'pending'
-        WHEN 'resolved' THEN status = 'resolved' AND last_resolved_at >= $lo AND last_resolved_at < $hi
-        ELSE status <> 'resolved' OR (last_resolved_at >= $lo AND last_resolved_at < $hi)
-      END
+       left(regexp_replace(coalesce(last_text, ''), '\s+', ' ', 'g'), 120) AS last_message,
+       t.priority,
+       CASE WHEN origin = 'ticket' THEN conversation_id END AS ticket_id,
+       date_diff('second', opened_at, $as_of::TIMESTAMP) AS age_seconds,
+       CASE WHEN status = 'resolved' THEN last_resolved_at END AS resolved_at,
+       full_resolution_seconds AS resolved_in_seconds,
+       csat_score, csat_scale
+FROM picked
+LEFT JOIN ticket t USING (conv_key)
 ORDER BY waiting_from ASC NULLS LAST, last_msg_at ASC NULLS LAST, conv_key;
 
 -- name: conversation_facts
