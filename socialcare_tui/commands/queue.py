@@ -28,8 +28,28 @@ COLUMNS = (
     Column("sla_seconds_left", "SLA left", "seconds"),
     Column("last_msg_at", "Last message at", "time"),
     Column("last_message", "Last message", flex="cut", flex_min=12),
+    # ticket exports only (priority, ticket id), resolved ones only (resolved, took, CSAT):
+    # a table leaves them out when no row has a value, and drops them first when narrow
+    Column("priority", "Priority", drop=7),
+    Column("ticket_id", "Ticket", drop=8),
+    Column("age_seconds", "Age", "seconds", drop=9),
+    Column("resolved_at", "Resolved", "time", drop=10),
+    Column("resolved_in_seconds", "Took", "seconds", drop=11),
+    Column("csat_score", "CSAT", "number", drop=12),
+    Column("csat_scale", "CSAT scale", "number"),
 )
-TABLE_COLUMNS = tuple(c for c in COLUMNS if c.key not in ("waiting_since", "sla_kind", "last_msg_at"))
+_NOT_IN_TABLE = ("waiting_since", "sla_kind", "last_msg_at", "csat_scale")
+# the message preview last, as on the Queues screen
+TABLE_COLUMNS = (tuple(c for c in COLUMNS if c.key not in (*_NOT_IN_TABLE, "last_message"))
+                 + tuple(c for c in COLUMNS if c.key == "last_message"))
+OPTIONAL = ("priority", "ticket_id", "resolved_at", "resolved_in_seconds", "csat_score")
+
+
+def table_columns(rows: list[dict]) -> tuple[Column, ...]:
+    """TABLE_COLUMNS without the optional ones no row has a value for (a tweet-only
+    database has no priority or ticket id)."""
+    return tuple(c for c in TABLE_COLUMNS
+                 if c.key not in OPTIONAL or any(row.get(c.key) is not None for row in rows))
 
 
 def add_arguments(parser) -> None:
@@ -52,7 +72,7 @@ def run(args) -> int:
     total = len(rows)
     if args.limit:
         rows = rows[: args.limit]
-    columns = TABLE_COLUMNS if fmt in ("table", "markdown") else COLUMNS
+    columns = table_columns(rows) if fmt in ("table", "markdown") else COLUMNS
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     title = f"{args.status} conversations ({shown}), longest wait first"
     output.emit(output.render_rows(rows, columns, fmt, title=title), args.output)
