@@ -265,3 +265,43 @@ async def test_e_exports_the_list_as_shown(db, tmp_path):
         breached = json.loads((tmp_path / "breached.json").read_text())
         assert breached and all(r["breached"] is True for r in breached)
         assert {r["conv_key"] for r in breached} >= {"events:A2", "events:A4"}
+
+
+async def test_e_exports_the_agents_table_as_sorted(db, tmp_path):
+    import csv
+
+    from socialcare_tui.tui.screens.agents import EXPORT_COLUMNS
+
+    con, path = db
+    scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
+    expected = {r["agent"]: r for r in browse.agent_rows(con.cursor(), scope, Config())}
+    app = make_app(con, path)
+    told = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.notify = lambda message, **kw: told.append(message)
+        await pilot.press("3", "O")  # Agents, by name descending
+        await settle(pilot)
+        shown = column(app.screen.view().query_one(DataTable), 0)
+        assert shown == sorted(expected, key=str.casefold, reverse=True)
+        await pilot.press("e")
+        await pilot.pause()
+        prompt = app.screen.query_one("#prompt-input")
+        assert prompt.value == "socialcare-agents-20240308-1200-7d.csv"
+        prompt.value = str(tmp_path / "agents.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = list(csv.DictReader((tmp_path / "agents.csv").open()))
+        assert [r["agent"] for r in rows] == shown
+        assert list(rows[0]) == [c.key for c in EXPORT_COLUMNS]
+        for row in rows:  # every figure as the kpi layer gives it
+            assert int(row["replies"]) == expected[row["agent"]]["replies"]
+            assert int(row["open_now"]) == expected[row["agent"]]["open_now"]
+        assert told[-1] == f"exported {len(shown)} rows (csv) to {tmp_path / 'agents.csv'}"
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "agents.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = (tmp_path / "agents.md").read_text()
+        assert "| Agent" in text and "Median FRT" in text and "frt_n" not in text
