@@ -113,12 +113,13 @@ def _build_export(con, scope, config, resolved) -> None:
     _run(con, "export_rows", params)
 
 
-def transcript(con, conv_key: str, as_of: datetime | None = None) -> list[dict]:
-    """Every event of one conversation in order (messages, status, assign, tag, survey answers).
-
-    Reads the stored events, so it needs no prepared scope; events after `as_of` are left out.
-    """
-    limit = as_of if as_of is not None else datetime.max
+def transcript(con, scope, config, conv_key: str, *, resolved=None) -> list[dict]:
+    """Every event of one conversation in order (messages, status, assign, tag, survey
+    answers) up to the scope's as_of; a customer message carries the sentiment the KPI
+    counts for it (`sentiment_score`, `sentiment_label`: positive, neutral, negative).
+    The conversation need not match the scope's filters."""
+    resolved = _prepare(con, scope, config, resolved)
+    limit = resolved.as_of if resolved.as_of is not None else datetime.max
     return _dicts(_run(con, "transcript", {"conv_key": conv_key, "as_of": limit}))
 
 

@@ -144,7 +144,7 @@ class DataSource:
 
         with self._layer(scope) as (cur, resolved):
             facts = browse.conversation_facts(cur, scope, self.config, conv_key, resolved=resolved)
-            events = browse.transcript(cur, conv_key, resolved.as_of)
+            events = browse.transcript(cur, scope, self.config, conv_key, resolved=resolved)
         return ConversationData(conv_key, facts or {}, list(events or []))
 
     def agents(self, scope):

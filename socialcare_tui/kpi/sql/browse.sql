@@ -224,11 +224,24 @@ COPY (SELECT * FROM report_out) TO $path (FORMAT parquet);
 -- name: transcript
 -- Every stored event of one conversation up to $as_of, in conversation order
 -- (ts, inbound before outbound, then file order). Survey answers linked to it included.
-SELECT ts, type, direction, author, automated, text, value, scale_max, channel, queue,
-       quick_reply, origin, namespace, event_id
-FROM events
-WHERE conv_key = $conv_key AND ts <= $as_of
-ORDER BY ts, CASE WHEN type = 'message' AND direction = 'in' THEN 0 ELSE 1 END, source_id, line, event_id;
+-- A customer message's sentiment is the one the sentiment KPI counts: its own sentiment
+-- column, else the lexicon score stored with it (all_msgs of the prepared layer), with
+-- the KPI's thresholds; NULL when it says nothing (no text, no score).
+WITH scored AS (
+    SELECT event_id, coalesce(sentiment, text_score) AS score
+    FROM all_msgs
+    WHERE conv_key = $conv_key AND is_customer AND coalesce(sentiment, text_score) IS NOT NULL
+)
+SELECT e.ts, e.type, e.direction, e.author, e.automated, e.text, e.value, e.scale_max, e.channel, e.queue,
+       e.quick_reply, e.origin, e.namespace, e.event_id,
+       s.score AS sentiment_score,
+       CASE WHEN s.score >= 0.05 THEN 'positive' WHEN s.score <= -0.05 THEN 'negative'
+            WHEN s.score IS NOT NULL THEN 'neutral' END AS sentiment_label
+FROM events e
+LEFT JOIN scored s ON e.type = 'message' AND e.direction = 'in' AND s.event_id = e.event_id
+WHERE e.conv_key = $conv_key AND e.ts <= $as_of
+ORDER BY e.ts, CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END, e.source_id, e.line,
+         e.event_id;
 
 -- name: channel_tree
 -- Channels and their queues: conversations not resolved, and those waiting for a reply.
