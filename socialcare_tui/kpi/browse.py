@@ -59,6 +59,16 @@ def queue_rows(con, scope, config, status: str = "all", *, resolved=None) -> lis
     return _dicts(_run(con, "queue_rows", {**params, "tab": status}))
 
 
+def csat_followup_rows(con, scope, config, *, resolved=None) -> list[dict]:
+    """The dissatisfied survey answers the csat KPI counts in the scope, latest first:
+    answered_at, score, scale_max, comment, customer, conv_key (None for an answer with
+    no conversation), channel, queue, agent."""
+    resolved = _prepare(con, scope, config, resolved)
+    if resolved.as_of is None:
+        return []
+    return _dicts(_run(con, "csat_followup", _bounds(resolved)))
+
+
 def conversation_facts(con, scope, config, conv_key: str, *, resolved=None) -> dict | None:
     """FRT, resolution time, status and SLA outcomes of one conversation (None when not in scope)."""
     resolved = _prepare(con, scope, config, resolved)

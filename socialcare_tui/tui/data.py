@@ -139,6 +139,13 @@ class DataSource:
             rows = browse.queue_rows(cur, scope, self.config, status, resolved=resolved)
         return rows, resolved.as_of
 
+    def csat_followup(self, scope) -> list[dict]:
+        """The dissatisfied survey answers of the scope, with comment and customer."""
+        from socialcare_tui.kpi import browse
+
+        with self._layer(scope) as (cur, resolved):
+            return browse.csat_followup_rows(cur, scope, self.config, resolved=resolved)
+
     def conversation(self, scope, conv_key: str) -> ConversationData:
         from socialcare_tui.kpi import browse
 

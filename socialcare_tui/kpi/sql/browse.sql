@@ -136,6 +136,39 @@ FROM picked
 LEFT JOIN ticket t USING (conv_key)
 ORDER BY waiting_from ASC NULLS LAST, last_msg_at ASC NULLS LAST, conv_key;
 
+-- name: csat_followup
+-- The CSAT follow-up list: the dissatisfied answers the csat KPI counts (per
+-- conversation its latest answer in the window, score at most 60% of the scale;
+-- answers with no conversation each count), with the comment left with the answer
+-- (the survey row's text), the conversation's customer, and the agent the KPI credits
+-- (the assignee at the latest resolution before the answer, else the current one).
+-- Latest answer first.
+WITH given AS (
+    SELECT conv_key, channel, queue, ts, source_id, line,
+           TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
+    FROM scope_events
+    WHERE type = 'csat' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
+), unhappy AS (
+    SELECT * FROM given
+    QUALIFY (conv_key IS NULL
+             OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1)
+        AND 5 * score <= 3 * scale_max
+), comments AS (
+    SELECT source_id, line, ts, any_value(text) AS comment
+    FROM events
+    WHERE type = 'csat' AND nullif(trim(text), '') IS NOT NULL
+      AND source_id IN (SELECT source_id FROM unhappy)
+    GROUP BY ALL
+)
+SELECT u.ts AS answered_at, u.score, u.scale_max, m.comment, c.customer, u.conv_key,
+       coalesce(c.channel, u.channel) AS channel, coalesce(c.queue, u.queue) AS queue,
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+                 WHERE r.conv_key = u.conv_key AND r.resolved_at <= u.ts), c.assignee) AS agent
+FROM unhappy u
+LEFT JOIN conv c USING (conv_key)
+LEFT JOIN comments m ON m.source_id = u.source_id AND m.line = u.line AND m.ts = u.ts
+ORDER BY u.ts DESC, u.conv_key NULLS LAST, u.source_id, u.line;
+
 -- name: conversation_facts
 SELECT conv_key, namespace, conversation_id, channel, queue, customer, assignee, status, origin,
        opened_at, first_inbound_at, brand_initiated, first_reply_at, first_reply_agent, frt_seconds,
