@@ -124,6 +124,15 @@ class DataSource:
         with self.reading() as con:
             return self._report(con, scope, kpis=kpi_ids)
 
+    def wallboard_previous(self, scope, kpi_ids: list[str]) -> dict | None:
+        """The wallboard's KPIs over the window of the same length just before `scope`'s
+        (its trend arrows); None without a window."""
+        from socialcare_tui.kpi import engine
+
+        with self.reading() as con:
+            before = engine.previous_scope(con, scope, self.config)
+            return self._report(con, before, kpis=kpi_ids) if before is not None else None
+
     def channels(self, scope):
         """The channel tree (without the scope's channel and queue filters: it is the picker)."""
         from socialcare_tui.kpi import browse

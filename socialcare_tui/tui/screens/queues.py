@@ -356,7 +356,7 @@ def _cell(key: str, row: dict, now: datetime | None) -> Text:
     if key == "ticket":
         return plain(row.get("ticket_id") or "—", limit=30)
     if key == "age":
-        return Text(fmt.duration(row.get("age_seconds")), justify="right")
+        return Text(fmt.duration(row.get("age_seconds")))
     if key == "wait":
         return Text(fmt.duration(row.get("waiting_seconds")) if row.get("waiting_since") else fmt.DASH)
     if key == "sla":
@@ -365,7 +365,7 @@ def _cell(key: str, row: dict, now: datetime | None) -> Text:
         moment = row.get("resolved_at")
         return Text(moment.strftime("%m-%d %H:%M") if moment else fmt.DASH)
     if key == "took":
-        return Text(fmt.duration(row.get("resolved_in_seconds")), justify="right")
+        return Text(fmt.duration(row.get("resolved_in_seconds")))
     if key == "csat":
         return Text(_csat_text(row), justify="right")
     return plain(row.get("last_message") or "", limit=120, pii="text")
