@@ -116,7 +116,7 @@ async def test_palette_list_shows_comment_customer_and_opens_the_conversation(db
         assert first == ["03-08 11:50", "1/5", "cust_c", f"Nobody answered me {BOLD}", "events:A3", "Billing", "Bo"]
         assert [str(cell) for cell in table.get_row_at(1)][:5] == ["03-08 08:00", "3/5", "—", "slow", "—"]
         title = app.screen.query_one("#followup-title", Static).content.plain
-        assert title.endswith(" · 2")
+        assert title == "CSAT follow-up · 2 dissatisfied answers (≤ 60% of the scale), latest first"
         detail = app.screen.query_one("#followup-detail", Static).content.plain
         assert detail == f"cust_c · 1/5 · events:A3 · Billing · Bo · Nobody answered me {BOLD}"
         await pilot.press("e")
@@ -135,3 +135,17 @@ async def test_palette_list_shows_comment_customer_and_opens_the_conversation(db
         await pilot.press("up", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConversationScreen) and app.screen.conv_key == "events:A3"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def test_followup_snapshot(snap_compare, fixture_db, size):
+    con = open_db(fixture_db)
+    try:
+        async def run(pilot):
+            await settle(pilot)
+            pilot.app.open_list("csat", "dissatisfied")
+            await settle(pilot)
+
+        assert snap_compare(make_app(con, fixture_db), terminal_size=size, run_before=run)
+    finally:
+        con.close()

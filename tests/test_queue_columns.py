@@ -181,3 +181,20 @@ async def test_narrow_queues_keep_the_core_columns_and_say_the_rest_below(db):
         await pilot.pause()
         detail = view.query_one("#queue-detail", Static).content.plain
         assert "ticket 503 · priority Low · opened 6h 00m ago" in detail
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def test_resolved_tab_snapshot(snap_compare, fixture_db, size):
+    """Resolved with a ticket: resolved time, time taken, CSAT, priority and ticket id at
+    200x60; the core columns at 80x24 (the detail line says the rest)."""
+    con = open_db(fixture_db)
+    try:
+        async def run(pilot):
+            await settle(pilot)
+            for key in ("2", "t", "t", "t"):
+                await pilot.press(key)
+                await settle(pilot)
+
+        assert snap_compare(make_app(con, fixture_db), terminal_size=size, run_before=run)
+    finally:
+        con.close()

@@ -58,10 +58,10 @@ class FollowUpScreen(SortActions, BaseScreen):
         return "csat-followup"
 
     def _title(self, count: int | None) -> Text:
-        text = Text("CSAT follow-up", style="bold")
-        text.append(" · dissatisfied answers (at most 60% of the scale), latest first")
+        text = Text("CSAT follow-up · ", style="bold")
         if count is not None:
-            text.append(f" · {count:,}", style="bold")
+            text.append(f"{count:,} ", style="bold")
+        text.append("dissatisfied answers (≤ 60% of the scale), latest first")
         return text
 
     def fetch(self, source, scope):
