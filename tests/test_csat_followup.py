@@ -149,3 +149,24 @@ def test_followup_snapshot(snap_compare, fixture_db, size):
         assert snap_compare(make_app(con, fixture_db), terminal_size=size, run_before=run)
     finally:
         con.close()
+
+
+@pytest.mark.anyio
+async def test_a_long_follow_up_list_is_cut_with_a_line_saying_so(db, monkeypatch):
+    from socialcare_tui.tui import sorting
+    from socialcare_tui.tui.screens.followup import FollowUpScreen
+
+    monkeypatch.setattr(sorting, "ROW_LIMIT", 1)
+    con, path = db
+    app = make_app(con, path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.open_list("csat", "dissatisfied")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert [str(k.value) for k in table.rows] == ["0:events:A3", sorting.MORE_KEY]
+        assert str(table.get_row_at(1)[0]) == "… 1 more"
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpScreen)
+        assert app.screen.query_one("#followup-detail", Static).content.plain == ""

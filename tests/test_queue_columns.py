@@ -198,3 +198,42 @@ def test_resolved_tab_snapshot(snap_compare, fixture_db, size):
         assert snap_compare(make_app(con, fixture_db), terminal_size=size, run_before=run)
     finally:
         con.close()
+
+
+@pytest.mark.anyio
+async def test_long_lists_show_the_first_rows_and_say_how_many_more(db, monkeypatch, tmp_path):
+    from socialcare_tui.tui import sorting
+    from socialcare_tui.tui.screens.queues import QueuesView
+
+    monkeypatch.setattr(sorting, "ROW_LIMIT", 2)
+    con, path = db
+    rows = browse.queue_rows(con.cursor(), SCOPE, Config(), "unassigned")
+    assert len(rows) == 3  # A2, 502, 503
+    app = make_app(con, path)
+    async with app.run_test(size=(170, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        view = app.screen.view()
+        assert isinstance(view, QueuesView)
+        table = view.query_one(DataTable)
+        keys = [str(k.value) for k in table.rows]
+        assert keys == [rows[0]["conv_key"], rows[1]["conv_key"], sorting.MORE_KEY]
+        assert str(table.get_row_at(2)[0]) == "… 1 more"
+        table.move_cursor(row=2)
+        await pilot.press("enter")  # the "more" line opens nothing
+        await settle(pilot)
+        assert app.screen.view() is view
+        await pilot.press("o")  # Customer ▲ over all three, then the first two of them
+        await pilot.pause()
+        everyone = sorted(rows, key=lambda r: (r["customer"] is None, (r["customer"] or "").casefold()))
+        assert [str(k.value) for k in table.rows][:2] == [r["conv_key"] for r in everyone[:2]]
+        app.notify = lambda *a, **kw: None
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "all.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        import json
+
+        assert len(json.loads((tmp_path / "all.json").read_text())) == 3  # every row, not the two shown

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui import sorting
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
@@ -75,11 +76,14 @@ class AgentScreen(SortActions, BaseScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for row in self.sorting.sort(self.rows, _value):
+        rows = self.sorting.sort(self.rows, _value)
+        for row in rows[:sorting.ROW_LIMIT]:
             waiting = fmt.duration(row.get("waiting_seconds")) if row.get("waiting_since") else fmt.DASH
             table.add_row(plain(row["conv_key"]), plain(row.get("customer") or "—", limit=30, pii="customer"),
                           plain(row.get("status") or "—"), Text(waiting),
                           plain(row.get("last_message") or "", limit=120, pii="text"), key=row["conv_key"])
+        if len(rows) > sorting.ROW_LIMIT:
+            table.add_row(*sorting.more_cells(len(rows), len(COLUMNS)), key=sorting.MORE_KEY)
 
     def action_export_list(self) -> None:
         from socialcare_tui.commands.queue import COLUMNS as ALL_COLUMNS
@@ -96,7 +100,7 @@ class AgentScreen(SortActions, BaseScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value:
+        if event.row_key.value and event.row_key.value != sorting.MORE_KEY:
             self.app.open_conversation(event.row_key.value)
 
     def copy_text(self) -> str:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from socialcare_tui.output import Column
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui import sorting
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
@@ -83,8 +84,11 @@ class FollowUpScreen(SortActions, BaseScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for index, row in enumerate(self._sorted_rows()):
+        rows = self._sorted_rows()
+        for index, row in enumerate(rows[:sorting.ROW_LIMIT]):
             table.add_row(*_cells(row), key=f"{index}:{row.get('conv_key') or ''}")
+        if len(rows) > sorting.ROW_LIMIT:
+            table.add_row(*sorting.more_cells(len(rows), len(COLUMNS)), key=sorting.MORE_KEY)
         if not self.rows:
             self.query_one("#followup-detail", Static).update("")
 
@@ -101,7 +105,8 @@ class FollowUpScreen(SortActions, BaseScreen):
         """The highlighted answer's whole comment under the table."""
         event.stop()
         rows = self._sorted_rows()
-        index = int(str(event.row_key.value or "0:").split(":", 1)[0])
+        key = str(event.row_key.value or "")
+        index = int(key.split(":", 1)[0]) if key != sorting.MORE_KEY else len(rows)
         row = rows[index] if index < len(rows) else None
         detail = self.query_one("#followup-detail", Static)
         if row is None:
@@ -118,7 +123,10 @@ class FollowUpScreen(SortActions, BaseScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        conv_key = str(event.row_key.value or "").split(":", 1)[1]
+        key = str(event.row_key.value or "")
+        if key == sorting.MORE_KEY:
+            return
+        conv_key = key.split(":", 1)[1]
         if conv_key:
             self.app.open_conversation(conv_key)
         else:

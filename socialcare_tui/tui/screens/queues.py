@@ -13,6 +13,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui import sorting
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
 
@@ -199,8 +200,12 @@ class QueuesView(SortActions, Container):
         if self.rows or not self.awaiting:  # while loading, the columns wait for their rows
             self._set_columns()
         now = self.app.now_for_sla(self.as_of)
-        for row in self._sorted_rows():
+        rows = self._sorted_rows()
+        limit = sorting.ROW_LIMIT
+        for row in rows[:limit]:
             table.add_row(*self._cells(row, now), key=row["conv_key"])
+        if len(rows) > limit:  # `/` filters all of them too
+            table.add_row(*sorting.more_cells(len(rows), len(self.shown_columns), limit), key=sorting.MORE_KEY)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         if table.row_count == 0:
@@ -264,7 +269,7 @@ class QueuesView(SortActions, Container):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value:
+        if event.row_key.value and event.row_key.value != sorting.MORE_KEY:
             self.app.open_conversation(event.row_key.value)
 
     def action_filter(self) -> None:
