@@ -69,6 +69,9 @@ class SortActions:
 
     sorting: SortState
 
+    def _sorted(self) -> None:
+        raise NotImplementedError  # each list view puts its marks and rows in the new order
+
     def action_sort_next(self) -> None:
         self.sorting.next()
         self._sorted()

@@ -5,11 +5,13 @@ one, `o`/`O` sort."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui import sorting
@@ -19,11 +21,17 @@ from socialcare_tui.tui.text import plain, shown
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
+
 COLUMNS = (("conv_key", "Conversation"), ("customer", "Customer"), ("status", "Status"),
            ("wait", "Waiting"), ("last", "Last message"))
 
 
 class AgentScreen(SortActions, BaseScreen):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     refreshable = True
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -40,7 +48,7 @@ class AgentScreen(SortActions, BaseScreen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield Static(self._title(None), id="agent-title", markup=False)
-        table = DataTable(id="agent-conversations", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="agent-conversations", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -95,7 +103,7 @@ class AgentScreen(SortActions, BaseScreen):
     def _sorted(self) -> None:
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
-            table.columns[key].label = self.sorting.label(key, label)
+            table.columns[ColumnKey(key)].label = self.sorting.label(key, label)
         self._fill()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -3,15 +3,21 @@ window, and each agent's open and waiting conversations now."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from socialcare_tui.output import Column
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handled"),
            ("median_frt", "Med FRT"), ("resolutions", "Resolved"), ("csat", "CSAT"),
@@ -28,17 +34,21 @@ TABLE_EXPORT_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c.key not in ("frt_n",
 
 
 class AgentsView(SortActions, Container):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     BINDINGS = [*SORT_BINDINGS, EXPORT_BINDING]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sorting = SortState([key for key, _ in COLUMNS])
         self.rows: list[dict] = []
+        self._cursor: int | None = None  # the row to come back to once the new rows come
 
     def _sorted(self) -> None:
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
-            table.columns[key].label = self.sorting.label(key, label)
+            table.columns[ColumnKey(key)].label = self.sorting.label(key, label)
         self.show(self.rows)
 
     def action_export_list(self) -> None:
@@ -47,7 +57,7 @@ class AgentsView(SortActions, Container):
         self.app.export_list("agents", rows, EXPORT_COLUMNS, TABLE_EXPORT_COLUMNS)
 
     def compose(self) -> ComposeResult:
-        table = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -64,7 +74,7 @@ class AgentsView(SortActions, Container):
 
     def show(self, rows: list[dict]) -> None:
         table = self.query_one(DataTable)
-        cursor = getattr(self, "_cursor", None) or table.cursor_row
+        cursor = self._cursor or table.cursor_row
         self._cursor = None
         self.rows = rows
         table.clear()

@@ -4,10 +4,13 @@ the conversation; Enter opens it, `o`/`O` sort, `e` exports the list."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 
 from socialcare_tui.output import Column
 from socialcare_tui.tui import format as fmt
@@ -17,6 +20,9 @@ from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortAction
 from socialcare_tui.tui.text import plain, shown
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 COLUMNS = (("answered", "Answered"), ("score", "Score"), ("customer", "Customer"), ("comment", "Comment"),
            ("conversation", "Conversation"), ("queue", "Queue"), ("agent", "Agent"))
@@ -29,6 +35,9 @@ EXPORT_COLUMNS = (
 
 
 class FollowUpScreen(SortActions, BaseScreen):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     refreshable = True
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -44,7 +53,7 @@ class FollowUpScreen(SortActions, BaseScreen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield Static(self._title(None), id="followup-title", markup=False)
-        table = DataTable(id="followup-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="followup-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -95,7 +104,7 @@ class FollowUpScreen(SortActions, BaseScreen):
     def _sorted(self) -> None:
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
-            table.columns[key].label = self.sorting.label(key, label)
+            table.columns[ColumnKey(key)].label = self.sorting.label(key, label)
         self._fill()
 
     def action_export_list(self) -> None:

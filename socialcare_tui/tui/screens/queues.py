@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
+from textual.widgets.data_table import ColumnKey
 
 from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui import sorting
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 TABS = ("unassigned", "open", "pending", "resolved")
 SLA_STYLE = {"breached": "bold red", "near": "yellow", "ok": ""}
@@ -82,6 +87,9 @@ def _last_width(columns: list[Col], width: int, narrow: bool) -> int:
 
 
 class QueuesView(SortActions, Container):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
@@ -131,7 +139,7 @@ class QueuesView(SortActions, Container):
             self.shown_columns = columns
             self.sorting.keys = [c.key for c in columns]
         for col in columns:
-            column = table.columns[col.key]
+            column = table.columns[ColumnKey(col.key)]
             column.width = (max(_last_width(columns, width, narrow), LAST_MIN) if col.key == "last"
                             else (col.narrow if narrow else col.width) or col.width)
             column.auto_width = False
@@ -189,7 +197,7 @@ class QueuesView(SortActions, Container):
     def _sorted(self) -> None:
         table = self.query_one("#queue-table", DataTable)
         for col in self.shown_columns:
-            table.columns[col.key].label = self.sorting.label(col.key, col.label)
+            table.columns[ColumnKey(col.key)].label = self.sorting.label(col.key, col.label)
         self._fill()
 
     def _fill(self) -> None:

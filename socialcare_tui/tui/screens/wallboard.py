@@ -5,6 +5,7 @@ screen across the room, moving through the channels every `wallboard.cycle` seco
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from socialcare_tui.tui.tiles import Tile, WallboardSettings, tile_value
 from socialcare_tui.tui.widgets.bigdigits import BigDigits
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 TILE_WIDTH = 34  # the widest value ("23h 59m", "100.0%") in Digits plus the border
 
@@ -102,6 +106,9 @@ class WallTile(Vertical):
 
 
 class WallboardScreen(BaseScreen):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     refreshable = True
     BINDINGS = [
         Binding("n", "next_channel(1)", "Next channel", id="next_channel"),
