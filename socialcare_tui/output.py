@@ -575,9 +575,9 @@ def _explain_drop(key: str, kind: str) -> int:
 
 # ---------------------------------------------------------------- shared by the CLI and the app
 
-# The columns of a queue list (`queue`, the app's queue and agent exports). `drop`: what an
-# 80-column table leaves out first (the conversation id, its wait and SLA time left always
-# stay, whole); customer and last message share what is left.
+# The columns of a queue list (`queue`, the app's queue and agent exports).
+# `drop`: what an 80-column table leaves out first (the conversation id, its wait and SLA
+# time left always stay, whole); customer and last message share what is left.
 QUEUE_COLUMNS = (
     Column("conv_key", "Conversation"),
     Column("customer", "Customer", flex="cut", flex_min=12),
@@ -592,5 +592,25 @@ QUEUE_COLUMNS = (
     Column("sla_seconds_left", "SLA left", "seconds"),
     Column("last_msg_at", "Last message at", "time"),
     Column("last_message", "Last message", flex="cut", flex_min=12),
+    # ticket exports only (priority, ticket id), resolved ones only (resolved, took, CSAT):
+    # a table leaves them out when no row has a value, and drops them first when narrow
+    Column("priority", "Priority", drop=7),
+    Column("ticket_id", "Ticket", drop=8),
+    Column("age_seconds", "Age", "seconds", drop=9),
+    Column("resolved_at", "Resolved", "time", drop=10),
+    Column("resolved_in_seconds", "Took", "seconds", drop=11),
+    Column("csat_score", "CSAT", "number", drop=12),
+    Column("csat_scale", "CSAT scale", "number"),
 )
-QUEUE_TABLE_COLUMNS = tuple(c for c in QUEUE_COLUMNS if c.key not in ("waiting_since", "sla_kind", "last_msg_at"))
+_NOT_IN_TABLE = ("waiting_since", "sla_kind", "last_msg_at", "csat_scale")
+# the message preview last, as on the Queues screen
+QUEUE_TABLE_COLUMNS = (tuple(c for c in QUEUE_COLUMNS if c.key not in (*_NOT_IN_TABLE, "last_message"))
+                       + tuple(c for c in QUEUE_COLUMNS if c.key == "last_message"))
+QUEUE_OPTIONAL = ("priority", "ticket_id", "resolved_at", "resolved_in_seconds", "csat_score")
+
+
+def queue_table_columns(rows: list[dict]) -> tuple[Column, ...]:
+    """QUEUE_TABLE_COLUMNS without the optional ones no row has a value for (a tweet-only
+    database has no priority or ticket id)."""
+    return tuple(c for c in QUEUE_TABLE_COLUMNS
+                 if c.key not in QUEUE_OPTIONAL or any(row.get(c.key) is not None for row in rows))

@@ -100,10 +100,11 @@ def test_conversation_facts(cur):
 
 
 def test_transcript_order_and_as_of(cur):
-    events = browse.transcript(cur, "events:c3")
+    events = browse.transcript(cur, Scope(), KpiConfig(), "events:c3")
     # same instant 08:00: the customer message sorts before the assignment
     assert [e["type"] for e in events] == ["message", "assign", "status", "csat"]
-    assert [e["type"] for e in browse.transcript(cur, "events:c3", T("09:15"))] == ["message", "assign", "status"]
+    early = browse.transcript(cur, Scope(as_of=T("09:15")), KpiConfig(), "events:c3")
+    assert [e["type"] for e in early] == ["message", "assign", "status"]
 
 
 def test_channel_tree_ignores_channel_filter(cur):

@@ -11,9 +11,9 @@ import pytest
 from kpi_helpers import add, assign, msg, status
 
 from socialcare_tui import output
-from socialcare_tui.commands.queue import TABLE_COLUMNS
 from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import engine
+from socialcare_tui.output import QUEUE_TABLE_COLUMNS as TABLE_COLUMNS
 from socialcare_tui.output import Column
 from socialcare_tui.store import open_db
 

@@ -3,11 +3,20 @@ on the committed sample data, and the label the Conversation screen shows.
 
 Both sides classify a message positive (>= 0.05), negative (<= -0.05) or neutral.
 Ours is a plain lexicon sum (no negation, boosters or caps rules), so they differ on
-some messages; they must agree on at least 85% of customer messages."""
+some messages; they must agree on at least 85% of customer messages.
+
+The Conversation screen shows the score stored with each message (kpi/browse.py's
+transcript); until issue 15 it recomputed the score in Python (tui/sentiment.py). The
+moods it showed then are restated here as `before_mood` (the same rule, written again
+over vaderSentiment's own lexicon dict) and compared with what it shows now on every
+customer message of the demo data.
+"""
 
 from __future__ import annotations
 
 import csv
+import math
+import string
 from pathlib import Path
 
 import kpi_helpers
@@ -19,7 +28,6 @@ from socialcare_tui.config import KpiConfig
 from socialcare_tui.ingest.pipeline import import_paths
 from socialcare_tui.kpi import engine
 from socialcare_tui.store import open_db
-from socialcare_tui.tui import sentiment
 from socialcare_tui.tui.screens.conversation import ConversationScreen, sentiment_line
 
 EVENTS = Path(__file__).resolve().parent.parent / "sample_data" / "events.csv"
@@ -64,22 +72,73 @@ def test_sql_lexicon_sign_agrees_with_vader(scored):
     assert share >= AGREEMENT
 
 
-def test_screen_label_is_the_kpi_score(scored):
-    """The Conversation screen's label, recomputed in Python, is the SQL score exactly."""
-    for text, ours in scored:
-        assert sentiment.score(text).score == pytest.approx(ours, abs=1e-9)
+def before_mood(text: str, lexicon: dict[str, float]) -> tuple[str, float]:
+    """The label and score the screen computed in Python before issue 15: words split on
+    whitespace, surrounding punctuation stripped unless that leaves two characters or
+    fewer, looked up in lower case among the lexicon's lower-case entries; the sum s
+    becomes s / sqrt(s*s + 15)."""
+    total = 0.0
+    for word in text.strip().split():
+        stripped = word.strip(string.punctuation)
+        key = (word if len(stripped) <= 2 else stripped).lower()
+        total += lexicon.get(key, 0.0)
+    score = total / math.sqrt(total * total + 15)
+    return label(score), score
 
 
-def test_label_names_the_words_that_scored():
-    mood = sentiment.score("Thanks, all good now 🙂")
+@pytest.fixture(scope="module")
+def vader_lexicon() -> dict[str, float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return {k: v for k, v in SentimentIntensityAnalyzer().lexicon.items() if k == k.lower()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from socialcare_tui.sample import build_demo_db
+
+    return build_demo_db(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+def test_screen_moods_are_those_shown_before(demo, vader_lexicon):
+    """Customer messages with text in the demo data (every 4th conversation, for time):
+    the mood the screen shows now (stored score) is the one it showed before (Python
+    recomputation), score within 1e-9."""
+    from socialcare_tui.kpi import browse
+
+    con = open_db(demo)
+    try:
+        cur = con.cursor()
+        scope = engine.Scope()
+        resolved = engine.prepare(cur, scope, KpiConfig())
+        keys = [k for (k,) in cur.execute(
+            "SELECT DISTINCT conv_key FROM events WHERE type = 'message' AND direction = 'in' "
+            "AND trim(coalesce(text, '')) <> '' ORDER BY 1").fetchall()][::4]
+        compared = {"positive": 0, "neutral": 0, "negative": 0}
+        for conv_key in keys:
+            for event in browse.transcript(cur, scope, KpiConfig(), conv_key, resolved=resolved):
+                inbound = event["type"] == "message" and event["direction"] == "in"
+                if not inbound or not (event["text"] or "").strip():
+                    assert event["sentiment_label"] is None  # brand replies and blank texts: none
+                    continue
+                mood, score = before_mood(event["text"], vader_lexicon)
+                assert event["sentiment_label"] == mood, (conv_key, event["text"])
+                assert event["sentiment_score"] == pytest.approx(score, abs=1e-9)
+                compared[mood] += 1
+    finally:
+        con.close()
+    assert sum(compared.values()) > 800 and min(compared.values()) > 30  # every mood, many times
+
+
+def test_sentiment_line_hand_worked():
     # thanks 1.9 + good 1.9 = 3.8 -> 3.8 / sqrt(3.8² + 15) = 0.700
-    assert mood.label == "positive" and mood.score == pytest.approx(0.7003, abs=1e-4)
-    assert mood.words == (("thanks", 1.9), ("good", 1.9))
-    assert mood.describe() == "positive +0.70: thanks +1.9, good +1.9"
-    assert sentiment.score("My parcel never arrived").describe() == "neutral 0.00"
-    assert sentiment.score("", given=-0.8).label == "negative"  # a given score wins, as in SQL
-    assert sentiment_line({"text": "  "}).plain == ""  # no text, no score: not counted, not shown
-    assert sentiment_line({"text": "awful"}).plain.startswith("  ☹ sentiment negative")
+    happy = {"sentiment_label": "positive", "sentiment_score": 0.70027}
+    assert sentiment_line(happy).plain == "  ☺ sentiment positive +0.70\n"
+    angry = {"sentiment_label": "negative", "sentiment_score": -0.4588}
+    assert sentiment_line(angry).plain == "  ☹ sentiment negative −0.46\n"
+    assert sentiment_line({"sentiment_label": "neutral", "sentiment_score": 0.0}).plain == (
+        "  · sentiment neutral 0.00\n")
+    assert sentiment_line({"text": "awful"}).plain == ""  # no score given: nothing shown
 
 
 @pytest.mark.anyio
@@ -101,7 +160,7 @@ async def test_conversation_shows_each_customer_message_label(tmp_path):
             transcript = app.screen.query_one("#transcript", Static).content.plain
             lines = transcript.splitlines()
             at = lines.index("  Thanks, all good now 🙂")
-            assert lines[at + 1] == "  ☺ sentiment positive +0.70: thanks +1.9, good +1.9"
+            assert lines[at + 1] == "  ☺ sentiment positive +0.70"  # thanks 1.9 + good 1.9
             assert "sentiment" not in "".join(lines[at + 2:])  # brand replies get no label
     finally:
         con.close()

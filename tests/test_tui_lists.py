@@ -83,14 +83,17 @@ async def test_every_queue_tab_shows_its_count(db):
 async def test_queue_table_sorts_by_any_column_from_the_keyboard(db):
     con, path = db
     app = make_app(con, path)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         await pilot.press("2")  # Unassigned: A2 and the three extra conversations
         await settle(pilot)
         table = app.screen.view().query_one(DataTable)
+        # no assignee on Unassigned; no priority or ticket id in a database without tickets
+        assert [str(c.label) for c in table.ordered_columns] == [
+            "Customer", "Channel", "Queue", "Age", "Waiting", "SLA left", "Last message"]
         fetched = column(table, 0)
         assert len(fetched) == 4
-        waits = column(table, 3)  # fetched: longest wait first (X2 since 20:00 the day before)
+        waits = column(table, 4)  # fetched: longest wait first (X2 since 20:00 the day before)
         await pilot.press("o")  # Customer ▲
         await pilot.pause()
         assert str(table.columns["customer"].label) == "Customer ▲"
@@ -99,15 +102,15 @@ async def test_queue_table_sorts_by_any_column_from_the_keyboard(db):
         await pilot.pause()
         assert str(table.columns["customer"].label) == "Customer ▼"
         assert column(table, 0) == sorted(fetched, key=str.casefold, reverse=True)
-        await pilot.press("o", "o", "o")  # Queue, Assignee, Waiting ▲: shortest wait first
+        await pilot.press("o", "o", "o", "o")  # Channel, Queue, Age, Waiting ▲: shortest wait first
         await pilot.pause()
         assert str(table.columns["wait"].label) == "Waiting ▲"
-        assert column(table, 3) == list(reversed(waits))  # durations sorted as durations
+        assert column(table, 4) == list(reversed(waits))  # durations sorted as durations
         await pilot.press("o", "o")  # SLA left, Last message
         await pilot.pause()
         assert str(table.columns["last"].label) == "Last message ▲"
         assert str(table.columns["customer"].label) == "Customer"
-        last = column(table, 5)
+        last = column(table, 6)
         assert last == sorted(last, key=str.casefold)
 
 
@@ -189,7 +192,9 @@ async def test_work_lists_from_the_palette(db):
         await pilot.press("escape")
         await run_window_command(app, pilot, "List: CSAT follow-up")
         await settle(pilot)
-        assert (app.screen.info.id, app.screen.part) == ("csat", "dissatisfied")
+        from socialcare_tui.tui.screens.followup import FollowUpScreen
+
+        assert isinstance(app.screen, FollowUpScreen)  # its own screen: comment and customer
         assert app.screen.query_one(DataTable).row_count == 0  # A1's only answer is 5/5
 
 
@@ -229,7 +234,7 @@ async def test_e_exports_the_list_as_shown(db, tmp_path):
     import csv
     import json
 
-    from socialcare_tui.commands.queue import COLUMNS as QUEUE_COLUMNS
+    from socialcare_tui.output import QUEUE_COLUMNS
 
     con, path = db
     app = make_app(con, path)
@@ -263,3 +268,43 @@ async def test_e_exports_the_list_as_shown(db, tmp_path):
         breached = json.loads((tmp_path / "breached.json").read_text())
         assert breached and all(r["breached"] is True for r in breached)
         assert {r["conv_key"] for r in breached} >= {"events:A2", "events:A4"}
+
+
+async def test_e_exports_the_agents_table_as_sorted(db, tmp_path):
+    import csv
+
+    from socialcare_tui.tui.screens.agents import EXPORT_COLUMNS
+
+    con, path = db
+    scope = engine.Scope(as_of=AS_OF, window=__import__("datetime").timedelta(days=7))
+    expected = {r["agent"]: r for r in browse.agent_rows(con.cursor(), scope, KpiConfig())}
+    app = make_app(con, path)
+    told = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.notify = lambda message, **kw: told.append(message)
+        await pilot.press("3", "O")  # Agents, by name descending
+        await settle(pilot)
+        shown = column(app.screen.view().query_one(DataTable), 0)
+        assert shown == sorted(expected, key=str.casefold, reverse=True)
+        await pilot.press("e")
+        await pilot.pause()
+        prompt = app.screen.query_one("#prompt-input")
+        assert prompt.value == "socialcare-agents-20240308-1200-7d.csv"
+        prompt.value = str(tmp_path / "agents.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = list(csv.DictReader((tmp_path / "agents.csv").open()))
+        assert [r["agent"] for r in rows] == shown
+        assert list(rows[0]) == [c.key for c in EXPORT_COLUMNS]
+        for row in rows:  # every figure as the kpi layer gives it
+            assert int(row["replies"]) == expected[row["agent"]]["replies"]
+            assert int(row["open_now"]) == expected[row["agent"]]["open_now"]
+        assert told[-1] == f"exported {len(shown)} rows (csv) to {tmp_path / 'agents.csv'}"
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "agents.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = (tmp_path / "agents.md").read_text()
+        assert "| Agent" in text and "Median FRT" in text and "frt_n" not in text

@@ -65,8 +65,21 @@ def test_kpi_drill_down(snap_compare, app):
     assert snap_compare(app, terminal_size=SMALL, run_before=keys("right", "right", "down", "enter"))
 
 
-def test_agents(snap_compare, app):
-    assert snap_compare(app, terminal_size=SMALL, run_before=keys("3"))
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+def test_agents(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size, run_before=keys("3"))
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+def test_conversation_sentiment(snap_compare, app, size):
+    """A5: the customer's message with the mood the sentiment KPI counts (stored score)."""
+
+    async def run(pilot):
+        await settle(pilot)
+        pilot.app.open_conversation("events:A5")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])

@@ -12,7 +12,6 @@ HELP = "list the conversations of a channel or queue by status, longest wait fir
 EXAMPLE = "socialcare-tui queue --channel twitter --queue AppleSupport --status unassigned"
 
 COLUMNS = output.QUEUE_COLUMNS
-TABLE_COLUMNS = output.QUEUE_TABLE_COLUMNS
 
 
 def add_arguments(parser) -> None:
@@ -35,7 +34,7 @@ def run(args) -> int:
     total = len(rows)
     if args.limit:
         rows = rows[: args.limit]
-    columns = TABLE_COLUMNS if fmt in ("table", "markdown") else COLUMNS
+    columns = output.queue_table_columns(rows) if fmt in ("table", "markdown") else COLUMNS
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     title = f"{args.status} conversations ({shown}), longest wait first"
     output.emit(output.render_rows(rows, columns, fmt, title=title), args.output)

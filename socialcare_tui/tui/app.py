@@ -461,7 +461,13 @@ class SocialCareApp(App):
         self.push_screen(ConversationScreen(conv_key))
 
     def open_list(self, kpi_id: str, part: str) -> None:
-        """A work list: the conversations behind one part of a KPI (explain), in this scope."""
+        """A work list: the conversations behind one part of a KPI (explain), in this scope;
+        CSAT follow-up has its own screen (comment and customer beside each answer)."""
+        if (kpi_id, part) == ("csat", "dissatisfied"):
+            from socialcare_tui.tui.screens.followup import FollowUpScreen
+
+            self.push_screen(FollowUpScreen())
+            return
         info = next(i for i in self.infos if i.id == kpi_id)
         self.push_screen(DrillScreen(info, part))
 

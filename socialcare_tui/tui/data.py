@@ -126,6 +126,15 @@ class DataSource:
         with self.reading() as con:
             return self._report(con, scope, kpis=kpi_ids)
 
+    def wallboard_previous(self, scope, kpi_ids: list[str]) -> Report | None:
+        """The wallboard's KPIs over the window of the same length just before `scope`'s
+        (its trend arrows); None without a window."""
+        from socialcare_tui.kpi import engine
+
+        with self.reading() as con:
+            before = engine.previous_scope(con, scope, self.config.kpi)
+            return self._report(con, before, kpis=kpi_ids) if before is not None else None
+
     def channels(self, scope):
         """The channel tree (without the scope's channel and queue filters: it is the picker)."""
         from socialcare_tui.kpi import browse
@@ -141,12 +150,19 @@ class DataSource:
             rows = browse.queue_rows(cur, scope, self.config.kpi, status, resolved=resolved)
         return rows, resolved.as_of
 
+    def csat_followup(self, scope) -> list[dict]:
+        """The dissatisfied survey answers of the scope, with comment and customer."""
+        from socialcare_tui.kpi import browse
+
+        with self._layer(scope) as (cur, resolved):
+            return browse.csat_followup_rows(cur, scope, self.config.kpi, resolved=resolved)
+
     def conversation(self, scope, conv_key: str) -> ConversationData:
         from socialcare_tui.kpi import browse
 
         with self._layer(scope) as (cur, resolved):
             facts = browse.conversation_facts(cur, scope, self.config.kpi, conv_key, resolved=resolved)
-            events = browse.transcript(cur, conv_key, resolved.as_of)
+            events = browse.transcript(cur, scope, self.config.kpi, conv_key, resolved=resolved)
         return ConversationData(conv_key, facts or {}, list(events or []))
 
     def agents(self, scope):

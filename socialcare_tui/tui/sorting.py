@@ -16,6 +16,21 @@ SORT_BINDINGS = [
 ]
 # `e` on a list: its rows, as shown, to a .json/.csv/.md/.txt file (app.export_list)
 EXPORT_BINDING = Binding("e", "export_list", "Export list", id="export_list")
+# A table of tens of thousands of rows takes seconds to fill (a Resolved tab over 30 days
+# of a large team): a list shows its first ROW_LIMIT rows in the chosen order, then a row
+# (key MORE_KEY) saying how many more; filter, sort and export work on every row.
+ROW_LIMIT = 1000
+MORE_KEY = "…more"
+
+
+def more_cells(total: int, columns: int, limit: int | None = None) -> list[Text]:
+    """The last row of a cut list: how many more, and how to reach them."""
+    limit = ROW_LIMIT if limit is None else limit
+    cells = [Text("") for _ in range(columns)]
+    cells[0] = Text(f"… {total - limit:,} more", style="italic")
+    cells[-1] = Text(f"the first {limit:,} of {total:,} shown: o sorts all of them, e exports all",
+                     style="italic")
+    return cells
 
 
 @dataclass
@@ -53,6 +68,9 @@ class SortActions:
     the header marks and rows in the new order."""
 
     sorting: SortState
+
+    def _sorted(self) -> None:
+        raise NotImplementedError  # each list view puts its marks and rows in the new order
 
     def action_sort_next(self) -> None:
         self.sorting.next()

@@ -95,21 +95,73 @@ FROM base;
 -- name: queue_rows
 -- $tab: unassigned | open | pending | resolved | all. Resolved ones are those
 -- whose last resolution is in the window; the others are the queue as it stands.
+-- A ticket export's priority is kept in its opening event's `extra` (ingest/sql/
+-- tickets.sql), its ticket id is the conversation id; other origins have neither.
+-- age_seconds is wall-clock time since the conversation opened (not business hours).
+WITH picked AS (
+    SELECT * FROM conv_facts
+    WHERE CASE $tab
+            WHEN 'unassigned' THEN status = 'open' AND assignee IS NULL
+            WHEN 'open' THEN status = 'open' AND assignee IS NOT NULL
+            WHEN 'pending' THEN status = 'pending'
+            WHEN 'resolved' THEN status = 'resolved' AND last_resolved_at >= $lo AND last_resolved_at < $hi
+            ELSE status <> 'resolved' OR (last_resolved_at >= $lo AND last_resolved_at < $hi)
+          END
+),
+ticket AS (
+    SELECT conv_key, max(json_extract_string(extra, '$.priority')) AS priority
+    FROM events
+    WHERE origin = 'ticket' AND extra IS NOT NULL AND conv_key IN (SELECT conv_key FROM picked)
+    GROUP BY conv_key
+)
 SELECT conv_key, customer, channel, queue, assignee, status,
        waiting_from AS waiting_since, waiting_seconds,
        sla_kind, sla_due_at,
        secs($as_of::TIMESTAMP, sla_due_at) AS sla_seconds_left,
        opened_at, last_msg_at, last_direction,
-       left(regexp_replace(coalesce(last_text, ''), '\s+', ' ', 'g'), 120) AS last_message
-FROM conv_facts
-WHERE CASE $tab
-        WHEN 'unassigned' THEN status = 'open' AND assignee IS NULL
-        WHEN 'open' THEN status = 'open' AND assignee IS NOT NULL
-        WHEN 'pending' THEN status = 'pending'
-        WHEN 'resolved' THEN status = 'resolved' AND last_resolved_at >= $lo AND last_resolved_at < $hi
-        ELSE status <> 'resolved' OR (last_resolved_at >= $lo AND last_resolved_at < $hi)
-      END
+       left(regexp_replace(coalesce(last_text, ''), '\s+', ' ', 'g'), 120) AS last_message,
+       t.priority,
+       CASE WHEN origin = 'ticket' THEN conversation_id END AS ticket_id,
+       date_diff('second', opened_at, $as_of::TIMESTAMP) AS age_seconds,
+       CASE WHEN status = 'resolved' THEN last_resolved_at END AS resolved_at,
+       full_resolution_seconds AS resolved_in_seconds,
+       csat_score, csat_scale
+FROM picked
+LEFT JOIN ticket t USING (conv_key)
 ORDER BY waiting_from ASC NULLS LAST, last_msg_at ASC NULLS LAST, conv_key;
+
+-- name: csat_followup
+-- The CSAT follow-up list: the dissatisfied answers the csat KPI counts (per
+-- conversation its latest answer in the window, score at most 60% of the scale;
+-- answers with no conversation each count), with the comment left with the answer
+-- (the survey row's text), the conversation's customer, and the agent the KPI credits
+-- (the assignee at the latest resolution before the answer, else the current one).
+-- Latest answer first.
+WITH given AS (
+    SELECT conv_key, channel, queue, ts, source_id, line,
+           TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
+    FROM scope_events
+    WHERE type = 'csat' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
+), unhappy AS (
+    SELECT * FROM given
+    QUALIFY (conv_key IS NULL
+             OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1)
+        AND 5 * score <= 3 * scale_max
+), comments AS (
+    SELECT source_id, line, ts, any_value(text) AS comment
+    FROM events
+    WHERE type = 'csat' AND nullif(trim(text), '') IS NOT NULL
+      AND source_id IN (SELECT source_id FROM unhappy)
+    GROUP BY ALL
+)
+SELECT u.ts AS answered_at, u.score, u.scale_max, m.comment, c.customer, u.conv_key,
+       coalesce(c.channel, u.channel) AS channel, coalesce(c.queue, u.queue) AS queue,
+       coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+                 WHERE r.conv_key = u.conv_key AND r.resolved_at <= u.ts), c.assignee) AS agent
+FROM unhappy u
+LEFT JOIN conv c USING (conv_key)
+LEFT JOIN comments m ON m.source_id = u.source_id AND m.line = u.line AND m.ts = u.ts
+ORDER BY u.ts DESC, u.conv_key NULLS LAST, u.source_id, u.line;
 
 -- name: conversation_facts
 SELECT conv_key, namespace, conversation_id, channel, queue, customer, assignee, status, origin,
@@ -199,11 +251,24 @@ COPY (SELECT * FROM report_out) TO $path (FORMAT parquet);
 -- name: transcript
 -- Every stored event of one conversation up to $as_of, in conversation order
 -- (ts, inbound before outbound, then file order). Survey answers linked to it included.
-SELECT ts, type, direction, author, automated, text, value, scale_max, channel, queue,
-       quick_reply, origin, namespace, event_id
-FROM events
-WHERE conv_key = $conv_key AND ts <= $as_of
-ORDER BY ts, CASE WHEN type = 'message' AND direction = 'in' THEN 0 ELSE 1 END, source_id, line, event_id;
+-- A customer message's sentiment is the one the sentiment KPI counts: its own sentiment
+-- column, else the lexicon score stored with it (all_msgs of the prepared layer), with
+-- the KPI's thresholds; NULL when it says nothing (no text, no score).
+WITH scored AS (
+    SELECT event_id, coalesce(sentiment, text_score) AS score
+    FROM all_msgs
+    WHERE conv_key = $conv_key AND is_customer AND coalesce(sentiment, text_score) IS NOT NULL
+)
+SELECT e.ts, e.type, e.direction, e.author, e.automated, e.text, e.value, e.scale_max, e.channel, e.queue,
+       e.quick_reply, e.origin, e.namespace, e.event_id,
+       s.score AS sentiment_score,
+       CASE WHEN s.score >= 0.05 THEN 'positive' WHEN s.score <= -0.05 THEN 'negative'
+            WHEN s.score IS NOT NULL THEN 'neutral' END AS sentiment_label
+FROM events e
+LEFT JOIN scored s ON e.type = 'message' AND e.direction = 'in' AND s.event_id = e.event_id
+WHERE e.conv_key = $conv_key AND e.ts <= $as_of
+ORDER BY e.ts, CASE WHEN e.type = 'message' AND e.direction = 'in' THEN 0 ELSE 1 END, e.source_id, e.line,
+         e.event_id;
 
 -- name: channel_tree
 -- Channels and their queues: conversations not resolved, and those waiting for a reply.

@@ -5,24 +5,33 @@ one, `o`/`O` sort."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui import sorting
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain, shown
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
+
 COLUMNS = (("conv_key", "Conversation"), ("customer", "Customer"), ("status", "Status"),
            ("wait", "Waiting"), ("last", "Last message"))
 
 
 class AgentScreen(SortActions, BaseScreen):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     refreshable = True
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -39,7 +48,7 @@ class AgentScreen(SortActions, BaseScreen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield Static(self._title(None), id="agent-title", markup=False)
-        table = DataTable(id="agent-conversations", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="agent-conversations", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -75,11 +84,14 @@ class AgentScreen(SortActions, BaseScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for row in self.sorting.sort(self.rows, _value):
+        rows = self.sorting.sort(self.rows, _value)
+        for row in rows[:sorting.ROW_LIMIT]:
             waiting = fmt.duration(row.get("waiting_seconds")) if row.get("waiting_since") else fmt.DASH
             table.add_row(plain(row["conv_key"]), plain(row.get("customer") or "—", limit=30, pii="customer"),
                           plain(row.get("status") or "—"), Text(waiting),
                           plain(row.get("last_message") or "", limit=120, pii="text"), key=row["conv_key"])
+        if len(rows) > sorting.ROW_LIMIT:
+            table.add_row(*sorting.more_cells(len(rows), len(COLUMNS)), key=sorting.MORE_KEY)
 
     def action_export_list(self) -> None:
         from socialcare_tui.output import QUEUE_COLUMNS as ALL_COLUMNS
@@ -91,12 +103,12 @@ class AgentScreen(SortActions, BaseScreen):
     def _sorted(self) -> None:
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
-            table.columns[key].label = self.sorting.label(key, label)
+            table.columns[ColumnKey(key)].label = self.sorting.label(key, label)
         self._fill()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value:
+        if event.row_key.value and event.row_key.value != sorting.MORE_KEY:
             self.app.open_conversation(event.row_key.value)
 
     def copy_text(self) -> str:

@@ -3,36 +3,61 @@ window, and each agent's open and waiting conversations now."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
+from socialcare_tui.output import Column
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui.sorting import SORT_BINDINGS, SortActions, SortState
+from socialcare_tui.tui.sorting import EXPORT_BINDING, SORT_BINDINGS, SortActions, SortState
 from socialcare_tui.tui.text import plain
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 COLUMNS = (("agent", "Agent"), ("replies", "Replies"), ("conversations", "Handled"),
            ("median_frt", "Med FRT"), ("resolutions", "Resolved"), ("csat", "CSAT"),
            ("open_now", "Open now"), ("waiting_now", "Waiting now"))
+# `e`: every field of the rows (json/csv), the columns on screen (.md/.txt)
+EXPORT_COLUMNS = (
+    Column("agent", "Agent"), Column("replies", "Replies", "count"),
+    Column("conversations", "Handled", "count"), Column("median_frt", "Median FRT", "seconds"),
+    Column("frt_n", "FRT n", "count"), Column("resolutions", "Resolved", "count"),
+    Column("csat", "CSAT", "ratio"), Column("csat_n", "CSAT n", "count"),
+    Column("open_now", "Open now", "count"), Column("waiting_now", "Waiting now", "count"),
+)
+TABLE_EXPORT_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c.key not in ("frt_n", "csat_n"))
 
 
 class AgentsView(SortActions, Container):
-    BINDINGS = SORT_BINDINGS
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
+    BINDINGS = [*SORT_BINDINGS, EXPORT_BINDING]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sorting = SortState([key for key, _ in COLUMNS])
         self.rows: list[dict] = []
+        self._cursor: int | None = None  # the row to come back to once the new rows come
 
     def _sorted(self) -> None:
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
-            table.columns[key].label = self.sorting.label(key, label)
+            table.columns[ColumnKey(key)].label = self.sorting.label(key, label)
         self.show(self.rows)
 
+    def action_export_list(self) -> None:
+        """The agents as listed (sorted as on screen) to a file."""
+        rows = self.sorting.sort(self.rows, lambda r, k: r.get(k))
+        self.app.export_list("agents", rows, EXPORT_COLUMNS, TABLE_EXPORT_COLUMNS)
+
     def compose(self) -> ComposeResult:
-        table = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="agent-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -49,7 +74,7 @@ class AgentsView(SortActions, Container):
 
     def show(self, rows: list[dict]) -> None:
         table = self.query_one(DataTable)
-        cursor = getattr(self, "_cursor", None) or table.cursor_row
+        cursor = self._cursor or table.cursor_row
         self._cursor = None
         self.rows = rows
         table.clear()

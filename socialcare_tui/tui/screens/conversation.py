@@ -11,7 +11,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from socialcare_tui.tui import format as fmt
-from socialcare_tui.tui import sentiment
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import block, plain
 from socialcare_tui.tui.widgets.header import StatusHeader
@@ -120,17 +119,17 @@ _MOOD = {"positive": ("☺ ", "green"), "neutral": ("· ", "dim"), "negative": (
 
 
 def sentiment_line(event: dict) -> Text:
-    """`  ☹ sentiment negative −0.46: late −1.1, angry −2.3`: the label and the words that
-    scored it (the symbol and the word carry it without colour). Empty when the message
-    says nothing about sentiment (no text, no score), as the KPI leaves it out."""
-    given = event.get("sentiment")
-    if given is None and not (event.get("text") or "").strip():
+    """`  ☹ sentiment negative −0.46`: the mood the sentiment KPI counts for this message
+    (kpi/browse.py gives it: the message's own sentiment column, else the lexicon score
+    stored with it), told by a symbol and a word as well as colour. Empty when the
+    message says nothing about sentiment (no text, no score), as the KPI leaves it out."""
+    label, score = event.get("sentiment_label"), event.get("sentiment_score")
+    if label not in _MOOD or score is None:
         return Text("")
-    mood = sentiment.score(event.get("text"), given)
-    symbol, style = _MOOD[mood.label]
+    symbol, style = _MOOD[label]
+    sign = fmt.MINUS if score < 0 else "+" if score > 0 else ""
     line = Text("  ")
-    line.append(symbol + "sentiment ", style=style)
-    line.append_text(plain(mood.describe(), limit=160, style=style, pii="text"))
+    line.append(f"{symbol}sentiment {label} {sign}{abs(score):.2f}", style=style)
     line.append("\n")
     return line
 

@@ -5,11 +5,13 @@ screen across the room, moving through the channels every `wallboard.cycle` seco
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.message import Message
 from textual.widgets import Digits, Footer, Label, Static
 
 from socialcare_tui.kpi.results import KpiValue, Report
@@ -17,8 +19,12 @@ from socialcare_tui.tui import format as fmt
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import plain
 from socialcare_tui.tui.tiles import Tile, WallboardSettings, tile_value
+from socialcare_tui.tui.widgets.bigdigits import BigDigits
 from socialcare_tui.tui.widgets.header import StatusHeader
 from socialcare_tui.tui.widgets.too_small import TooSmall
+
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
 
 TILE_WIDTH = 34  # the widest value ("23h 59m", "100.0%") in Digits plus the border
 
@@ -37,8 +43,18 @@ class WallTile(Vertical):
         self.border_title = tile.title
 
     def compose(self) -> ComposeResult:
-        yield Digits(digits_text(fmt.DASH), classes="wall-value")
+        yield BigDigits(digits_text(fmt.DASH), classes="wall-value")
         yield Label("", classes="wall-state", markup=False)
+        yield Label("", classes="wall-trend", markup=False)
+
+    def on_resize(self) -> None:
+        """The digits take the room the two lines under them leave."""
+        room = self.content_size
+        self.query_one(BigDigits).fit(room.width, room.height - 2)
+        self.post_message(self.Fitted())
+
+    class Fitted(Message):
+        """The tile's digits may now draw at another scale."""
 
     def show_loading(self, label: str) -> None:
         """Another channel's figures are on their way: no digits, say which."""
@@ -48,8 +64,11 @@ class WallTile(Vertical):
         self.set_class(True, "-loading")
         self.query_one(Digits).update("")
         self.query_one(".wall-state", Label).update(Text(label, style="italic"))
+        self.query_one(".wall-trend", Label).update("")
 
-    def show(self, entry: KpiValue | None) -> None:
+    def show(self, entry: KpiValue | None, previous: KpiValue | None = None) -> None:
+        """`previous`: the tile's KPI over the window of the same length just before
+        (None when there is none, or it holds no data: then no arrow)."""
         self.set_class(False, "-loading")
         tile = self.tile
         value = tile_value(tile, entry)
@@ -68,9 +87,28 @@ class WallTile(Vertical):
         if isinstance(n, (int, float)) and tile.part is None:
             line.append(f"{'  ' if line else ''}n {fmt.count(n)}", style="dim")
         self.query_one(".wall-state", Label).update(line)
+        self.query_one(".wall-trend", Label).update(self._trend(value, previous))
+        self.post_message(self.Fitted())
+
+    def _trend(self, value: float | None, previous: KpiValue | None) -> Text:
+        """`▲ +8m worse`: the change against the previous window, as the dashboard's panels."""
+        if previous is None:
+            return Text("")
+        tile = self.tile
+        arrow, change, verdict = fmt.delta(value, tile_value(tile, previous), tile.unit, tile.better)
+        if not arrow:
+            return Text("")
+        text = Text(f"{arrow} {change}")
+        if verdict in ("better", "worse"):
+            text.append(f" {verdict}")
+            text.stylize("green" if verdict == "better" else "red")
+        return text
 
 
 class WallboardScreen(BaseScreen):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these views run in (its own methods, typed)
+
     refreshable = True
     BINDINGS = [
         Binding("n", "next_channel(1)", "Next channel", id="next_channel"),
@@ -109,6 +147,15 @@ class WallboardScreen(BaseScreen):
         grid.styles.grid_size_columns = columns
         grid.styles.grid_rows = str(max(6, (event.size.height - 3) // rows))
 
+    def on_wall_tile_fitted(self, event: WallTile.Fitted) -> None:
+        """Every tile's digits at one scale: the largest at which all of them fit."""
+        event.stop()
+        digits = list(self.query(BigDigits))
+        shown = [d for d in digits if d.value.strip()]
+        limit = min((d.best for d in shown), default=1)
+        for d in digits:
+            d.cap(limit)
+
     def scope_extra(self):
         return self.channel
 
@@ -136,23 +183,30 @@ class WallboardScreen(BaseScreen):
         self.app.refresh_now()
 
     def fetch(self, source, scope):
-        """Worker thread: (newest event, channel names, the channel shown, its report)."""
+        """Worker thread: (newest event, channel names, the channel shown, its report,
+        the report of the window of the same length before it, the oldest event)."""
         newest = source.newest()
         if newest is None:
-            return None, [], None, None
+            return None, [], None, None, None, None
         names = [node.get("channel") for node in source.channels(scope) if node.get("channel")]
         channel = self.channel if self.channel in names else None
         chosen = replace(scope, channels=(channel,) if channel else (), queues=())
-        return newest, names, channel, source.wallboard(chosen, self.wall.kpi_ids)
+        report = source.wallboard(chosen, self.wall.kpi_ids)
+        previous = source.wallboard_previous(chosen, self.wall.kpi_ids)
+        return newest, names, channel, report, previous, source.oldest() if previous is not None else None
 
     def show(self, data) -> None:
-        _newest, names, channel, report = data
+        _newest, names, channel, report, previous, oldest = data
         self.channels = [None, *names]
         self.index = self.channels.index(channel) if channel in self.channels else 0
         self.report = report
         kpis = report.kpis if report is not None else {}
+        # a previous window that ends before the first event holds nothing to compare with
+        start = report.window.start if report is not None else None
+        empty_before = oldest is not None and start is not None and start <= oldest
+        before = {} if previous is None or empty_before else previous.kpis
         for tile in self.query(WallTile):
-            tile.show(kpis.get(tile.tile.kpi_id))
+            tile.show(kpis.get(tile.tile.kpi_id), before.get(tile.tile.kpi_id))
         self._show_channel()
 
     def _show_channel(self) -> None:
