@@ -204,9 +204,9 @@ def refresh_work(db: str, window: str) -> tuple[float, float]:
     try:
         started = time.perf_counter()
         if scope.window:
-            engine.dashboard(con, scope, config, kpis=ids, buckets=SPARK_BUCKETS)
+            engine.dashboard(con, scope, config.kpi, kpis=ids, buckets=SPARK_BUCKETS)
         else:
-            engine.report(con, scope, config, kpis=ids)
+            engine.report(con, scope, config.kpi, kpis=ids)
         alone = time.perf_counter() - started
     finally:
         con.close()

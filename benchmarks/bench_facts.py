@@ -250,14 +250,14 @@ def child_kpis(db: str, kpi_ids: str | None, window_hours: float | None = None,
     clock = StatementClock()
     import duckdb
 
-    from socialcare_tui.config import Config
+    from socialcare_tui.config import KpiConfig
     from socialcare_tui.kpi import engine, registry
 
     con = duckdb.connect(db, read_only=True)
     con.execute("SET enable_progress_bar = false")
     if memory_limit:  # what a cap on DuckDB's memory would cost in time
         con.execute("SET memory_limit = $limit", {"limit": memory_limit})
-    config = Config()
+    config = KpiConfig()
     chosen = registry.select(kpi_ids.split(",") if kpi_ids else None)
     started = time.perf_counter()
     from datetime import timedelta

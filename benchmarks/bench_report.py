@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import engine
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     con.execute("SET enable_progress_bar = false")
     if args.threads:
         con.execute(f"SET threads = {int(args.threads)}")
-    config = Config()
+    config = KpiConfig()
     repeat = max(1, args.repeat)
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     print(f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}, threads {threads}, "

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_report import DATA, best, database  # noqa: E402
 
-from socialcare_tui.config import Config  # noqa: E402
+from socialcare_tui.config import KpiConfig  # noqa: E402
 from socialcare_tui.kpi import engine  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "socialcare_tui" / "sample" / "config.toml"
@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     sample = tomllib.loads(SAMPLE.read_text())["topic_rules"]
     many = {**{f"extra{i}": rf"\b(word{i}|term{i}x)\b" for i in range(100 - len(sample))}, **sample}
     print(f"duckdb {duckdb.__version__}, load {os.getloadavg()[0]:.2f}", flush=True)
-    base, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), Config()))
-    five, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), Config(topic_rules=sample)))
-    hundred, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), Config(topic_rules=many)))
+    base, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), KpiConfig()))
+    five, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), KpiConfig(topic_rules=sample)))
+    hundred, _ = best(args.repeat, lambda: engine.report(con, engine.Scope(), KpiConfig(topic_rules=many)))
     print(f"report, no rules      {base:7.3f} s", flush=True)
     print(f"report, {len(sample)} rules       {five:7.3f} s  ({five / base:.2f}x)", flush=True)
     print(f"report, {len(many)} rules     {hundred:7.3f} s  ({hundred / base:.2f}x; goal <= 1.5x)", flush=True)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import csv
 from datetime import datetime, timedelta
 
+import kpi_helpers
 import pytest
 from textual.widgets import DataTable, Static
 from tui_helpers import AS_OF, BOLD, build_db, make_app, settle
 
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import browse, engine
 from socialcare_tui.store import open_db
 
@@ -58,7 +59,7 @@ def db(fixture_db):
 
 def test_rows_are_the_kpis_dissatisfied_answers_with_comment_and_customer(db):
     con, _ = db
-    rows = browse.csat_followup_rows(con.cursor(), SCOPE, Config())
+    rows = browse.csat_followup_rows(con.cursor(), SCOPE, KpiConfig())
     assert [(r["conv_key"], r["score"], r["comment"], r["customer"]) for r in rows] == [
         ("events:A3", 1, f"Nobody answered me {BOLD}", "cust_c"),
         (None, 3, "slow", None),
@@ -66,12 +67,12 @@ def test_rows_are_the_kpis_dissatisfied_answers_with_comment_and_customer(db):
     assert rows[0]["answered_at"] == datetime(2024, 3, 8, 11, 50)
     assert (rows[0]["queue"], rows[0]["agent"], rows[0]["scale_max"]) == ("Billing", "Bo", 5)
     assert (rows[1]["channel"], rows[1]["queue"]) == ("phone", "phone")  # the importer fills the queue
-    explained = engine.explain(con.cursor(), SCOPE, Config(), "csat", "dissatisfied")["rows"]
+    explained = kpi_helpers.explain(con.cursor(), SCOPE, KpiConfig(), "csat", "dissatisfied")["rows"]
     assert sorted(map(str, (r["conv_key"] for r in explained))) == sorted(map(str, (r["conv_key"] for r in rows)))
     assert {r["conv_key"]: r["agent"] for r in explained} == {r["conv_key"]: r["agent"] for r in rows}
     # a window that ends before the answers: none
     early = engine.Scope(as_of=datetime(2024, 3, 7, 12), window=timedelta(hours=12))
-    assert browse.csat_followup_rows(con.cursor(), early, Config()) == []
+    assert browse.csat_followup_rows(con.cursor(), early, KpiConfig()) == []
 
 
 def test_the_list_is_the_kpi_part_on_the_demo_data(tmp_path):
@@ -83,9 +84,9 @@ def test_the_list_is_the_kpi_part_on_the_demo_data(tmp_path):
         for window in (1, 7, 30):
             for channels in ((), ("email",), ("webchat",), ("phone",)):
                 scope = engine.Scope(window=timedelta(days=window), channels=channels)
-                rows = browse.csat_followup_rows(con.cursor(), scope, Config())
-                part = engine.explain(con.cursor(), scope, Config(), "csat", "dissatisfied")["rows"]
-                value = engine.report(con.cursor(), scope, Config(), kpis=["csat"])["kpis"]["csat"]
+                rows = browse.csat_followup_rows(con.cursor(), scope, KpiConfig())
+                part = kpi_helpers.explain(con.cursor(), scope, KpiConfig(), "csat", "dissatisfied")["rows"]
+                value = kpi_helpers.report(con.cursor(), scope, KpiConfig(), kpis=["csat"])["kpis"]["csat"]
                 assert len(rows) == len(part) == (value.get("dissatisfied") or 0), (window, channels)
                 assert all(5 * r["score"] <= 3 * r["scale_max"] for r in rows)
                 assert [r["answered_at"] for r in rows] == sorted((r["answered_at"] for r in rows), reverse=True)

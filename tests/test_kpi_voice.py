@@ -12,6 +12,7 @@ from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import lexicon
 from socialcare_tui.kpi.scope import Scope
+from socialcare_tui.store import lexicon as store_lexicon
 
 
 def kpi(con, kpi_id, config=None, **scope):
@@ -154,12 +155,12 @@ def test_sentiment_null_reason(con):
 
 def test_lexicon_loads_once_per_cursor(con):
     cur = con.cursor()
-    lexicon.load_lexicon(cur)
+    store_lexicon.load_lexicon(cur)
     cur.execute("DELETE FROM vader_lexicon WHERE token = 'great'")
-    lexicon.load_lexicon(cur)  # already there: not reloaded
+    store_lexicon.load_lexicon(cur)  # already there: not reloaded
     assert cur.execute("SELECT count(*) FROM vader_lexicon WHERE token = 'great'").fetchone()[0] == 0
     fresh = con.cursor()
-    lexicon.load_lexicon(fresh)
+    store_lexicon.load_lexicon(fresh)
     # VADER keeps the last of a repeated token: "lol" appears as 2.9 then 1.8
     assert fresh.execute("SELECT valence FROM vader_lexicon WHERE token = 'lol'").fetchone()[0] == 1.8
 

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from tui_helpers import AS_OF, build_db, make_app, settle
 
 from socialcare_tui import output
-from socialcare_tui.config import Config
+from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import browse, engine
 from socialcare_tui.output import QUEUE_TABLE_COLUMNS as TABLE_COLUMNS
 from socialcare_tui.output import queue_table_columns as table_columns
@@ -63,14 +63,14 @@ def by_key(rows: list[dict]) -> dict[str, dict]:
 
 def test_queue_rows_carry_ticket_priority_age_and_resolution(db):
     con, _ = db
-    unassigned = by_key(browse.queue_rows(con.cursor(), SCOPE, Config(), "unassigned"))
+    unassigned = by_key(browse.queue_rows(con.cursor(), SCOPE, KpiConfig(), "unassigned"))
     assert (unassigned["tickets:502"]["priority"], unassigned["tickets:502"]["ticket_id"]) == ("High", "502")
     assert unassigned["tickets:502"]["age_seconds"] == 3 * 3600  # 09:00 -> 12:00
     assert unassigned["tickets:503"]["age_seconds"] == 6 * 3600
     # a conversation of the events log has neither priority nor ticket id
     assert (unassigned["events:A2"]["priority"], unassigned["events:A2"]["ticket_id"]) == (None, None)
     assert unassigned["events:A2"]["age_seconds"] == 2 * 3600  # opened 10:00
-    resolved = by_key(browse.queue_rows(con.cursor(), SCOPE, Config(), "resolved"))
+    resolved = by_key(browse.queue_rows(con.cursor(), SCOPE, KpiConfig(), "resolved"))
     ticket = resolved["tickets:501"]
     assert ticket["resolved_at"] == datetime(2024, 3, 7, 20, 0)
     assert ticket["resolved_in_seconds"] == 12 * 3600
@@ -112,7 +112,7 @@ def test_columns_follow_the_tab_the_data_and_the_width():
 
 def test_cli_table_leaves_out_columns_without_data(db):
     con, _ = db
-    rows = browse.queue_rows(con.cursor(), SCOPE, Config(), "resolved")
+    rows = browse.queue_rows(con.cursor(), SCOPE, KpiConfig(), "resolved")
     tweets = [row for row in rows if not row["conv_key"].startswith("tickets:")]
     assert {"priority", "ticket_id", "resolved_at", "csat_score"} <= {c.key for c in table_columns(rows)}
     assert {c.key for c in table_columns(tweets)} == {c.key for c in TABLE_COLUMNS} - {"priority", "ticket_id"}
@@ -141,7 +141,7 @@ async def test_queues_screen_shows_the_tab_columns(db):
         table = view.query_one(DataTable)
         assert [str(c.label) for c in table.ordered_columns] == [
             "Customer", "Channel", "Queue", "Priority", "Ticket", "Age", "Waiting", "SLA left", "Last message"]
-        rows = by_key(browse.queue_rows(con.cursor(), SCOPE, Config(), "unassigned"))
+        rows = by_key(browse.queue_rows(con.cursor(), SCOPE, KpiConfig(), "unassigned"))
         keys = [str(k.value) for k in table.rows]
         assert sorted(keys) == sorted(rows)
         assert cells(table, "ticket")[keys.index("tickets:502")] == "502"
@@ -208,7 +208,7 @@ async def test_long_lists_show_the_first_rows_and_say_how_many_more(db, monkeypa
 
     monkeypatch.setattr(sorting, "ROW_LIMIT", 2)
     con, path = db
-    rows = browse.queue_rows(con.cursor(), SCOPE, Config(), "unassigned")
+    rows = browse.queue_rows(con.cursor(), SCOPE, KpiConfig(), "unassigned")
     assert len(rows) == 3  # A2, 502, 503
     app = make_app(con, path)
     async with app.run_test(size=(170, 30)) as pilot:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import duckdb
+
 from socialcare_tui import sqlfiles
 from socialcare_tui.config import BusinessHours, Schedule
 
@@ -54,16 +56,16 @@ def _closed_rows(cal: str, schedule: Schedule, first: date, last: date) -> list[
     return [(cal, day) for day in sorted(days) if first <= day <= last]
 
 
-def covered_days(cur, as_of: datetime | None) -> tuple[date, date] | None:
+def covered_days(cur: duckdb.DuckDBPyConnection, as_of: datetime | None) -> tuple[date, date] | None:
     """The UTC dates the calendar must cover: the events' and as_of's, a day either side."""
-    lo, hi = cur.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+    lo, hi = cur.execute("SELECT min(ts), max(ts) FROM events").fetchone() or (None, None)
     stamps = [t for t in (lo, hi, as_of) if t is not None]
     if not stamps:
         return None
     return min(stamps).date() - timedelta(days=1), max(stamps).date() + timedelta(days=1)
 
 
-def install(cur, hours: BusinessHours, as_of: datetime | None) -> None:
+def install(cur: duckdb.DuckDBPyConnection, hours: BusinessHours, as_of: datetime | None) -> None:
     statements = sqlfiles.named(PACKAGE, "calendar.sql")
     span = covered_days(cur, as_of)
     first, last = span if span else (date(2000, 1, 1), date(1999, 12, 31))  # empty: no days

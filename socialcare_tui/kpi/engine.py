@@ -133,7 +133,11 @@ def build(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: KpiConfig)
 
 def facts_note(con: Connection, config: KpiConfig) -> str | None:
     """STALE_FACTS_NOTE when the stored facts do not fit `config` (reads are then slow)."""
-    return None if views.facts_fit(con, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
+    cur = con.cursor()
+    try:
+        return None if views.facts_fit(cur, float(config.auto_resolve_after)) else STALE_FACTS_NOTE
+    finally:
+        cur.close()
 
 
 def build_base(cur: duckdb.DuckDBPyConnection, resolved: Resolved, config: KpiConfig) -> None:

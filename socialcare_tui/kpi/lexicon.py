@@ -16,9 +16,8 @@ import duckdb
 from socialcare_tui import sqlfiles
 from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
-from socialcare_tui.store.lexicon import lexicon_path, load_lexicon  # noqa: F401 (re-exported)
 
-_PACKAGE = "socialcare_tui.kpi"
+_PACKAGE = "socialcare_tui.kpi.sql"
 _FILE = "lexicon.sql"
 
 

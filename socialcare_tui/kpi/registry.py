@@ -21,6 +21,7 @@ Each KPI is two named statements in its family file:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -113,7 +114,7 @@ def get(kpi_id: str) -> Kpi:
     raise UserError(f"unknown KPI '{kpi_id}' (known: {', '.join(ids())})")
 
 
-def select(kpi_ids) -> list[Kpi]:
+def select(kpi_ids: Iterable[str] | None) -> list[Kpi]:
     """KPIs by id (None = all), in registry order for None, else in the order given."""
     if kpi_ids is None:
         return list(all_kpis())

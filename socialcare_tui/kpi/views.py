@@ -13,6 +13,10 @@ auto_resolve_after or rows were removed from `events` (then `raw` is true and a
 
 from __future__ import annotations
 
+from typing import Any
+
+import duckdb
+
 from socialcare_tui import sqlfiles
 from socialcare_tui.store import facts
 
@@ -28,8 +32,15 @@ _STORED = {
 }
 
 
-def _run(cur, name: str, params: dict | None = None):
+def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     return sqlfiles.run(cur, sqlfiles.statement(*_SQL, name), params)
+
+
+def _one(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """The one row of an aggregate statement."""
+    row = _run(cur, name, params).fetchone()
+    assert row is not None  # an aggregate without GROUP BY gives one row
+    return row
 
 
 def _conditions(conditions: tuple[str, ...], raw: bool, unsettled: int, settled: bool) -> list[str]:
@@ -43,7 +54,7 @@ def _conditions(conditions: tuple[str, ...], raw: bool, unsettled: int, settled:
     return wanted
 
 
-def _stored_view(cur, table: str, keep_out: str, conditions: list[str]) -> None:
+def _stored_view(cur: duckdb.DuckDBPyConnection, table: str, keep_out: str, conditions: list[str]) -> None:
     """stored_<table> over fact_<table>: fixed names from _STORED and views.sql only."""
     where = " AND ".join(f"({sqlfiles.statement(*_SQL, c)})" for c in conditions) or "true"
     sql = (sqlfiles.statement(*_SQL, "stored").replace("TABLE", table)
@@ -51,12 +62,12 @@ def _stored_view(cur, table: str, keep_out: str, conditions: list[str]) -> None:
     sqlfiles.run(cur, sql)
 
 
-def facts_fit(con, auto_resolve: float) -> bool:
+def facts_fit(con: duckdb.DuckDBPyConnection, auto_resolve: float) -> bool:
     """The stored facts can serve readers with this auto_resolve_after."""
     return facts.usable(con, auto_resolve)[1]
 
 
-def install(cur, params: dict, has_filters: bool) -> bool:
+def install(cur: duckdb.DuckDBPyConnection, params: dict[str, Any], has_filters: bool) -> bool:
     """Make the views on `cur`; returns True when every conversation had to be
     computed from its events (the stored facts did not fit this config)."""
     state, fits = facts.usable(cur, params["auto_resolve"])
@@ -69,12 +80,12 @@ def install(cur, params: dict, has_filters: bool) -> bool:
     if raw:
         _run(cur, "src_all")
     else:
-        conversations, answers = _run(cur, "unsettled_rows", params).fetchone()
+        conversations, answers = _one(cur, "unsettled_rows", params)
         unsettled = conversations + answers
         _run(cur, "src_unsettled" if unsettled else "src_none")
     facts.compute(cur, params["as_of"], params["auto_resolve"])
     facts.drop_scratch(cur)
-    last = None if raw else _run(cur, "last_settled").fetchone()[0]
+    last = None if raw else _one(cur, "last_settled")[0]
     settled = last is None or (params["as_of"] is not None and last <= params["as_of"])
     for table, (keep_out, conditions) in _STORED.items():
         _stored_view(cur, table, keep_out, _conditions(conditions, raw, unsettled, settled))

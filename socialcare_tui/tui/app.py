@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -196,10 +199,10 @@ class SocialCareApp(App):
         self.empty = False
         self.refreshed_at: datetime | None = None
         self.refresh_count = 0
-        self._timer = None
+        self._timer: Timer | None = None
         self._last_error: str | None = None
         self._infos: list[Kpi] | None = None
-        self._signature = None  # data.file_signature when the last refresh started
+        self._signature: tuple[Any, ...] | None = None  # data.file_signature when the last refresh started
         self._read_at: datetime | None = None
 
     # --- start ------------------------------------------------------------------------
@@ -479,10 +482,8 @@ class SocialCareApp(App):
         self.choose(message.choice)
 
     def choose(self, choice: Choice) -> None:
-        self.state.channels = (choice.channel,) if choice.channel and not choice.queue else ()
+        self.state.channels = (choice.channel,) if choice.channel else ()
         self.state.queues = (choice.queue,) if choice.queue else ()
-        if choice.queue:
-            self.state.channels = (choice.channel,)
         self.refresh_now()
 
     def channel_entries(self) -> list[ChannelEntry]:
@@ -609,7 +610,7 @@ class SocialCareApp(App):
         self.notify(f"copied {len(text)} characters to the clipboard")
 
     def _copy_source(self) -> str:
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None:
             if hasattr(node, "copy_text"):
                 text = node.copy_text()

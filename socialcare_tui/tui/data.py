@@ -8,6 +8,7 @@ Tests subclass DataSource to slow a query down and check the app stays responsiv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -53,7 +54,7 @@ class DataSource:
         self.config = config
         self.db_path = db_path
         self.read_only = read_only
-        self.on_wait = None  # set by the app: called with "waiting for database …"
+        self.on_wait: Callable[[str], None] | None = None  # set by the app: "waiting for database …"
         # with a path: the in-memory connection the file is attached to for each read
         self._home = duckdb.connect(":memory:") if con is None else None
 
@@ -72,6 +73,7 @@ class DataSource:
             return
         from socialcare_tui.store.access import attached
 
+        assert self._home is not None  # made in __init__ whenever con is None
         with attached(self._home, self.db_path, on_wait=self.on_wait) as con:
             yield con
 

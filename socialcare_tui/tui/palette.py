@@ -4,6 +4,7 @@ so they are shown as plain Text (the system provider would parse them as markup)
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -11,8 +12,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from socialcare_tui.safetext import clean
 from socialcare_tui.tui.widgets.sidebar import Choice
 
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
+
 
 class ChannelCommands(Provider):
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app this palette serves (its own methods, typed)
+
     def _choices(self) -> list[tuple[str, Choice]]:
         found = [("Channel: All (clear the filter)", Choice())]
         for entry in self.app.channel_entries():

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.screen import Screen
 
 from socialcare_tui.tui.widgets.too_small import TooSmall, too_small
 
+if TYPE_CHECKING:
+    from socialcare_tui.tui.app import SocialCareApp
+
 
 class BaseScreen(Screen):
     """Subclasses compose their body with `compose_body` and may define
     `fetch(source, scope)` (worker thread) and `show(data)` (UI thread) to be refreshed."""
+
+    if TYPE_CHECKING:
+        app: SocialCareApp  # the app these screens run in (its own methods, typed)
 
     refreshable = False
 

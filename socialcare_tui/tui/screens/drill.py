@@ -46,7 +46,7 @@ class DrillScreen(BaseScreen):
         yield Static(self._definition(None), id="drill-head", markup=False)
         parts = [Tab(p, id=f"part-{p}") for p in self.info.parts] + [Tab("all rows", id="part--all")]
         yield Tabs(*parts, id="drill-parts", active=f"part-{self.part}" if self.part else "part--all")
-        table = DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         yield table
@@ -102,8 +102,8 @@ class DrillScreen(BaseScreen):
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
-        part = (event.tab.id or "part--all").removeprefix("part-")
-        part = None if part == "-all" else part
+        tab = (event.tab.id or "part--all").removeprefix("part-")
+        part = None if tab == "-all" else tab
         if part != self.part:
             self.part = part
             self.app.refresh_now()
@@ -112,7 +112,7 @@ class DrillScreen(BaseScreen):
         """Every row behind the part (not only the first ROW_LIMIT shown), as `explain` gives them."""
         from socialcare_tui import output
 
-        rows = list(self.result.rows) if self.result is not None else []
+        rows = [dict(row) for row in self.result.rows] if self.result is not None else []
         unit = self.result.measure_unit if self.result is not None else self.info.unit
         columns = output.columns_for(rows, unit=unit)
         self.app.export_list(f"{self.info.id}-{self.part or 'all'}", rows, columns)
