@@ -18,6 +18,7 @@ from tui_helpers import AS_OF, build_db, make_app, settle, write_events
 from socialcare_tui.config import KpiConfig
 from socialcare_tui.kpi import browse, engine
 from socialcare_tui.store import open_db
+from socialcare_tui.tui import format as fmt
 
 pytestmark = pytest.mark.anyio
 
@@ -189,6 +190,9 @@ async def test_work_lists_from_the_palette(db):
         table = app.screen.query_one(DataTable)
         assert len(breached) >= 2  # A2 (unanswered since 10:00) and A4 (4h) at least
         assert sorted(str(k.value).split(":", 1)[1] for k in table.rows) == sorted(r["conv_key"] for r in breached)
+        # a share KPI whose rows measure seconds (time to the first reply) shows them as durations, as `explain` does
+        measures = {str(table.get_row_at(i)[5]) for i in range(table.row_count)}
+        assert measures == {fmt.duration(r["measure"]) if r["measure"] is not None else fmt.DASH for r in breached}
         await pilot.press("escape")
         await run_window_command(app, pilot, "List: CSAT follow-up")
         await settle(pilot)

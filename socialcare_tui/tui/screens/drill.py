@@ -94,7 +94,8 @@ class DrillScreen(BaseScreen):
             return fmt.DASH
         if isinstance(value, bool):
             return "yes" if value else "no"
-        if isinstance(value, (int, float)) and self.info.unit == "seconds":
+        unit = self.result.measure_unit if self.result is not None else self.info.unit
+        if isinstance(value, (int, float)) and unit == "seconds":
             return fmt.duration(value)
         if isinstance(value, float):
             return f"{value:.2f}"
