@@ -24,6 +24,23 @@ def con(db_path: Path):
     connection.close()
 
 
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory) -> Path:
+    """The app's fixture database (tui_helpers.build_db), built once per test module;
+    a module that needs more rows overrides this fixture."""
+    from tui_helpers import build_db
+
+    return build_db(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture
+def db(fixture_db: Path):
+    """(connection, path) of the module's fixture database."""
+    connection = open_db(fixture_db)
+    yield connection, fixture_db
+    connection.close()
+
+
 @pytest.fixture
 def twcs_excerpt() -> Path:
     path = SHARED_FIXTURES / "twcs_excerpt.csv"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from socialcare_tui import cli
+from cli_helpers import run
 
 EVENTS = (
     "event_id,conversation_id,at,channel,direction,text\n"
@@ -22,15 +21,6 @@ def files(tmp_path):
     (tmp_path / "surveys.jsonl").write_text(
         '{"conversation_id": "c1", "at": "2024-01-02T00:00:00Z", "kind": "csat", "score": 5}\n', encoding="utf-8")
     return tmp_path
-
-
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as stop:  # argparse usage errors
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_prints_one_summary_line_per_file(capsys, files, db_path):

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import run
 from kpi_helpers import add, assign, msg, status
 
 from socialcare_tui import cli
@@ -31,12 +32,6 @@ def db(db_path):
     status(con, "c1", "12:00", "resolved", channel="twitter", queue="Care")
     con.close()
     return str(db_path)
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def with_output(argv: list[str], tmp_path: Path) -> list[str]:

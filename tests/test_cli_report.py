@@ -8,6 +8,7 @@ import json
 
 import duckdb
 import pytest
+from cli_helpers import run
 from kpi_helpers import msg, status
 
 from socialcare_tui import cli
@@ -30,12 +31,6 @@ def db(db_path):
     status(con, "c3", "08:30", "resolved", queue="50%")
     con.close()
     return str(db_path)
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_report_json_has_every_kpi(db, capsys):

@@ -50,13 +50,6 @@ def fixture_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
-
-
 def test_rows_are_the_kpis_dissatisfied_answers_with_comment_and_customer(db):
     con, _ = db
     rows = browse.csat_followup_rows(con.cursor(), SCOPE, KpiConfig())

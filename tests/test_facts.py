@@ -4,12 +4,11 @@ them, the migration builds them, and a config that does not fit them is said onc
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_process as cli
 from kpi_helpers import T, kpi, msg, same, status, store_facts
 
 from socialcare_tui.config import Config, FactsConfig, KpiConfig
@@ -27,11 +26,6 @@ def stored(con) -> dict[str, Counter]:
         return round(value, 9) if isinstance(value, float) else value
     return {table: Counter(tuple(plain(v) for v in row) for row in con.execute(f"SELECT * FROM {table}").fetchall())
             for table in FACT_TABLES}
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "socialcare_tui", *args], capture_output=True, text=True,
-                          timeout=120)
 
 
 def test_import_keeps_facts_equal_to_a_rebuild(db_path):

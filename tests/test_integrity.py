@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import zstandard
+from cli_helpers import run_process as cli
 
 from socialcare_tui.errors import UserError
 from socialcare_tui.ingest import integrity, pipeline
@@ -37,11 +38,6 @@ def state(db: Path) -> tuple:
                 con.execute("SELECT count(*) FROM sources").fetchone())
     finally:
         con.close()
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "socialcare_tui", *args], capture_output=True, text=True,
-                          timeout=120)
 
 
 def truncated_files(tmp: Path) -> list[Path]:

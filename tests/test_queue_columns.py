@@ -50,13 +50,6 @@ def fixture_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
-
-
 def by_key(rows: list[dict]) -> dict[str, dict]:
     return {row["conv_key"]: row for row in rows}
 

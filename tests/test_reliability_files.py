@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_helpers import run
 from test_reliability_hostile import digest
 
-from socialcare_tui import cli
 from socialcare_tui.store import open_db
 
 SMALL = "event_id,conversation_id,at,channel,direction,text\ns1,c1,2024-01-01T00:00:00Z,sms,in,hello\n"
@@ -23,12 +23,6 @@ SMALL = "event_id,conversation_id,at,channel,direction,text\ns1,c1,2024-01-01T00
 
 def private(path: Path) -> bool:
     return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def cli_subprocess(*argv, env=None) -> subprocess.CompletedProcess:

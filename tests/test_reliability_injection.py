@@ -10,6 +10,7 @@ import io
 import json
 
 import pytest
+from cli_helpers import run
 from hostile import BOLD, FORBIDDEN, HOSTILE, SQL_META
 
 from socialcare_tui import cli
@@ -46,12 +47,6 @@ def db(tmp_path_factory):
     path = folder / "inject.duckdb"
     assert cli.main(["import", str(feed), "--db", str(path)]) == 0
     return path
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def event_count(db) -> int:

@@ -30,18 +30,6 @@ SIZE = (80, 24)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("tui"))
-
-
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
-
-
 def panel_text(app, kpi_id: str) -> tuple[str, str]:
     panel = app.screen.query_one(f"#kpi-{kpi_id}")
     value, delta = panel.query(Label)

@@ -11,29 +11,16 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Label
-from tui_helpers import build_db, make_app, settle
+from tui_helpers import make_app, settle
 
 from socialcare_tui.config import Config, DashboardConfig, TuiConfig, from_dict
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import registry
-from socialcare_tui.store import open_db
 from socialcare_tui.tui.panels import FIRST, panel_infos
 from socialcare_tui.tui.widgets.panel import KpiPanel
 from socialcare_tui.tui.widgets.sidebar import ChannelEntry, ChannelSidebar, _label
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("panels"))
-
-
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
 
 
 def panel_text(app, panel_id: str) -> tuple[str, str]:

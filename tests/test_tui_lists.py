@@ -48,13 +48,6 @@ def fixture_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
-
-
 def tab_labels(app) -> list[str]:
     return [str(tab.label) for tab in app.screen.query(Tab) if (tab.id or "").startswith("tab-")]
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 import pytest
 from rich.console import Console
 from textual.widgets import Digits
-from tui_helpers import build_db, make_app, settle
+from tui_helpers import make_app, settle
 
 from socialcare_tui.config import Config, WallboardConfig
 from socialcare_tui.kpi.results import Dashboard, Filters, KpiValue, Report, Series, Window
@@ -35,11 +35,6 @@ pytestmark = pytest.mark.anyio
 HOURS = {"24h": 24, "7d": 168, "30d": 720, "all": 999}
 CHANNELS = {None: 0, "email": 1, "twitter": 2}
 DELAY = 0.4
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("loading"))
 
 
 @pytest.fixture

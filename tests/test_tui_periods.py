@@ -11,29 +11,16 @@ from datetime import datetime, timedelta
 import kpi_helpers
 import pytest
 from test_tui_app import panel_text, run_command, wait_until
-from tui_helpers import AS_OF, build_db, make_app, settle
+from tui_helpers import AS_OF, make_app, settle
 
 from socialcare_tui.config import KpiConfig
 from socialcare_tui.errors import UserError
 from socialcare_tui.kpi import engine
-from socialcare_tui.store import open_db
 from socialcare_tui.tui.periods import PRESETS, custom, preset
 from socialcare_tui.tui.widgets.header import StatusHeader
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2024, 3, 8, 12, 0)
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("periods"))
-
-
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
 
 
 @pytest.mark.parametrize("name, start, end", [

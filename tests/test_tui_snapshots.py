@@ -7,16 +7,11 @@ Update after an intended change with: pytest tests/test_tui_snapshots.py --snaps
 from __future__ import annotations
 
 import pytest
-from tui_helpers import build_db, make_app, settle
+from tui_helpers import make_app, settle
 
 from socialcare_tui.store import open_db
 
 SMALL, LARGE = (80, 24), (200, 60)
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("snap"))
 
 
 @pytest.fixture

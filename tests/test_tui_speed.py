@@ -5,26 +5,13 @@ panel, and the footer is still rebuilt when the keys it shows do change."""
 from __future__ import annotations
 
 import pytest
-from tui_helpers import build_db, make_app, settle
+from tui_helpers import make_app, settle
 
-from socialcare_tui.store import open_db
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.panel import KpiPanel
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("tui-speed"))
-
-
-@pytest.fixture
-def db(fixture_db):
-    con = open_db(fixture_db)
-    yield con, fixture_db
-    con.close()
 
 
 def footer_keys(app) -> list:

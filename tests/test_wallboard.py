@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from textual.widgets import Digits
-from tui_helpers import build_db, make_app, settle
+from tui_helpers import make_app, settle
 
 from socialcare_tui.config import WallboardConfig, from_dict
 from socialcare_tui.errors import UserError
@@ -17,11 +17,6 @@ from socialcare_tui.tui.screens.wallboard import WallboardScreen, WallTile, digi
 from socialcare_tui.tui.tiles import DEFAULT_KPIS, settings
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("wall"))
 
 
 @pytest.fixture
