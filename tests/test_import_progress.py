@@ -4,6 +4,7 @@ file is read), a plain line per step of a large file elsewhere."""
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 from rich.filesize import decimal
@@ -56,7 +57,8 @@ def test_the_bar_on_a_terminal_counts_the_bytes_of_the_files(tmp_path):
     shown = screen.getvalue()
     assert [s.imported for s in summaries] == [20_000, 10]
     assert f"/{decimal(total)}" in shown  # e.g. 0.0/1.1 MB: bytes, not files
-    assert "0/2" not in shown and "a.csv: reading" in shown
+    # the bar names the file's step (which steps a frame catches depends on the machine's speed)
+    assert "0/2" not in shown and re.search(r"a\.csv: (reading|storing rows|updating facts)", shown)
     assert "a.csv: 20000 rows read, 20000 imported" in shown
 
 
