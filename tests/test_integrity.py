@@ -207,6 +207,28 @@ def test_the_future_margin_comes_from_the_config(tmp_path):
     assert result.returncode == 2 and "import_future_days" in result.stderr
 
 
+def test_the_apps_imports_take_the_future_margin_from_the_config(tmp_path):
+    """The palette's import and `open --watch` build their options from the same config
+    sections as `import`: a year-2099 row is kept with a 100-year margin, refused with the default."""
+    from socialcare_tui.commands.open import make_follower
+    from socialcare_tui.config import from_dict
+    from socialcare_tui.tui.data import DataSource
+
+    path = tmp_path / "soon.csv"
+    path.write_text("event_id,conversation_id,at,channel,direction,text\n"
+                    "a,c1,2024-01-01T00:00:00Z,sms,in,x\nb,c2,2099-01-01T00:00:00Z,sms,in,y\n")
+    for days, rejected in ((365 * 100, 0), (366, 1)):
+        config = from_dict({"import_future_days": days})
+        db = tmp_path / f"app-{days}.duckdb"
+        open_db(db).close()
+        source = DataSource(None, config, db_path=str(db))
+        (summary,) = source.import_file(path)
+        assert (summary.imported, summary.rejected) == (2 - rejected, rejected)
+        follower = make_follower([str(path)], db, config, read_only=False)
+        assert follower.options == ImportOptions.configured(config.ingest, config.facts)
+        assert follower.options.future_days == days
+
+
 def test_utf16_json_lines_are_read_little_endian_or_refused_naming_encoding(con, tmp_path):
     lines = "".join(json.dumps({"event_id": f"e{i}", "conversation_id": "c", "at": "2024-01-01T00:00:00Z",
                                 "channel": "sms", "direction": "in"}) + "\n" for i in range(3))

@@ -68,11 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from socialcare_tui.store.connection import resolve_path
 
     config = load_config(args.config)
-    options = pipeline.ImportOptions(
+    options = pipeline.ImportOptions.configured(
+        config.ingest, config.facts,
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, link=args.link, encoding=normalise_encoding(args.encoding),
-        channel_aliases=config.ingest.channel_aliases, auto_resolve_after=config.facts.auto_resolve_after,
-        future_days=config.ingest.future_days,
     )
     planned = pipeline.plan_paths(None, args.paths, options)  # every mistake before the db opens
     db_path = resolve_path(args.db)

@@ -77,9 +77,7 @@ def make_follower(paths, db_path, config, read_only: bool):
     from socialcare_tui.ingest import pipeline
     from socialcare_tui.ingest.follow import Follower
 
-    options = pipeline.ImportOptions(timezone=config.ingest.timezone,
-                                     channel_aliases=dict(config.ingest.channel_aliases),
-                                     auto_resolve_after=config.facts.auto_resolve_after)
+    options = pipeline.ImportOptions.configured(config.ingest, config.facts)
     return Follower(paths, db_path, options)
 
 

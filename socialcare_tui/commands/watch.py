@@ -49,11 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from socialcare_tui.ingest.follow import Follower
 
     config = load_config(args.config)
-    options = pipeline.ImportOptions(
+    options = pipeline.ImportOptions.configured(
+        config.ingest, config.facts,
         format=args.format, maps=parse_maps(args.map), timezone=args.timezone, channel=args.channel,
         queue=args.queue, namespace=args.namespace, encoding=normalise_encoding(args.encoding),
-        channel_aliases=config.ingest.channel_aliases, auto_resolve_after=config.facts.auto_resolve_after,
-        future_days=config.ingest.future_days,
     )
     follower = Follower(args.paths, args.db, options, on_batch=_print_batch, on_wait=tell_every(5))
     stop = threading.Event()

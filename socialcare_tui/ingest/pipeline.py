@@ -29,6 +29,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import duckdb
 
 from socialcare_tui import sqlfiles
+from socialcare_tui.config import FactsConfig, IngestConfig
 from socialcare_tui.errors import DatabaseUnavailable, UserError
 from socialcare_tui.ingest import channels, framing, integrity, readers, records
 from socialcare_tui.safetext import clean
@@ -78,6 +79,14 @@ class ImportOptions:
     auto_resolve_after: float | None = None
     # times before 1970 or later than this many days after the import's wall clock are rejected
     future_days: int = 366
+
+    @classmethod
+    def configured(cls, ingest: IngestConfig, facts: FactsConfig, **given: Any) -> ImportOptions:
+        """The options the config's [ingest] and facts keys set; `given` (a command's own
+        options, such as `--timezone`) wins."""
+        base: dict[str, Any] = {"timezone": ingest.timezone, "channel_aliases": dict(ingest.channel_aliases),
+                                "future_days": ingest.future_days, "auto_resolve_after": facts.auto_resolve_after}
+        return cls(**{**base, **given})
 
     def mapped(self, name: str) -> tuple[str, str | None] | None:
         """(column, unit) given by `--map name=Column[:unit]`, or None."""

@@ -213,10 +213,7 @@ class DataSource:
         from socialcare_tui.ingest import pipeline
 
         with self.writing() as cur:
-            options = pipeline.ImportOptions(
-                timezone=self.config.ingest.timezone, channel_aliases=dict(self.config.ingest.channel_aliases),
-                auto_resolve_after=self.config.facts.auto_resolve_after,
-            )
+            options = pipeline.ImportOptions.configured(self.config.ingest, self.config.facts)
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)
 
 
