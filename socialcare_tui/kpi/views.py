@@ -98,4 +98,5 @@ def install(cur: duckdb.DuckDBPyConnection, params: dict[str, Any], has_filters:
         _run(cur, "filtered_scope")
     else:
         _run(cur, "whole_scope")
+    _run(cur, "answers_macro")
     return raw

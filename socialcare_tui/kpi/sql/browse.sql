@@ -137,16 +137,8 @@ ORDER BY waiting_from ASC NULLS LAST, last_msg_at ASC NULLS LAST, conv_key;
 -- (the survey row's text), the conversation's customer, and the agent the KPI credits
 -- (the assignee at the latest resolution before the answer, else the current one).
 -- Latest answer first.
-WITH given AS (
-    SELECT conv_key, channel, queue, ts, source_id, line,
-           TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
-    FROM scope_events
-    WHERE type = 'csat' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
-), unhappy AS (
-    SELECT * FROM given
-    QUALIFY (conv_key IS NULL
-             OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1)
-        AND 5 * score <= 3 * scale_max
+WITH unhappy AS (
+    SELECT * FROM latest_answers('csat', $lo, $hi) WHERE 5 * score <= 3 * scale_max
 ), comments AS (
     SELECT source_id, line, ts, any_value(text) AS comment
     FROM events

@@ -10,21 +10,13 @@
 -- parts: sample, satisfied, dissatisfied
 -- help: Share of satisfied survey answers (score at least 80% of the scale); dissatisfied ones (at most 60%) are the ones to follow up.
 WITH given AS (
-    SELECT conv_key, channel, queue, ts, source_id, line,
-           TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
-    FROM scope_events
-    WHERE type = 'csat' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
-), answers AS (  -- conv narrowed to the answered conversations first: a join on all costs more
+    SELECT * FROM latest_answers('csat', $lo, $hi)
+), latest AS (  -- conv narrowed to the answered conversations first: a join on all costs more
     SELECT g.conv_key, coalesce(c.channel, g.channel) AS channel, coalesce(c.queue, g.queue) AS queue,
-           c.assignee, g.ts, g.source_id, g.line, g.score, g.scale_max
+           c.assignee, g.ts, g.score, g.scale_max
     FROM given g
     LEFT JOIN (SELECT conv_key, channel, queue, assignee FROM conv
                WHERE conv_key IN (SELECT conv_key FROM given)) c USING (conv_key)
-),
-latest AS (
-    SELECT * FROM answers
-    QUALIFY conv_key IS NULL
-         OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
 ), answered_resolutions AS (  -- only the answered conversations' (a join on all of them costs more)
     SELECT conv_key, agent, resolved_at FROM resolutions
     WHERE conv_key IN (SELECT conv_key FROM latest)
@@ -58,20 +50,13 @@ FROM kpi_rows GROUP BY grp
 -- parts: sample, promoters, passives, detractors
 -- help: Net promoter score: 100 x (share of 9-10 answers - share of 0-6 answers), from -100 to 100.
 WITH given AS (
-    SELECT conv_key, channel, queue, ts, source_id, line, TRY_CAST(value AS DOUBLE) AS score
-    FROM scope_events
-    WHERE type = 'nps' AND ts >= $lo AND ts < $hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
-), answers AS (  -- conv narrowed to the answered conversations first, as for csat
+    SELECT * FROM latest_answers('nps', $lo, $hi)
+), latest AS (  -- conv narrowed to the answered conversations first, as for csat
     SELECT g.conv_key, coalesce(c.channel, g.channel) AS channel, coalesce(c.queue, g.queue) AS queue,
-           c.assignee, g.ts, g.source_id, g.line, g.score
+           c.assignee, g.ts, g.score
     FROM given g
     LEFT JOIN (SELECT conv_key, channel, queue, assignee FROM conv
                WHERE conv_key IN (SELECT conv_key FROM given)) c USING (conv_key)
-),
-latest AS (
-    SELECT * FROM answers
-    QUALIFY conv_key IS NULL
-         OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1
 ), answered_resolutions AS (  -- only the answered conversations' (a join on all of them costs more)
     SELECT conv_key, agent, resolved_at FROM resolutions
     WHERE conv_key IN (SELECT conv_key FROM latest)

@@ -212,3 +212,16 @@ CREATE OR REPLACE TEMP VIEW resolutions AS
 SELECT * FROM all_resolutions SEMI JOIN scope_keep USING (conv_key);
 CREATE OR REPLACE TEMP VIEW conv AS
 SELECT * FROM all_conv SEMI JOIN scope_keep USING (conv_key);
+
+-- name: answers_macro
+-- latest_answers(kind, lo, hi): the survey answers of type `kind` ('csat', 'nps') in
+-- [lo, hi) that count: per conversation its latest one (by time, then file and line);
+-- an answer without a conversation counts on its own. It reads scope_events, so the
+-- filters apply: made after the scope views (DuckDB binds a table macro when made).
+CREATE OR REPLACE TEMP MACRO latest_answers(kind, lo, hi) AS TABLE
+SELECT conv_key, channel, queue, ts, source_id, line,
+       TRY_CAST(value AS DOUBLE) AS score, coalesce(scale_max, 5) AS scale_max
+FROM scope_events
+WHERE type = kind AND ts >= lo AND ts < hi AND TRY_CAST(value AS DOUBLE) IS NOT NULL
+QUALIFY conv_key IS NULL
+     OR row_number() OVER (PARTITION BY conv_key ORDER BY ts DESC, source_id DESC, line DESC) = 1;
