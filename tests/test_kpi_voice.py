@@ -53,6 +53,40 @@ def test_csat_scales_5_10_100_and_latest_answer(con):
     assert [r["conv_key"] for r in rows(con, "csat", "dissatisfied", **scope)] == ["events:b"]
 
 
+def test_the_agents_table_credits_csat_as_the_kpi_does(con):
+    """c1: resolved by ann, answered 2/5, reopened and resolved by bo; c2: bo's, 5/5;
+    c3 answered while open with cy assigned. The KPI credits the agent of the latest
+    resolution before the answer, else the assignee: ann 0 of 1, bo 1 of 1, cy 1 of 1."""
+    from kpi_helpers import assign, status
+
+    from socialcare_tui.kpi import browse
+
+    msg(con, "c1", "09:00", "in", "u1")
+    assign(con, "c1", "09:01", "ann")
+    msg(con, "c1", "09:05", "out", "ann")
+    status(con, "c1", "09:10", "resolved")
+    survey(con, "c1", "09:30", 2)
+    msg(con, "c1", "10:00", "in", "u1")
+    assign(con, "c1", "10:01", "bo")
+    msg(con, "c1", "10:05", "out", "bo")
+    status(con, "c1", "10:10", "resolved")
+    msg(con, "c2", "09:00", "in", "u2")
+    assign(con, "c2", "09:01", "bo")
+    msg(con, "c2", "09:05", "out", "bo")
+    status(con, "c2", "09:10", "resolved")
+    survey(con, "c2", "09:20", 5)
+    msg(con, "c3", "09:00", "in", "u3")
+    assign(con, "c3", "09:01", "cy")
+    survey(con, "c3", "09:20", 4)
+    kpi_helpers.store_facts(con)
+    scope = Scope(as_of=T("12:00"))
+    by_agent = kpi_helpers.report(con, scope, KpiConfig(), kpis=["csat"], by="agent")["groups"]
+    kpi_values = {g["key"]["agent"]: (g["kpis"]["csat"]["n"], g["kpis"]["csat"]["value"]) for g in by_agent}
+    assert kpi_values == {"ann": (1, 0.0), "bo": (1, 1.0), "cy": (1, 1.0)}
+    table = {r["agent"]: (r["csat_n"], r["csat"]) for r in browse.agent_rows(con.cursor(), scope, KpiConfig())}
+    assert {agent: values for agent, values in table.items() if values[0]} == kpi_values
+
+
 def test_csat_default_scale_is_5(con):
     msg(con, "a", "09:00", "in", "u1")
     survey(con, "a", "10:00", 4)  # no scale_max: 4 of 5 -> satisfied

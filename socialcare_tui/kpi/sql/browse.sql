@@ -274,8 +274,9 @@ ORDER BY channel, queue;
 
 -- name: agent_rows
 -- Per agent (attribution): replies by author; FRT by the first human
--- reply's author; resolutions and CSAT by the assignee at resolution; open and
--- waiting by the current assignee.
+-- reply's author; resolutions by the assignee at resolution; CSAT as the csat KPI
+-- credits it (the agent of the latest resolution before the answer, else the
+-- current assignee); open and waiting by the current assignee.
 WITH replies AS (
     SELECT author AS agent, count(*) AS replies, count(DISTINCT conv_key) AS conversations
     FROM msgs
@@ -297,22 +298,19 @@ res AS (
     WHERE agent IS NOT NULL AND resolved_at >= $lo AND resolved_at < $hi
     GROUP BY 1
 ),
-answers AS (
-    SELECT e.conv_key,
-           arg_max(TRY_CAST(e.value AS DOUBLE), e.ord) AS score,
-           arg_max(coalesce(e.scale_max, 5), e.ord) AS scale
-    FROM scope_events e
-    WHERE e.type = 'csat' AND e.conv_key IS NOT NULL AND TRY_CAST(e.value AS DOUBLE) IS NOT NULL
-      AND e.ts >= $lo AND e.ts < $hi
-    GROUP BY 1
+answers AS (  -- the answers the csat KPI counts, credited as it credits them
+    SELECT coalesce((SELECT arg_max(r.agent, r.resolved_at) FROM resolutions r
+                     WHERE r.conv_key = a.conv_key AND r.resolved_at <= a.ts), c.assignee) AS agent,
+           a.score, a.scale_max
+    FROM latest_answers('csat', $lo, $hi) a
+    JOIN conv c USING (conv_key)
 ),
 csat AS (
-    SELECT coalesce(c.last_resolution_agent, c.assignee) AS agent,
+    SELECT agent,
            count(*) AS csat_n,
-           count(*) FILTER (WHERE a.score >= 0.8 * a.scale) AS csat_satisfied
-    FROM answers a
-    JOIN conv c USING (conv_key)
-    WHERE coalesce(c.last_resolution_agent, c.assignee) IS NOT NULL
+           count(*) FILTER (WHERE 5 * score >= 4 * scale_max) AS csat_satisfied
+    FROM answers
+    WHERE agent IS NOT NULL
     GROUP BY 1
 ),
 now_open AS (
