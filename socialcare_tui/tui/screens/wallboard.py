@@ -21,6 +21,7 @@ from socialcare_tui.tui.text import plain
 from socialcare_tui.tui.tiles import Tile, WallboardSettings, tile_value
 from socialcare_tui.tui.widgets.bigdigits import BigDigits
 from socialcare_tui.tui.widgets.header import StatusHeader
+from socialcare_tui.tui.widgets.panel import delta_text
 from socialcare_tui.tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
@@ -96,13 +97,7 @@ class WallTile(Vertical):
             return Text("")
         tile = self.tile
         arrow, change, verdict = fmt.delta(value, tile_value(tile, previous), tile.unit, tile.better)
-        if not arrow:
-            return Text("")
-        text = Text(f"{arrow} {change}")
-        if verdict in ("better", "worse"):
-            text.append(f" {verdict}")
-            text.stylize("green" if verdict == "better" else "red")
-        return text
+        return delta_text(arrow, change, verdict) if arrow else Text("")
 
 
 class WallboardScreen(BaseScreen):

@@ -63,7 +63,7 @@ class KpiPanel(Widget, can_focus=True):
         arrow, change, verdict = fmt.delta(value, previous.value if previous else None, unit, info.better)
         if previous is not None and previous.value is None and value is not None:
             no_previous = no_previous or "previous window: no value"
-        self.delta_line = _delta_text(arrow, change, verdict, no_previous)
+        self.delta_line = delta_text(arrow, change, verdict, no_previous)
         self._show_delta()
         n = _sample_size(entry)
         self.border_subtitle = f"n {fmt.count(n)}" if n is not None else ""
@@ -115,7 +115,8 @@ def _sample_size(entry: KpiValue | None) -> float | None:
     return n if isinstance(n, (int, float)) else None
 
 
-def _delta_text(arrow: str, change: str, verdict: str | None, no_previous: str | None = None) -> Text:
+def delta_text(arrow: str, change: str, verdict: str | None, no_previous: str | None = None) -> Text:
+    """`▲ +8m worse` against the previous window (green when better, red when worse)."""
     if not arrow:
         return Text(no_previous or "no previous window", style="dim")
     style = {"better": "delta-better", "worse": "delta-worse"}.get(verdict or "", "")
