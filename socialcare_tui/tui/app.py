@@ -705,11 +705,8 @@ class SocialCareApp(App):
         from socialcare_tui.errors import UserError
 
         target = Path(path).expanduser()
-        fmt = output.SUFFIX_FORMATS.get(target.suffix.lower())
+        fmt = self._export_format(target)
         if fmt is None:
-            self.notify(f"not exported: {target.name} needs one of the extensions "
-                        f"{', '.join(output.SUFFIX_FORMATS)}",
-                        title="Export", severity="error", markup=False)
             return
         chosen = table_columns if fmt in ("table", "markdown") else columns
         try:
@@ -718,6 +715,16 @@ class SocialCareApp(App):
             self.notify(f"not exported: {err}", title="Export", severity="error", markup=False)
             return
         self.notify(f"exported {len(rows)} rows ({fmt}) to {target.resolve()}", title="Export", markup=False)
+
+    def _export_format(self, target: Path) -> str | None:
+        """The format an export file's extension names; None, said on screen, for another."""
+        from socialcare_tui.output import SUFFIX_FORMATS
+
+        fmt = SUFFIX_FORMATS.get(target.suffix.lower())
+        if fmt is None:
+            self.notify(f"not exported: {target.name} needs one of the extensions "
+                        f"{', '.join(SUFFIX_FORMATS)}", title="Export", severity="error", markup=False)
+        return fmt
 
     def ask_export(self) -> None:
         default = self._default_name("report", ".json")
@@ -731,12 +738,8 @@ class SocialCareApp(App):
     def _export_answered(self, path: str | None) -> None:
         if not path:
             return
-        from socialcare_tui.output import SUFFIX_FORMATS
-
         target = Path(path).expanduser()
-        if target.suffix.lower() not in SUFFIX_FORMATS:
-            self.notify(f"not exported: {target.name} needs one of the extensions "
-                        f"{', '.join(SUFFIX_FORMATS)}", title="Export", severity="error", markup=False)
+        if self._export_format(target) is None:
             return
         self.export_report(str(target.resolve()), self.state.scope())
 
