@@ -52,10 +52,10 @@ class SortState:
     def sort(self, rows: list[dict], value: Callable[[dict, str], object]) -> list[dict]:
         if self.column not in self.keys:
             return list(rows)  # as fetched (the view's own order, e.g. longest wait first)
-        present = [r for r in rows if value(r, self.column) is not None]
-        missing = [r for r in rows if value(r, self.column) is None]
-        present.sort(key=lambda r: _key(value(r, self.column)), reverse=self.descending)
-        return present + missing
+        keyed = [(value(r, self.column), r) for r in rows]  # each row's value worked out once
+        present = [(v, r) for v, r in keyed if v is not None]
+        present.sort(key=lambda pair: _key(pair[0]), reverse=self.descending)
+        return [r for _, r in present] + [r for v, r in keyed if v is None]
 
     def label(self, key: str, label: str) -> Text:
         if key != self.column:

@@ -40,6 +40,7 @@ class RowListScreen(SortActions, BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
+        self.listed: list[dict] = []  # the rows in the order the table shows them
         self.sorting = SortState([key for key, _ in self.COLUMNS])
 
     # --- what a list says -----------------------------------------------------------
@@ -77,7 +78,7 @@ class RowListScreen(SortActions, BaseScreen):
         self.query_one(DataTable).focus()
 
     def show_loading(self, label: str) -> None:
-        self.rows = []
+        self.rows = self.listed = []
         self.query_one(DataTable).clear()
         self.query_one(f"#{self.LIST_ID}-title", Static).update(Text(label, style="italic"))
 
@@ -92,7 +93,7 @@ class RowListScreen(SortActions, BaseScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        rows = self.sorted_rows()
+        rows = self.listed = self.sorted_rows()
         for index, row in enumerate(rows[:sorting.ROW_LIMIT]):
             table.add_row(*self.cells(row), key=f"{index}:{row.get('conv_key') or ''}")
         if len(rows) > sorting.ROW_LIMIT:
@@ -108,9 +109,8 @@ class RowListScreen(SortActions, BaseScreen):
         """The row a table key stands for (None for the "more rows" line)."""
         if key == sorting.MORE_KEY:
             return None
-        rows = self.sorted_rows()
         index = int(key.split(":", 1)[0])
-        return rows[index] if index < len(rows) else None
+        return self.listed[index] if index < len(self.listed) else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
