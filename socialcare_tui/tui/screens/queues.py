@@ -121,8 +121,10 @@ class QueuesView(SortActions, Container):
 
     def on_resize(self) -> None:
         """Columns for the new width (narrow ones under 100 cells); the message preview
-        takes what is left."""
-        self._fill()
+        takes what is left. The rows are put back only when the set of columns changed
+        (that rebuilds the table empty); otherwise only the widths move."""
+        if (self.rows or not self.awaiting) and self._set_columns():
+            self._fill()
 
     def _set_columns(self) -> bool:
         """The tab's columns for these rows and this width; True when the set changed
