@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.screens.queues import queue_cell, queue_sort_value
 from socialcare_tui.tui.screens.rowlist import RowListScreen
-from socialcare_tui.tui.text import plain, shown
+from socialcare_tui.tui.text import plain
 
 if TYPE_CHECKING:
     from socialcare_tui.kpi.scope import Scope
@@ -46,18 +46,13 @@ class AgentScreen(RowListScreen):
         self.show_rows(rows)
 
     def cells(self, row: dict) -> list[Text]:
-        waiting = fmt.duration(row.get("waiting_seconds")) if row.get("waiting_since") else fmt.DASH
+        """The Queues screen's cells for the wait and the last message (a narrower customer)."""
         return [plain(row["conv_key"]), plain(row.get("customer") or "—", limit=30, pii="customer"),
-                plain(row.get("status") or "—"), Text(waiting),
-                plain(row.get("last_message") or "", limit=120, pii="text")]
+                plain(row.get("status") or "—"), queue_cell("wait", row, None), queue_cell("last", row, None)]
 
     def sort_value(self, row: dict, column: str) -> Any:
-        if column == "wait":
-            return row.get("waiting_seconds") if row.get("waiting_since") else None
-        if column == "last":
-            return shown(row.get("last_message") or "", "text") or None
-        if column == "customer":
-            return shown(row.get("customer") or "", "customer") or None
+        if column in ("wait", "last", "customer"):
+            return queue_sort_value(row, column)  # as the Queues screen sorts them
         return row.get(column)
 
     def action_export_list(self) -> None:

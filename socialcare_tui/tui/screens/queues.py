@@ -188,7 +188,7 @@ class QueuesView(SortActions, Container):
                 if any(needle in shown(r.get(k) or "", pii).casefold() for k, pii in keys)]
 
     def _sorted_rows(self) -> list[dict]:
-        return self.sorting.sort(self._visible_rows(), _sort_value)
+        return self.sorting.sort(self._visible_rows(), queue_sort_value)
 
     def action_export_list(self) -> None:
         from socialcare_tui.output import QUEUE_COLUMNS as ALL_COLUMNS
@@ -233,7 +233,7 @@ class QueuesView(SortActions, Container):
             tab.label = name.capitalize() + (f" {count:,}" if count is not None else "")
 
     def _cells(self, row: dict, now: datetime | None) -> list:
-        return [_cell(col.key, row, now) for col in self.shown_columns]
+        return [queue_cell(col.key, row, now) for col in self.shown_columns]
 
     def tick(self) -> None:
         """Count SLA time left down (live data only): update that one column."""
@@ -328,7 +328,7 @@ def _row_key(table: DataTable):
         return None
 
 
-def _sort_value(row: dict, column: str):
+def queue_sort_value(row: dict, column: str):
     """What the column shows, as a value to sort on (durations as seconds, times as times,
     priorities most urgent first, ticket ids as numbers when they are)."""
     if column == "wait":
@@ -361,7 +361,7 @@ def _csat_share(row: dict) -> float | None:
     return None if score is None else score / (row.get("csat_scale") or 5)
 
 
-def _cell(key: str, row: dict, now: datetime | None) -> Text:
+def queue_cell(key: str, row: dict, now: datetime | None) -> Text:
     if key == "customer":
         return plain(row.get("customer") or "—", limit=40, pii="customer")
     if key == "queue":
