@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from typing import Any
 
 _MARKER = re.compile(r"^--\s*name:\s*(\S+)\s*$", re.MULTILINE)
 
@@ -43,3 +44,11 @@ def run(cur, sql: str, params: dict | None = None):
     sql = sql.strip().rstrip(";")
     wanted = {name: params[name] for name in set(_PARAM.findall(sql)) if params and name in params}
     return cur.execute(sql, wanted) if wanted else cur.execute(sql)
+
+
+def one_row(cursor: Any) -> tuple[Any, ...]:
+    """The one row a statement gives after `execute` (an aggregate without GROUP BY
+    always gives one)."""
+    row = cursor.fetchone()
+    assert row is not None
+    return row

@@ -848,9 +848,7 @@ def _run(con: duckdb.DuckDBPyConnection, name: str,
 
 def scalar(cursor: duckdb.DuckDBPyConnection) -> Any:
     """The single value a statement gives (its first row's first column)."""
-    row = cursor.fetchone()
-    assert row is not None  # the statements asked for this way always give one row
-    return row[0]
+    return sqlfiles.one_row(cursor)[0]
 
 
 _WRITE_FAILURES = ("No space left on device", "Disk quota exceeded", "Read-only file system",

@@ -38,9 +38,7 @@ def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | Non
 
 def _one(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """The one row of an aggregate statement."""
-    row = _run(cur, name, params).fetchone()
-    assert row is not None  # an aggregate without GROUP BY gives one row
-    return row
+    return sqlfiles.one_row(_run(cur, name, params))
 
 
 def _conditions(conditions: tuple[str, ...], raw: bool, unsettled: int, settled: bool) -> list[str]:

@@ -70,9 +70,7 @@ def _run(con: duckdb.DuckDBPyConnection, name: str,
 
 def _one(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """The row of an aggregate statement (one without GROUP BY always gives one)."""
-    row = _run(con, name, params).fetchone()
-    assert row is not None
-    return row
+    return sqlfiles.one_row(_run(con, name, params))
 
 
 def state(con: duckdb.DuckDBPyConnection) -> State | None:

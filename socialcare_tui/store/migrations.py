@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from socialcare_tui import sqlfiles
 from socialcare_tui.errors import DatabaseUnavailable
 from socialcare_tui.store import facts
 
@@ -38,9 +39,7 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     """The value of an aggregate query (one without GROUP BY always gives a row)."""
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return row[0]
+    return sqlfiles.one_row(con.execute(sql))[0]
 
 
 def pending(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[int, str]]:
