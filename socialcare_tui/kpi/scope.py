@@ -263,7 +263,7 @@ def resolve(cur: duckdb.DuckDBPyConnection, scope: Scope, config: KpiConfig) -> 
         "auto_resolve": float(config.auto_resolve_after),
         "fcr_window": float(config.fcr_repeat_window),
         "tz": config.timezone,
-        **calendar.cal_params(getattr(config, "business_hours", None)),
+        **calendar.cal_params(config.business_hours),
         "channels": [c.strip().lower() for c in scope.channels],
         "queues": list(scope.queues), "agents": list(scope.agents), "tags": list(scope.tags),
     }

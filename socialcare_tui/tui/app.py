@@ -28,6 +28,7 @@ from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from socialcare_tui.kpi.registry import Kpi
+from socialcare_tui.kpi.scope import window_span
 from socialcare_tui.tui.data import DataSource, file_signature
 from socialcare_tui.tui.palette import ChannelCommands
 from socialcare_tui.tui.panels import PanelInfo, panel_infos
@@ -43,7 +44,7 @@ from socialcare_tui.tui.screens.prompt import PromptScreen
 from socialcare_tui.tui.screens.queues import QueuesView
 from socialcare_tui.tui.screens.trends import TrendsView
 from socialcare_tui.tui.screens.wallboard import WallboardScreen
-from socialcare_tui.tui.state import WINDOWS, ViewState, window_span
+from socialcare_tui.tui.state import WINDOWS, ViewState
 from socialcare_tui.tui.text import REDACTION, file_label
 from socialcare_tui.tui.widgets.footer import KeyFooter
 from socialcare_tui.tui.widgets.header import HeaderInfo, StatusHeader

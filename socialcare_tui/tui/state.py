@@ -13,7 +13,7 @@ from socialcare_tui.kpi.scope import Scope, window_span
 from socialcare_tui.tui.periods import Period
 
 WINDOWS = ("24h", "7d", "30d", "all")
-__all__ = ["WINDOWS", "ViewState", "window_span"]
+__all__ = ["WINDOWS", "ViewState"]
 
 
 @dataclass
