@@ -75,7 +75,7 @@ class KpiConfig:
     """kpi/: everything the numbers are computed with."""
 
     timezone: str = "UTC"  # display timezone (hours, days, weeks)
-    auto_resolve_after: float = 24 * 3600.0
+    auto_resolve_after: float = FactsConfig.auto_resolve_after
     fcr_repeat_window: float = 7 * 86400.0
     sla: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA))
     # (scope, name, kind, seconds), scope 'channel' or 'queue'
@@ -142,20 +142,21 @@ KpiIds = Callable[[], Sequence[str]]
 
 @dataclass
 class _Values:
-    """The keys as read, before they are split into sections (the readers fill it)."""
+    """The keys as read, before they are split into sections (the readers fill it);
+    the defaults are the sections' own, so a file without a key reads as no file."""
 
-    timezone: str = "UTC"
-    window: str | None = None
-    refresh_seconds: float = 5.0
-    theme: str = "textual-dark"
-    auto_resolve_after: float = 24 * 3600.0
-    fcr_repeat_window: float = 7 * 86400.0
+    timezone: str = KpiConfig.timezone
+    window: str | None = ScopeConfig.window
+    refresh_seconds: float = TuiConfig.refresh_seconds
+    theme: str = TuiConfig.theme
+    auto_resolve_after: float = FactsConfig.auto_resolve_after
+    fcr_repeat_window: float = KpiConfig.fcr_repeat_window
     sla: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA))
     sla_overrides: list[tuple[str, str, str, float]] = field(default_factory=list)
     topic_rules: dict[str, str] = field(default_factory=dict)
     cost_per_conversation: dict[str, float] = field(default_factory=dict)
     channel_aliases: dict[str, str] = field(default_factory=dict)
-    import_future_days: int = 366
+    import_future_days: int = IngestConfig.future_days
     keys: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
     business_hours: BusinessHours | None = None

@@ -107,3 +107,12 @@ def test_wallboard_table():
 def test_bad_wallboard_values_name_the_key(table, key):
     with pytest.raises(UserError, match=key.replace(".", r"\.")):
         config.from_dict({"wallboard": table})
+
+
+def test_a_file_without_keys_reads_as_no_file():
+    """The readers start from the sections' own defaults: an empty file and no file agree."""
+    from dataclasses import replace
+
+    from socialcare_tui.config import Config, from_dict
+
+    assert replace(from_dict({}), path=None) == Config()

@@ -78,7 +78,7 @@ class ImportOptions:
     # the stored facts' silence rule (store/facts.py); None keeps the one they were built with
     auto_resolve_after: float | None = None
     # times before 1970 or later than this many days after the import's wall clock are rejected
-    future_days: int = 366
+    future_days: int = IngestConfig.future_days
 
     @classmethod
     def configured(cls, ingest: IngestConfig, facts: FactsConfig, **given: Any) -> ImportOptions:

@@ -25,11 +25,12 @@ from typing import Any
 import duckdb
 
 from socialcare_tui import sqlfiles
+from socialcare_tui.config import FactsConfig
 from socialcare_tui.store.lexicon import load_lexicon
 
 _PACKAGE = "socialcare_tui.store.sql"
 LATEST = datetime(9999, 12, 31)
-DEFAULT_AUTO_RESOLVE = 24 * 3600.0
+DEFAULT_AUTO_RESOLVE = FactsConfig.auto_resolve_after  # the config's default
 # the upkeep computes this many conversations at a time (memory: that chunk's events)
 CHUNK_CONVERSATIONS = 200_000
 # statements of facts.sql, in order (drop_full_events: drop_scratch())
