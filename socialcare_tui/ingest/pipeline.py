@@ -300,17 +300,12 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions,
             kind = readers.json_kind(con, path, compression, encoding, head)
         columns = readers.columns(con, path, kind, compression, encoding)
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as err:
-        if kind in ("csv", "tsv") and not _invalid_text(err):
+        if kind in ("csv", "tsv") and not readers.invalid_text(err):
             # DuckDB's sniffer refuses the layout: the record-level path reads it
             return _planned(path, kind, compression, encoding, st, options, head,
                             _record_header(path, kind, compression, encoding, head, where), where)
         raise readers.describe_error(where, kind, err) from None
     return _planned(path, kind, compression, encoding, st, options, head, columns, where, record_level=False)
-
-
-def _invalid_text(err: duckdb.Error) -> bool:
-    text = str(err).lower()
-    return "invalid unicode" in text or "invalid utf" in text
 
 
 def _record_header(path: Path, kind: str, compression: str, encoding: str, head: bytes | None,
@@ -617,7 +612,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, file: SourceFile, options: ImportOp
             if _write_failure(err):
                 raise
             _look(hashing)  # a truncated stream says so first
-            if retry and not _invalid_text(err):
+            if retry and not readers.invalid_text(err):
                 raise _RecordLevel() from None
             # data the SQL did not foresee: still one line (exit 2), never a traceback
             raise readers.describe_error(file.label, file.kind, err) from None

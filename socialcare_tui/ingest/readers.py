@@ -22,6 +22,7 @@ import duckdb
 
 from socialcare_tui import sqlfiles
 from socialcare_tui.errors import UserError
+from socialcare_tui.ingest import integrity
 
 KINDS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
          ".json": "json", ".parquet": "parquet"}
@@ -69,7 +70,6 @@ def head_bytes(path: Path, compression: str, limit: int = 1 << 20) -> bytes | No
     """The first `limit` bytes of the (decompressed) file; None when not known. A
     compressed stream that ends before `limit` bytes and before its end marker is
     refused as truncated."""
-    from socialcare_tui.ingest import integrity
     from socialcare_tui.ingest.records import open_binary
 
     try:
@@ -208,15 +208,20 @@ def reject_invalid_json(con: duckdb.DuckDBPyConnection, kind: str, path: Path, c
     _run(con, f"{kind}_invalid", _params(path, compression, encoding, kind))
 
 
+def invalid_text(err: duckdb.Error) -> bool:
+    """DuckDB refused bytes that are not valid in the declared encoding."""
+    text = str(err).lower()
+    return "invalid unicode" in text or "invalid utf" in text
+
+
 def describe_error(where: str, kind: str, err: duckdb.Error) -> UserError:
     """A DuckDB read failure as one line."""
     text = str(err)
     label = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "json": "JSON", "parquet": "Parquet"}[kind]
     lowered = text.lower()
     if "unexpected end of" in lowered and ("gzip" in lowered or "zstd" in lowered or "stream" in lowered):
-        return UserError(f"{where} is truncated or corrupt ({text.splitlines()[0][:120]}); "
-                         "nothing was imported from it")
-    if "invalid unicode" in text.lower() or "invalid utf" in text.lower():
+        return integrity.truncated(where, text.splitlines()[0][:120])
+    if invalid_text(err):
         return UserError(f"{where}: bytes that are not valid in the declared encoding (try --encoding)")
     if "Error when sniffing file" in text:
         return UserError(
