@@ -59,8 +59,8 @@ Progress = Callable[[int, int, str], None]
 # Told the step an import is at: "reading" (the file into TEMP tables: the part that
 # takes time in proportion to its size), "storing" (the move into the store), "facts".
 Step = Callable[[str], None]
-# Called with (con, summary) after the rows are moved and before COMMIT (follow.py merges
-# its ledger rows there, so a batch and its bookkeeping land in one transaction).
+# Called with (con, summary) after the rows are moved and before COMMIT: what the caller
+# writes there lands in the same transaction as the rows.
 BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "ImportSummary"], None]
 
 

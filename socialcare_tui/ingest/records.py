@@ -136,15 +136,14 @@ def _parse(lines: list[str], delimiter: str) -> tuple[list[str] | None, str | No
 
 
 def repair(path: Path, compression: str, encoding: str, head: bytes, delimiter: str,
-           workdir: Path | None = None, label: str | None = None) -> tuple[list[str], Repaired]:
+           label: str | None = None) -> tuple[list[str], Repaired]:
     """Read `path` record by record; (header names, the clean and rejects files). Messages
     name the file `label` (default: the path)."""
     where = str(path) if label is None else label
     csv.field_size_limit(MAX_RECORD_BYTES + 16)
     codec = text_encoding(head, encoding)
-    folder = str(workdir) if workdir else None
-    clean_fd, clean_name = tempfile.mkstemp(prefix="sc-clean-", suffix=".csv", dir=folder)
-    rej_fd, rej_name = tempfile.mkstemp(prefix="sc-rejects-", suffix=".csv", dir=folder)
+    clean_fd, clean_name = tempfile.mkstemp(prefix="sc-clean-", suffix=".csv")
+    rej_fd, rej_name = tempfile.mkstemp(prefix="sc-rejects-", suffix=".csv")
     repaired = Repaired(Path(clean_name), Path(rej_name), 0, 0)
     try:
         with open_binary(path, compression) as raw, \
