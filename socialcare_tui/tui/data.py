@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from socialcare_tui.config import Config
@@ -215,6 +215,13 @@ class DataSource:
         with self.writing() as cur:
             options = pipeline.ImportOptions.configured(self.config.ingest, self.config.facts)
             return pipeline.import_paths(cur, [Path(path).expanduser()], options)
+
+
+def nothing_before(report: Report | None, oldest: datetime | None) -> bool:
+    """The window before `report`'s ends before the first event (`oldest`): it holds
+    nothing to compare with (the dashboard's and the wallboard's deltas say so)."""
+    start = report.window.start if report is not None else None
+    return oldest is not None and start is not None and start <= oldest
 
 
 def file_signature(path) -> tuple | None:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.widgets import Static
 
+from socialcare_tui.tui.data import nothing_before
 from socialcare_tui.tui.panels import PanelInfo, panel_entry
 from socialcare_tui.tui.widgets.panel import KpiPanel
 
@@ -85,9 +86,7 @@ class DashboardView(Container):
         data, oldest = fetched
         kpis = data.report.kpis
         before = data.previous.kpis if data.previous is not None else {}
-        # a previous window that ends before the first event holds nothing to compare with
-        start = data.report.window.start
-        empty_before = oldest is not None and start is not None and start <= oldest
+        empty_before = nothing_before(data.report, oldest)
         for panel in self.panels():
             info = panel.info
             whole = info.part is None

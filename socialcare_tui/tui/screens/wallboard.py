@@ -14,8 +14,9 @@ from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.widgets import Digits, Footer, Label, Static
 
-from socialcare_tui.kpi.results import KpiValue, Report
+from socialcare_tui.kpi.results import KpiValue
 from socialcare_tui.tui import format as fmt
+from socialcare_tui.tui.data import nothing_before
 from socialcare_tui.tui.screens.base import BaseScreen
 from socialcare_tui.tui.text import plain
 from socialcare_tui.tui.tiles import Tile, WallboardSettings, tile_value
@@ -116,7 +117,6 @@ class WallboardScreen(BaseScreen):
         self.targets = targets
         self.channels: list[str | None] = [None]  # None: All
         self.index = 0
-        self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
@@ -194,12 +194,8 @@ class WallboardScreen(BaseScreen):
         _newest, names, channel, report, previous, oldest = data
         self.channels = [None, *names]
         self.index = self.channels.index(channel) if channel in self.channels else 0
-        self.report = report
         kpis = report.kpis if report is not None else {}
-        # a previous window that ends before the first event holds nothing to compare with
-        start = report.window.start if report is not None else None
-        empty_before = oldest is not None and start is not None and start <= oldest
-        before = {} if previous is None or empty_before else previous.kpis
+        before = {} if previous is None or nothing_before(report, oldest) else previous.kpis
         for tile in self.query(WallTile):
             tile.show(kpis.get(tile.tile.kpi_id), before.get(tile.tile.kpi_id))
         self._show_channel()
