@@ -21,7 +21,8 @@ SET VARIABLE topic_rules = $patterns
 SET VARIABLE topic_any = $any
 
 -- name: check_topic_any
--- every pattern compiles when the alternation does: one check instead of one per rule
+-- the alternation the statements use, checked once (a pattern alone can fail where the
+-- alternation compiles, e.g. `a)(b` inside `(?:a)(b)`: config.py checks each alone)
 SELECT regexp_matches('', getvariable('topic_any'), 'i')
 
 -- name: check_pattern
